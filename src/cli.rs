@@ -1,0 +1,317 @@
+//! The command line, clap derive only. Behaviour lives in the subcommand modules.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+
+use crate::fleet::{GatewayKind, HashAlgorithm};
+use crate::units::Bytes;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  internal error (a bug in rtctl)
+  2  usage error (unknown flag, missing value)
+  3  bad input (invalid fleet file, keys file or flag value)
+  4  a service (Redis, a node) could not be reached
+  5  an output could not be written";
+
+/// rtctl: tooling for Socket.IO notification fleets behind one NAT.
+///
+/// Size a fleet (`plan`) and predict, device by device, where Kong, nginx or HAProxy
+/// send each device (`simulate`).
+#[derive(Debug, Parser)]
+#[command(name = "rtctl", version, about, long_about = None, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Report format: human tables or JSON for scripts.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
+    pub output: OutputFormat,
+
+    /// Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable tables.
+    Table,
+    /// One JSON document on stdout.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and
+    /// the number of nodes needed.
+    #[command(after_long_help = EXIT_CODES)]
+    Plan(PlanArgs),
+    /// Predict where a real gateway sends each device.
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
+    /// Write shell completions and man pages generated from this command line.
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimulateCommand {
+    /// Devices behind NAT: per-node histogram, skew against theory, and what moves when a node
+    /// is added, removed or marked down.
+    #[command(after_long_help = EXIT_CODES)]
+    Nat(NatArgs),
+    /// Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it.
+    #[command(after_long_help = EXIT_CODES)]
+    Assign(AssignArgs),
+}
+
+/// Where the fleet comes from: a fleet file, flags, or both (flags win).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FleetArgs {
+    /// Fleet file (TOML); see fixtures/fleet.toml. Without it the guide's 3-node Kong fleet is
+    /// assumed and flags describe the rest.
+    #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+
+    /// Replace the fleet's nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...
+    #[arg(long, value_name = "N")]
+    pub nodes: Option<u32>,
+
+    /// Gateway in front of the nodes.
+    #[arg(long, value_enum)]
+    pub gateway: Option<GatewayKind>,
+
+    /// Gateway hashing algorithm.
+    #[arg(long, value_enum)]
+    pub algorithm: Option<HashAlgorithm>,
+
+    /// Kong upstream slots (10..=65536).
+    #[arg(long)]
+    pub slots: Option<u32>,
+
+    /// Number of devices.
+    #[arg(long, short = 'n')]
+    pub devices: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Node profile")]
+pub struct ProfileArgs {
+    /// Cores available for deliveries on each node.
+    #[arg(long)]
+    pub cpu_cores: Option<f64>,
+    /// Fraction of the CPU budget planning may use, in (0, 1].
+    #[arg(long)]
+    pub cpu_target: Option<f64>,
+    /// Host memory, e.g. 16GB or 16GiB.
+    #[arg(long)]
+    pub memory: Option<Bytes>,
+    /// Memory not available to connections (OS, runtime heap).
+    #[arg(long)]
+    pub reserved_memory: Option<Bytes>,
+    /// Open-file limit of the node process.
+    #[arg(long)]
+    pub fd_limit: Option<u64>,
+    /// Descriptors kept for listeners, Redis, logs and files.
+    #[arg(long)]
+    pub fd_reserve: Option<u64>,
+    /// Memory per connected device, e.g. 30KB.
+    #[arg(long)]
+    pub memory_per_connection: Option<Bytes>,
+    /// CPU milliseconds per delivery (one packet to one socket).
+    #[arg(long)]
+    pub cpu_ms_per_delivery: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Workload")]
+pub struct WorkloadArgs {
+    /// Departments the devices are spread over.
+    #[arg(long)]
+    pub departments: Option<u64>,
+    /// Broadcasts to all devices, fleet-wide, per minute.
+    #[arg(long)]
+    pub broadcasts_per_minute: Option<f64>,
+    /// Department notifications, fleet-wide, per minute.
+    #[arg(long)]
+    pub department_messages_per_minute: Option<f64>,
+    /// Direct notifications, fleet-wide, per minute.
+    #[arg(long)]
+    pub direct_messages_per_minute: Option<f64>,
+    /// Socket.IO pingInterval in seconds.
+    #[arg(long)]
+    pub ping_interval_secs: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Device reconnection (socket.io-client options)")]
+pub struct ClientArgs {
+    /// reconnectionDelay in ms.
+    #[arg(long)]
+    pub reconnection_delay_ms: Option<f64>,
+    /// reconnectionDelayMax in ms.
+    #[arg(long)]
+    pub reconnection_delay_max_ms: Option<f64>,
+    /// randomizationFactor, 0..=1.
+    #[arg(long)]
+    pub randomization_factor: Option<f64>,
+    /// reconnectionAttempts; 0 = unlimited (the client's default).
+    #[arg(long)]
+    pub reconnection_attempts: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    /// Percentile of the most loaded node that must fit, e.g. 99 or 99.9.
+    #[arg(long, default_value_t = 99.0, help_heading = "Sizing")]
+    pub percentile: f64,
+    /// Fraction of each node's ceiling to keep free at that percentile, in [0, 1).
+    #[arg(long, default_value_t = 0.2, help_heading = "Sizing")]
+    pub headroom: f64,
+    /// Node failures the fleet must survive (with the survivors still within their ceiling).
+    #[arg(long, default_value_t = 1, help_heading = "Sizing")]
+    pub failures: u32,
+    /// Seconds until a failed node's devices can connect again (gateway detection or restart).
+    /// Default per gateway: nginx 0 (next upstream on a refused connect), Kong 10, HAProxy 6
+    /// (active health checks).
+    #[arg(long, help_heading = "Sizing")]
+    pub outage_secs: Option<f64>,
+    /// Largest node count to consider.
+    #[arg(long, default_value_t = 512, help_heading = "Sizing")]
+    pub max_nodes: u32,
+    /// Show the formula behind every number.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyKind {
+    /// The client's public IP (what ip-hash balancing sees: the NAT address).
+    Ip,
+    /// The header x-device-id (absent on a browser's WebSocket handshake).
+    Header,
+    /// The query argument deviceId (always present).
+    Query,
+    /// A cookie (Kong sets its own; nginx/HAProxy only see one after the first response).
+    Cookie,
+    /// The fleet file's sticky_keys, primary then fallback.
+    Fleet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientKind {
+    /// socket.io-client under Node.js or React Native: extraHeaders on every request.
+    Node,
+    /// A browser: no custom headers on the WebSocket handshake.
+    Browser,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportKind {
+    /// HTTP long-polling first, then upgrade to WebSocket (socket.io-client's default).
+    Polling,
+    /// `transports: ["websocket"]`.
+    Websocket,
+}
+
+#[derive(Debug, Args)]
+pub struct NatArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    /// Read device ids from this file (one per line) instead of generating them.
+    #[arg(long, value_hint = ValueHint::FilePath)]
+    pub ids_file: Option<PathBuf>,
+    /// Public IPs the devices share (1 = all behind one NAT, the enterprise case).
+    #[arg(long, default_value_t = 1)]
+    pub public_ips: u32,
+    /// What the gateway hashes on.
+    #[arg(long, value_enum, default_value_t = KeyKind::Fleet)]
+    pub key: KeyKind,
+    /// Which socket.io-client the devices run.
+    #[arg(long, value_enum, default_value_t = ClientKind::Node)]
+    pub client: ClientKind,
+    /// Engine.IO transports of the clients.
+    #[arg(long, value_enum, default_value_t = TransportKind::Polling)]
+    pub transport: TransportKind,
+    /// Kong version, e.g. 3.9 (3.8-3.9 ignore a hash header whose name contains '-').
+    #[arg(long)]
+    pub kong_version: Option<String>,
+    /// Also show what moves when this node is added (ADDR:PORT).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub add: Vec<String>,
+    /// Also show what moves when this node (id or ADDR:PORT) is removed from the config.
+    #[arg(long, value_name = "NODE")]
+    pub remove: Vec<String>,
+    /// Also show what moves when this node (id or ADDR:PORT) is marked down.
+    #[arg(long, value_name = "NODE")]
+    pub down: Vec<String>,
+    /// RNG seed for device ids and their public IPs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Width of the bar chart in characters.
+    #[arg(long, default_value_t = 40)]
+    pub bar_width: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssignGateway {
+    Kong,
+    NginxConsistent,
+    NginxHash,
+    HaproxyConsistent,
+    HaproxyMap,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// Gateway algorithm.
+    #[arg(long, value_enum)]
+    pub gateway: AssignGateway,
+    /// A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target.
+    #[arg(
+        long = "target",
+        value_name = "ADDR:PORT[,weight=W][,id=N]",
+        required = true
+    )]
+    pub targets: Vec<String>,
+    /// Kong slots (10..=65536).
+    #[arg(long, default_value_t = 10_000)]
+    pub slots: u32,
+    /// A target marked down/unhealthy (kept in the config). Repeatable.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub down: Vec<String>,
+    /// File of keys, one per line ("-" for stdin).
+    #[arg(long, value_hint = ValueHint::FilePath)]
+    pub keys: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory that receives completions/ and man/.
+    #[arg(long, default_value = ".", value_hint = ValueHint::DirPath)]
+    pub out_dir: PathBuf,
+}
