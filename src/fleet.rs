@@ -267,7 +267,7 @@ impl Default for Profile {
             memory: Bytes(16_000_000_000),
             reserved_memory: Bytes(4_000_000_000),
             fd_limit: 65_536,
-            fd_reserve: 1_024,
+            fd_reserve: 64,
             memory_per_connection: Bytes(30_000),
             cpu_ms_per_delivery: 0.5,
         }
@@ -346,10 +346,15 @@ impl Fleet {
     pub fn parse(text: &str, path: &Path) -> Result<Fleet> {
         let fleet: Fleet = toml::from_str(text).map_err(|e| {
             let location = e.span().map(|span| line_col(text, span.start));
+            let field = e.span().and_then(|span| field_at(text, span.start));
+            let message = e.message().trim();
             Error::Fleet {
                 path: path.to_path_buf(),
                 location,
-                message: e.message().trim().to_string(),
+                message: match field {
+                    Some(f) if !message.contains(&f) => format!("{f}: {message}"),
+                    _ => message.to_string(),
+                },
             }
         })?;
         fleet.validate().map_err(|(field, message)| Error::Fleet {
@@ -551,6 +556,35 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The dotted field whose value starts at `offset`: the nearest table header above it plus the
+/// key on its line (`gateway.slots`, `nodes[1].port`), when the line is a `key = value` line.
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let (line, _) = line_col(text, offset);
+    let lines: Vec<&str> = text.lines().collect();
+    let this = lines.get(line - 1)?.trim();
+    let key = this.split_once('=')?.0.trim();
+    if key.is_empty() || key.starts_with('[') {
+        return None;
+    }
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    let mut table: Option<String> = None;
+    for l in &lines[..line - 1] {
+        let l = l.trim();
+        if let Some(rest) = l.strip_prefix("[[") {
+            let name = rest.trim_end_matches("]]").trim();
+            let c = counts.entry(name).or_insert(0);
+            table = Some(format!("{name}[{c}]"));
+            *c += 1;
+        } else if let Some(rest) = l.strip_prefix('[') {
+            table = Some(rest.trim_end_matches(']').trim().to_string());
+        }
+    }
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
 /// Best-effort location of a validated field (`nodes[2].port`, `profile.cpu_target`) in the
 /// source text, so semantic errors point at a line like parse errors do.
 fn locate_field(text: &str, field: &str) -> Option<(usize, usize)> {
@@ -653,6 +687,7 @@ port = 3000
     fn wrong_type_names_line() {
         let e = err(&MIN.replace("port = 3000", "port = \"x\""));
         assert!(e.starts_with("f.toml:8:"), "{e}");
+        assert!(e.contains("nodes[0].port: invalid type"), "{e}");
     }
 
     #[test]

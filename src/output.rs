@@ -39,7 +39,7 @@ impl Style {
         if self.color {
             t.enforce_styling();
         }
-        t.set_header(header.iter().map(|h| Cell::new(h)));
+        t.set_header(header.iter().map(Cell::new));
         t
     }
 

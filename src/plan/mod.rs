@@ -122,6 +122,15 @@ pub(crate) fn spec_for(fleet: &Fleet, nodes: &[Node], down: Vec<usize>) -> Gatew
     spec
 }
 
+/// One failure case: which nodes are down, the shares after, and the survivors' most loaded
+/// node at the chosen quantile.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    pub down: Vec<usize>,
+    pub shares: Vec<f64>,
+    pub max_load: u64,
+}
+
 /// The worst set of `f` failed nodes: the one that leaves the survivors' most loaded node
 /// highest at quantile `q`. Exhaustive up to 400 combinations, else the `f` largest shares.
 pub(crate) fn worst_failure(
@@ -131,7 +140,7 @@ pub(crate) fn worst_failure(
     f: usize,
     q: f64,
     base_shares: &[f64],
-) -> Result<Option<(Vec<usize>, Vec<f64>, u64)>> {
+) -> Result<Option<Failure>> {
     let k = nodes.len();
     if f == 0 || f >= k {
         return Ok(None);
@@ -141,12 +150,16 @@ pub(crate) fn worst_failure(
         idx.sort_by(|&a, &b| base_shares[b].total_cmp(&base_shares[a]));
         vec![idx[..f].to_vec()]
     });
-    let mut worst: Option<(Vec<usize>, Vec<f64>, u64)> = None;
+    let mut worst: Option<Failure> = None;
     for down in combos {
         let s = shares(&spec_for(fleet, nodes, down.clone()))?;
         let m = math::max_load_quantile(devices, &s, q);
-        if worst.as_ref().is_none_or(|w| m > w.2) {
-            worst = Some((down, s, m));
+        if worst.as_ref().is_none_or(|w| m > w.max_load) {
+            worst = Some(Failure {
+                down,
+                shares: s,
+                max_load: m,
+            });
         }
     }
     Ok(worst)

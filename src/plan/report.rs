@@ -221,7 +221,11 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
     // Failures.
     let failure = worst_failure(fleet, &fleet.nodes, n, s.failures as usize, q, &sh)?;
     let failure = match failure {
-        Some((down, fsh, fmax)) => {
+        Some(super::Failure {
+            down,
+            shares: fsh,
+            max_load: fmax,
+        }) => {
             let failed_share: f64 = down.iter().map(|&i| sh[i]).sum();
             let (moved, moved_survivors) = if algorithm.is_consistent() {
                 (failed_share, 0.0)
@@ -427,7 +431,7 @@ fn nodes_needed(fleet: &Fleet, s: &Sizing, capacity: u64, ceiling: u64) -> Resul
             continue;
         }
         match worst_failure(fleet, &nodes, n, s.failures as usize, q, &sh)? {
-            Some((_, _, m)) if m > ceiling => continue,
+            Some(f) if f.max_load > ceiling => continue,
             _ => return Ok(Some(k)),
         }
     }

@@ -382,7 +382,13 @@ pub fn simulate(
                 )
             })
     };
-    let mut variants: Vec<(String, Scenario, Vec<(String, String)>)> = Vec::new();
+    // (label, changed scenario, node names in its target order)
+    struct Variant {
+        label: String,
+        scn: Scenario,
+        names: Vec<(String, String)>,
+    }
+    let mut variants: Vec<Variant> = Vec::new();
     for a in &args.add {
         let mut s = scn.clone();
         let mut nm = names.clone();
@@ -393,7 +399,11 @@ pub fn simulate(
             id: Some(next_id(&s.spec.targets)),
         });
         nm.push((id, a.clone()));
-        variants.push((format!("add {a}"), s, nm));
+        variants.push(Variant {
+            label: format!("add {a}"),
+            scn: s,
+            names: nm,
+        });
     }
     for r in &args.remove {
         let i = find("--remove", r, &names)?;
@@ -401,15 +411,28 @@ pub fn simulate(
         let mut nm = names.clone();
         s.spec.targets.remove(i);
         nm.remove(i);
-        variants.push((format!("remove {}", names[i].0), s, nm));
+        variants.push(Variant {
+            label: format!("remove {}", names[i].0),
+            scn: s,
+            names: nm,
+        });
     }
     for d in &args.down {
         let i = find("--down", d, &names)?;
         let mut s = scn.clone();
         s.spec.down.push(i);
-        variants.push((format!("mark {} down", names[i].0), s, names.clone()));
+        variants.push(Variant {
+            label: format!("mark {} down", names[i].0),
+            scn: s,
+            names: names.clone(),
+        });
     }
-    for (label, s, nm) in variants {
+    for Variant {
+        label,
+        scn: s,
+        names: nm,
+    } in variants
+    {
         let p = place(&s, ids, &ip_of, args.seed, &mut |_| {})?;
         let mut moved = 0;
         let mut from_others = 0;

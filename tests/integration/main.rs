@@ -1,1 +1,9 @@
 //! One integration-test binary (one link step on a 2-core CI).
+
+mod assign_vectors;
+mod cli;
+mod gateway_vectors;
+mod generated;
+mod plan;
+mod simulate_nat;
+mod support;

@@ -1,0 +1,194 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'rtctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'rtctl' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Predict where a real gateway sends each device')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;plan' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Gateway in front of the nodes')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Gateway hashing algorithm')
+            [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Kong upstream slots (10..=65536)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--cpu-cores', '--cpu-cores', [CompletionResultType]::ParameterName, 'Cores available for deliveries on each node')
+            [CompletionResult]::new('--cpu-target', '--cpu-target', [CompletionResultType]::ParameterName, 'Fraction of the CPU budget planning may use, in (0, 1]')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Host memory, e.g. 16GB or 16GiB')
+            [CompletionResult]::new('--reserved-memory', '--reserved-memory', [CompletionResultType]::ParameterName, 'Memory not available to connections (OS, runtime heap)')
+            [CompletionResult]::new('--fd-limit', '--fd-limit', [CompletionResultType]::ParameterName, 'Open-file limit of the node process')
+            [CompletionResult]::new('--fd-reserve', '--fd-reserve', [CompletionResultType]::ParameterName, 'Descriptors kept for listeners, Redis, logs and files')
+            [CompletionResult]::new('--memory-per-connection', '--memory-per-connection', [CompletionResultType]::ParameterName, 'Memory per connected device, e.g. 30KB')
+            [CompletionResult]::new('--cpu-ms-per-delivery', '--cpu-ms-per-delivery', [CompletionResultType]::ParameterName, 'CPU milliseconds per delivery (one packet to one socket)')
+            [CompletionResult]::new('--departments', '--departments', [CompletionResultType]::ParameterName, 'Departments the devices are spread over')
+            [CompletionResult]::new('--broadcasts-per-minute', '--broadcasts-per-minute', [CompletionResultType]::ParameterName, 'Broadcasts to all devices, fleet-wide, per minute')
+            [CompletionResult]::new('--department-messages-per-minute', '--department-messages-per-minute', [CompletionResultType]::ParameterName, 'Department notifications, fleet-wide, per minute')
+            [CompletionResult]::new('--direct-messages-per-minute', '--direct-messages-per-minute', [CompletionResultType]::ParameterName, 'Direct notifications, fleet-wide, per minute')
+            [CompletionResult]::new('--ping-interval-secs', '--ping-interval-secs', [CompletionResultType]::ParameterName, 'Socket.IO pingInterval in seconds')
+            [CompletionResult]::new('--reconnection-delay-ms', '--reconnection-delay-ms', [CompletionResultType]::ParameterName, 'reconnectionDelay in ms')
+            [CompletionResult]::new('--reconnection-delay-max-ms', '--reconnection-delay-max-ms', [CompletionResultType]::ParameterName, 'reconnectionDelayMax in ms')
+            [CompletionResult]::new('--randomization-factor', '--randomization-factor', [CompletionResultType]::ParameterName, 'randomizationFactor, 0..=1')
+            [CompletionResult]::new('--reconnection-attempts', '--reconnection-attempts', [CompletionResultType]::ParameterName, 'reconnectionAttempts; 0 = unlimited (the client''s default)')
+            [CompletionResult]::new('--percentile', '--percentile', [CompletionResultType]::ParameterName, 'Percentile of the most loaded node that must fit, e.g. 99 or 99.9')
+            [CompletionResult]::new('--headroom', '--headroom', [CompletionResultType]::ParameterName, 'Fraction of each node''s ceiling to keep free at that percentile, in [0, 1)')
+            [CompletionResult]::new('--failures', '--failures', [CompletionResultType]::ParameterName, 'Node failures the fleet must survive (with the survivors still within their ceiling)')
+            [CompletionResult]::new('--outage-secs', '--outage-secs', [CompletionResultType]::ParameterName, 'Seconds until a failed node''s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 10, HAProxy 6 (active health checks)')
+            [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Largest node count to consider')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show the formula behind every number')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;simulate' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('nat', 'nat', [CompletionResultType]::ParameterValue, 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down')
+            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;simulate;nat' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Gateway in front of the nodes')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Gateway hashing algorithm')
+            [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Kong upstream slots (10..=65536)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--ids-file', '--ids-file', [CompletionResultType]::ParameterName, 'Read device ids from this file (one per line) instead of generating them')
+            [CompletionResult]::new('--public-ips', '--public-ips', [CompletionResultType]::ParameterName, 'Public IPs the devices share (1 = all behind one NAT, the enterprise case)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'What the gateway hashes on')
+            [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Which socket.io-client the devices run')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'Engine.IO transports of the clients')
+            [CompletionResult]::new('--kong-version', '--kong-version', [CompletionResultType]::ParameterName, 'Kong version, e.g. 3.9 (3.8-3.9 ignore a hash header whose name contains ''-'')')
+            [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Also show what moves when this node is added (ADDR:PORT)')
+            [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Also show what moves when this node (id or ADDR:PORT) is removed from the config')
+            [CompletionResult]::new('--down', '--down', [CompletionResultType]::ParameterName, 'Also show what moves when this node (id or ADDR:PORT) is marked down')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'RNG seed for device ids and their public IPs')
+            [CompletionResult]::new('--bar-width', '--bar-width', [CompletionResultType]::ParameterName, 'Width of the bar chart in characters')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;simulate;assign' {
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Gateway algorithm')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target')
+            [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Kong slots (10..=65536)')
+            [CompletionResult]::new('--down', '--down', [CompletionResultType]::ParameterName, 'A target marked down/unhealthy (kept in the config). Repeatable')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'File of keys, one per line ("-" for stdin)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;simulate;help' {
+            [CompletionResult]::new('nat', 'nat', [CompletionResultType]::ParameterValue, 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down')
+            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;simulate;help;nat' {
+            break
+        }
+        'rtctl;simulate;help;assign' {
+            break
+        }
+        'rtctl;simulate;help;help' {
+            break
+        }
+        'rtctl;generate' {
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives completions/ and man/')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;help' {
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Predict where a real gateway sends each device')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;help;plan' {
+            break
+        }
+        'rtctl;help;simulate' {
+            [CompletionResult]::new('nat', 'nat', [CompletionResultType]::ParameterValue, 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down')
+            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it')
+            break
+        }
+        'rtctl;help;simulate;nat' {
+            break
+        }
+        'rtctl;help;simulate;assign' {
+            break
+        }
+        'rtctl;help;generate' {
+            break
+        }
+        'rtctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

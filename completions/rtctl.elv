@@ -1,0 +1,172 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[rtctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'rtctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'rtctl'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand plan 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+            cand simulate 'Predict where a real gateway sends each device'
+            cand generate 'Write shell completions and man pages generated from this command line'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;plan'= {
+            cand -f 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --fleet 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --algorithm 'Gateway hashing algorithm'
+            cand --slots 'Kong upstream slots (10..=65536)'
+            cand -n 'Number of devices'
+            cand --devices 'Number of devices'
+            cand --cpu-cores 'Cores available for deliveries on each node'
+            cand --cpu-target 'Fraction of the CPU budget planning may use, in (0, 1]'
+            cand --memory 'Host memory, e.g. 16GB or 16GiB'
+            cand --reserved-memory 'Memory not available to connections (OS, runtime heap)'
+            cand --fd-limit 'Open-file limit of the node process'
+            cand --fd-reserve 'Descriptors kept for listeners, Redis, logs and files'
+            cand --memory-per-connection 'Memory per connected device, e.g. 30KB'
+            cand --cpu-ms-per-delivery 'CPU milliseconds per delivery (one packet to one socket)'
+            cand --departments 'Departments the devices are spread over'
+            cand --broadcasts-per-minute 'Broadcasts to all devices, fleet-wide, per minute'
+            cand --department-messages-per-minute 'Department notifications, fleet-wide, per minute'
+            cand --direct-messages-per-minute 'Direct notifications, fleet-wide, per minute'
+            cand --ping-interval-secs 'Socket.IO pingInterval in seconds'
+            cand --reconnection-delay-ms 'reconnectionDelay in ms'
+            cand --reconnection-delay-max-ms 'reconnectionDelayMax in ms'
+            cand --randomization-factor 'randomizationFactor, 0..=1'
+            cand --reconnection-attempts 'reconnectionAttempts; 0 = unlimited (the client''s default)'
+            cand --percentile 'Percentile of the most loaded node that must fit, e.g. 99 or 99.9'
+            cand --headroom 'Fraction of each node''s ceiling to keep free at that percentile, in [0, 1)'
+            cand --failures 'Node failures the fleet must survive (with the survivors still within their ceiling)'
+            cand --outage-secs 'Seconds until a failed node''s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 10, HAProxy 6 (active health checks)'
+            cand --max-nodes 'Largest node count to consider'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand --explain 'Show the formula behind every number'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;simulate'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand nat 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
+            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;simulate;nat'= {
+            cand -f 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --fleet 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --algorithm 'Gateway hashing algorithm'
+            cand --slots 'Kong upstream slots (10..=65536)'
+            cand -n 'Number of devices'
+            cand --devices 'Number of devices'
+            cand --ids-file 'Read device ids from this file (one per line) instead of generating them'
+            cand --public-ips 'Public IPs the devices share (1 = all behind one NAT, the enterprise case)'
+            cand --key 'What the gateway hashes on'
+            cand --client 'Which socket.io-client the devices run'
+            cand --transport 'Engine.IO transports of the clients'
+            cand --kong-version 'Kong version, e.g. 3.9 (3.8-3.9 ignore a hash header whose name contains ''-'')'
+            cand --add 'Also show what moves when this node is added (ADDR:PORT)'
+            cand --remove 'Also show what moves when this node (id or ADDR:PORT) is removed from the config'
+            cand --down 'Also show what moves when this node (id or ADDR:PORT) is marked down'
+            cand --seed 'RNG seed for device ids and their public IPs'
+            cand --bar-width 'Width of the bar chart in characters'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;simulate;assign'= {
+            cand --gateway 'Gateway algorithm'
+            cand --target 'A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target'
+            cand --slots 'Kong slots (10..=65536)'
+            cand --down 'A target marked down/unhealthy (kept in the config). Repeatable'
+            cand --keys 'File of keys, one per line ("-" for stdin)'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;simulate;help'= {
+            cand nat 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
+            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;simulate;help;nat'= {
+        }
+        &'rtctl;simulate;help;assign'= {
+        }
+        &'rtctl;simulate;help;help'= {
+        }
+        &'rtctl;generate'= {
+            cand --out-dir 'Directory that receives completions/ and man/'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;help'= {
+            cand plan 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+            cand simulate 'Predict where a real gateway sends each device'
+            cand generate 'Write shell completions and man pages generated from this command line'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;help;plan'= {
+        }
+        &'rtctl;help;simulate'= {
+            cand nat 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
+            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+        }
+        &'rtctl;help;simulate;nat'= {
+        }
+        &'rtctl;help;simulate;assign'= {
+        }
+        &'rtctl;help;generate'= {
+        }
+        &'rtctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

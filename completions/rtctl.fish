@@ -1,0 +1,159 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rtctl_global_optspecs
+    string join \n o/output= color= v/verbose h/help V/version
+end
+
+function __fish_rtctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rtctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rtctl_using_subcommand
+    set -l cmd (__fish_rtctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rtctl -n "__fish_rtctl_needs_command" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_needs_command" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_needs_command" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_needs_command" -s V -l version -d 'Print version'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "simulate" -d 'Predict where a real gateway sends each device'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
+nginx\t''
+haproxy\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l algorithm -d 'Gateway hashing algorithm' -r -f -a "consistent\t''
+hash\t''
+ip-hash\t''
+map\t''
+round-robin\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l slots -d 'Kong upstream slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s n -l devices -d 'Number of devices' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l cpu-cores -d 'Cores available for deliveries on each node' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l cpu-target -d 'Fraction of the CPU budget planning may use, in (0, 1]' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l memory -d 'Host memory, e.g. 16GB or 16GiB' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l reserved-memory -d 'Memory not available to connections (OS, runtime heap)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l fd-limit -d 'Open-file limit of the node process' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l fd-reserve -d 'Descriptors kept for listeners, Redis, logs and files' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l memory-per-connection -d 'Memory per connected device, e.g. 30KB' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l cpu-ms-per-delivery -d 'CPU milliseconds per delivery (one packet to one socket)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l departments -d 'Departments the devices are spread over' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l broadcasts-per-minute -d 'Broadcasts to all devices, fleet-wide, per minute' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l department-messages-per-minute -d 'Department notifications, fleet-wide, per minute' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l direct-messages-per-minute -d 'Direct notifications, fleet-wide, per minute' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l ping-interval-secs -d 'Socket.IO pingInterval in seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l reconnection-delay-ms -d 'reconnectionDelay in ms' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l reconnection-delay-max-ms -d 'reconnectionDelayMax in ms' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l randomization-factor -d 'randomizationFactor, 0..=1' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l reconnection-attempts -d 'reconnectionAttempts; 0 = unlimited (the client\'s default)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l percentile -d 'Percentile of the most loaded node that must fit, e.g. 99 or 99.9' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l headroom -d 'Fraction of each node\'s ceiling to keep free at that percentile, in [0, 1)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l failures -d 'Node failures the fleet must survive (with the survivors still within their ceiling)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l outage-secs -d 'Seconds until a failed node\'s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 10, HAProxy 6 (active health checks)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l max-nodes -d 'Largest node count to consider' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l explain -d 'Show the formula behind every number'
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
+nginx\t''
+haproxy\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l algorithm -d 'Gateway hashing algorithm' -r -f -a "consistent\t''
+hash\t''
+ip-hash\t''
+map\t''
+round-robin\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l slots -d 'Kong upstream slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s n -l devices -d 'Number of devices' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l ids-file -d 'Read device ids from this file (one per line) instead of generating them' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l public-ips -d 'Public IPs the devices share (1 = all behind one NAT, the enterprise case)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l key -d 'What the gateway hashes on' -r -f -a "ip\t'The client\'s public IP (what ip-hash balancing sees: the NAT address)'
+header\t'The header x-device-id (absent on a browser\'s WebSocket handshake)'
+query\t'The query argument deviceId (always present)'
+cookie\t'A cookie (Kong sets its own; nginx/HAProxy only see one after the first response)'
+fleet\t'The fleet file\'s sticky_keys, primary then fallback'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l client -d 'Which socket.io-client the devices run' -r -f -a "node\t'socket.io-client under Node.js or React Native: extraHeaders on every request'
+browser\t'A browser: no custom headers on the WebSocket handshake'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l transport -d 'Engine.IO transports of the clients' -r -f -a "polling\t'HTTP long-polling first, then upgrade to WebSocket (socket.io-client\'s default)'
+websocket\t'`transports: ["websocket"]`'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l kong-version -d 'Kong version, e.g. 3.9 (3.8-3.9 ignore a hash header whose name contains \'-\')' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l add -d 'Also show what moves when this node is added (ADDR:PORT)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l remove -d 'Also show what moves when this node (id or ADDR:PORT) is removed from the config' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l down -d 'Also show what moves when this node (id or ADDR:PORT) is marked down' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l seed -d 'RNG seed for device ids and their public IPs' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l bar-width -d 'Width of the bar chart in characters' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l gateway -d 'Gateway algorithm' -r -f -a "kong\t''
+nginx-consistent\t''
+nginx-hash\t''
+haproxy-consistent\t''
+haproxy-map\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l target -d 'A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l slots -d 'Kong slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l down -d 'A target marked down/unhealthy (kept in the config). Repeatable' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l keys -d 'File of keys, one per line ("-" for stdin)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
+complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
