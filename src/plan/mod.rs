@@ -1,6 +1,7 @@
 //! `rtctl plan`: capacity sizing. `plan()` is pure: a `Fleet` and sizing options in, a
 //! `PlanReport` out. `run()` resolves flags and the fleet file first.
 
+mod guide;
 pub mod math;
 mod report;
 

@@ -21,6 +21,8 @@ pub struct PlanReport {
     pub reconnect: ReconnectReport,
     pub answer: Answer,
     pub warnings: Vec<String>,
+    /// Where the guide's own figures differ from the exact ones, for these inputs.
+    pub against_the_guide: Vec<String>,
     /// Formulas behind the numbers (filled with `--explain`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explain: Vec<String>,
@@ -60,6 +62,9 @@ pub struct Distribution {
     pub guide_sd: f64,
     /// The chosen percentile of the most loaded node.
     pub max_node_load: u64,
+    /// p95 and p99 of the most loaded node, whatever percentile sizing uses.
+    pub max_node_p95: u64,
+    pub max_node_p99: u64,
     pub fits_capacity: bool,
 }
 
@@ -215,6 +220,8 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
         guide_expected: n as f64 / k as f64,
         guide_sd: math::guide_sd(n, k),
         max_node_load: max_node,
+        max_node_p95: math::max_load_quantile(n, &sh, 0.95),
+        max_node_p99: math::max_load_quantile(n, &sh, 0.99),
         fits_capacity: max_node <= capacity,
     };
 
@@ -385,8 +392,13 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
             current_fits,
             reason,
         },
+        against_the_guide: Vec::new(),
         warnings,
         explain: if s.explain { explain } else { Vec::new() },
+    })
+    .map(|mut r| {
+        r.against_the_guide = super::guide::check(fleet, &r);
+        r
     })
 }
 
@@ -518,7 +530,9 @@ impl Report for PlanReport {
             st.warn_line("does NOT fit")
         };
         o += &format!(
-            "Most loaded node at p{pct}: {} devices; capacity {}: {verdict}\n\n",
+            "Most loaded node: p95 {}, p99 {}, p{pct} {} devices; capacity {}: {verdict}\n\n",
+            fmt_int(d.max_node_p95),
+            fmt_int(d.max_node_p99),
             fmt_int(d.max_node_load),
             fmt_int(c.capacity)
         );
@@ -593,6 +607,12 @@ impl Report for PlanReport {
             ),
             None => format!("Answer: {}.\n", a.reason),
         };
+        if !self.against_the_guide.is_empty() {
+            o += "\nAgainst the guide\n";
+            for g in &self.against_the_guide {
+                o += &format!("  • {g}\n");
+            }
+        }
         if !self.warnings.is_empty() {
             o += "\nWarnings\n";
             for w in &self.warnings {
@@ -607,5 +627,57 @@ impl Report for PlanReport {
             }
         }
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use crate::plan::{plan, Sizing};
+    use crate::resolve::default_fleet;
+
+    fn sizing() -> Sizing {
+        Sizing {
+            percentile: 99.0,
+            headroom: 0.2,
+            failures: 1,
+            outage_secs: 0.0,
+            max_nodes: 64,
+            explain: false,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        /// More devices never need fewer nodes.
+        #[test]
+        fn nodes_needed_never_decreases(a in 100u64..60_000, b in 100u64..60_000) {
+            let (lo, hi) = (a.min(b), a.max(b));
+            let mut f = default_fleet();
+            f.profile.fd_limit = 4_064;
+            f.workload.devices = lo;
+            let k_lo = plan(&f, &sizing()).unwrap().answer.nodes_needed.unwrap();
+            f.workload.devices = hi;
+            let k_hi = plan(&f, &sizing()).unwrap().answer.nodes_needed.unwrap();
+            prop_assert!(k_lo <= k_hi, "{lo} devices need {k_lo}, {hi} need {k_hi}");
+        }
+    }
+
+    #[test]
+    fn guide_fleet_report_is_consistent() {
+        let r = plan(&default_fleet(), &sizing()).unwrap();
+        let d = &r.distribution;
+        assert!(d.max_node_p95 <= d.max_node_p99);
+        assert_eq!(d.max_node_load, d.max_node_p99);
+        let shares: f64 = d.nodes.iter().map(|n| n.share).sum();
+        assert!((shares - 1.0).abs() < 1e-9);
+        let f = r.failure.as_ref().unwrap();
+        assert_eq!(f.survivors.len(), 2);
+        assert!(f.max_node_load > d.max_node_load);
+        assert!(r
+            .against_the_guide
+            .iter()
+            .any(|g| g.contains("sqrt(N/k) = 20")));
     }
 }

@@ -152,13 +152,15 @@ fn consistent_hashing_moves_only_the_changed_nodes_devices() {
     };
     let removed = by("remove node-2");
     assert_eq!(removed["moved"].as_u64().unwrap(), before[1]);
-    assert_eq!(removed["moved_from_other_nodes"], 0);
+    assert_eq!(removed["moved_between_unchanged_nodes"], 0);
     let down = by("node-3 down");
     assert_eq!(down["moved"].as_u64().unwrap(), before[2]);
-    assert_eq!(down["moved_from_other_nodes"], 0);
+    assert_eq!(down["moved_between_unchanged_nodes"], 0);
     let added = by("add 10.0.0.4:3000");
     let moved = added["moved"].as_u64().unwrap();
     assert!((800..1800).contains(&moved), "{moved}");
+    assert_eq!(added["moved_between_unchanged_nodes"], 0);
+    assert_eq!(moved, added["nodes"][3]["devices"].as_u64().unwrap());
     // Modulo hashing moves devices between untouched nodes.
     let r = json(rtctl().args([
         "simulate",
@@ -174,7 +176,12 @@ fn consistent_hashing_moves_only_the_changed_nodes_devices() {
         "--remove",
         "node-2",
     ]));
-    assert!(r["changes"][0]["moved_from_other_nodes"].as_u64().unwrap() > 1000);
+    assert!(
+        r["changes"][0]["moved_between_unchanged_nodes"]
+            .as_u64()
+            .unwrap()
+            > 1000
+    );
 }
 
 #[test]
