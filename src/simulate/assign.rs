@@ -2,8 +2,7 @@
 //! Keys the gateway does not hash (empty on nginx/HAProxy) take round-robin turns in file order;
 //! a key with no available target prints `-`.
 
-use std::io::{Read, Write};
-use std::path::Path;
+use std::io::{BufRead, Write};
 
 use crate::cli::{AssignArgs, AssignGateway};
 use crate::error::{Error, Result};
@@ -83,48 +82,57 @@ pub fn spec(args: &AssignArgs) -> Result<GatewaySpec> {
 pub fn run(args: &AssignArgs, out: &mut dyn Write) -> Result<()> {
     let spec = spec(args)?;
     let mut router = Router::new(&spec, "--target")?;
-    let data = read_keys(&args.keys)?;
+    let read_err = |source| Error::ReadFile {
+        path: args.keys.clone(),
+        source,
+    };
+    let input: Box<dyn BufRead> = if args.keys.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(&args.keys).map_err(read_err)?;
+        Box::new(std::io::BufReader::with_capacity(1 << 16, f))
+    };
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-    assign_all(&mut router, &spec, &data, &mut w).map_err(Error::stdout)?;
+    assign_all(&mut router, &spec, input, &mut w).map_err(|e| match e {
+        Failure::Read(e) => read_err(e),
+        Failure::Write(e) => Error::stdout(e),
+    })?;
     w.flush().map_err(Error::stdout)
 }
 
-/// Route every line of `data`; pure apart from the writer.
+/// Which side of a streaming copy failed.
+pub enum Failure {
+    Read(std::io::Error),
+    Write(std::io::Error),
+}
+
+/// Route every line of `input` in constant memory; pure apart from the reader and writer.
 pub fn assign_all(
     router: &mut Router,
     spec: &GatewaySpec,
-    data: &[u8],
+    mut input: impl BufRead,
     w: &mut dyn Write,
-) -> std::io::Result<()> {
-    let data = data.strip_suffix(b"\n").unwrap_or(data);
-    if data.is_empty() {
-        return Ok(());
-    }
-    for line in data.split(|&b| b == b'\n') {
-        let key = line.strip_suffix(b"\r").unwrap_or(line);
-        w.write_all(key)?;
-        w.write_all(b"\t")?;
-        match router.route(key) {
-            Some(i) => w.write_all(spec.targets[i].addr.as_bytes())?,
-            None => w.write_all(b"-")?,
+) -> std::result::Result<(), Failure> {
+    let mut line = Vec::with_capacity(128);
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line).map_err(Failure::Read)? == 0 {
+            return Ok(());
         }
-        w.write_all(b"\n")?;
+        let key = line.strip_suffix(b"\n").unwrap_or(&line);
+        let key = key.strip_suffix(b"\r").unwrap_or(key);
+        let target = match router.route(key) {
+            Some(i) => spec.targets[i].addr.as_bytes(),
+            None => b"-",
+        };
+        (|| {
+            w.write_all(key)?;
+            w.write_all(b"\t")?;
+            w.write_all(target)?;
+            w.write_all(b"\n")
+        })()
+        .map_err(Failure::Write)?;
     }
-    Ok(())
-}
-
-fn read_keys(path: &Path) -> Result<Vec<u8>> {
-    let mut data = Vec::new();
-    let res = if path.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut data)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut data))
-    };
-    res.map_err(|source| Error::ReadFile {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(data)
 }
 
 #[cfg(test)]
