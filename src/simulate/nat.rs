@@ -559,7 +559,7 @@ impl NatReport {
                     100.0 * c.devices as f64 / self.devices.max(1) as f64,
                     1,
                 )),
-                st.num(fmt_f(c.expected, 0)),
+                st.num(fmt_int(c.expected.round() as u64)),
                 st.num(fmt_f(c.sd_theory, 1)),
                 comfy_table::Cell::new(bar(c.devices as f64, maxd, self.bar_width)),
             ]);
