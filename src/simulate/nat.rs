@@ -438,27 +438,14 @@ pub fn simulate(
         let p = place(&s, ids, &ip_of, args.seed, &mut |_| {})?;
         let mut moved = 0;
         let mut between_unchanged = 0;
-        // A node is unchanged when it is in both configurations and up in both.
-        let up_after = |addr: &str| {
-            s.spec
-                .targets
-                .iter()
-                .enumerate()
-                .any(|(j, t)| t.addr == addr && !s.spec.down.contains(&j))
-        };
-        let up_before = |addr: &str| {
-            scn.spec
-                .targets
-                .iter()
-                .enumerate()
-                .any(|(j, t)| t.addr == addr && !scn.spec.down.contains(&j))
-        };
         for (old, new) in base.node_of.iter().zip(&p.node_of) {
             let old_addr = old.map(|i| names[i as usize].1.as_str());
             let new_addr = new.map(|i| nm[i as usize].1.as_str());
             if old_addr != new_addr {
                 moved += 1;
-                let unchanged = |a: Option<&str>| a.is_some_and(|a| up_before(a) && up_after(a));
+                // Unchanged: present and up in both configurations.
+                let unchanged =
+                    |a: Option<&str>| a.is_some_and(|a| is_up(&scn.spec, a) && is_up(&s.spec, a));
                 if unchanged(old_addr) && unchanged(new_addr) {
                     between_unchanged += 1;
                 }
@@ -534,6 +521,14 @@ pub fn simulate(
         notes,
         bar_width: args.bar_width,
     })
+}
+
+/// Is the target with this address present and not marked down?
+fn is_up(spec: &GatewaySpec, addr: &str) -> bool {
+    spec.targets
+        .iter()
+        .enumerate()
+        .any(|(j, t)| t.addr == addr && !spec.down.contains(&j))
 }
 
 fn next_id(targets: &[Target]) -> u32 {

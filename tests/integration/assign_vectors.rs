@@ -122,88 +122,55 @@ fn every_golden_scenario_matches_through_the_cli() {
     eprintln!("{}", report.join("\n"));
 }
 
-#[test]
-fn assign_reads_stdin_and_rejects_bad_targets() {
+/// `rtctl simulate assign --gateway kong <args> --keys -` with one key on stdin.
+fn kong_assign(args: &[&str]) -> assert_cmd::assert::Assert {
     rtctl()
-        .args([
-            "simulate",
-            "assign",
-            "--gateway",
-            "kong",
-            "--target",
-            "10.0.0.1:3000",
-            "--target",
-            "10.0.0.2:3000",
-        ])
-        .args(["--target", "10.0.0.3:3000", "--keys", "-"])
+        .args(["simulate", "assign", "--gateway", "kong"])
+        .args(args)
+        .args(["--keys", "-"])
         .write_stdin("device-0001\ndevice-0002\n")
         .assert()
-        .success()
-        .stdout("device-0001\t10.0.0.1:3000\ndevice-0002\t10.0.0.2:3000\n");
-    rtctl()
-        .args([
-            "simulate",
-            "assign",
-            "--gateway",
-            "kong",
-            "--target",
-            "10.0.0.1:3000",
-            "--target",
-            "10.0.0.1:3000",
-        ])
-        .args(["--keys", "-"])
-        .write_stdin("a\n")
-        .assert()
-        .code(3)
-        .stderr(predicates::str::contains("listed twice"));
-    rtctl()
-        .args([
-            "simulate",
-            "assign",
-            "--gateway",
-            "kong",
-            "--target",
-            "node1:3000",
-            "--keys",
-            "-",
-        ])
-        .write_stdin("a\n")
-        .assert()
-        .code(3)
-        .stderr(predicates::str::contains("expected IP:PORT"));
-    rtctl()
-        .args([
-            "simulate",
-            "assign",
-            "--gateway",
-            "kong",
-            "--target",
-            "10.0.0.1:3000",
+}
+
+#[test]
+fn assign_reads_stdin_and_rejects_bad_targets() {
+    kong_assign(&[
+        "--target",
+        "10.0.0.1:3000",
+        "--target",
+        "10.0.0.2:3000",
+        "--target",
+        "10.0.0.3:3000",
+    ])
+    .success()
+    .stdout("device-0001\t10.0.0.1:3000\ndevice-0002\t10.0.0.2:3000\n");
+    let bad: [(&[&str], &str); 4] = [
+        (
+            &["--target", "10.0.0.1:3000", "--target", "10.0.0.1:3000"],
+            "listed twice",
+        ),
+        (&["--target", "node1:3000"], "expected IP:PORT"),
+        (
+            &["--target", "10.0.0.1:3000", "--down", "10.0.0.9:1"],
             "--down",
-            "10.0.0.9:1",
-        ])
-        .args(["--keys", "-"])
-        .write_stdin("a\n")
-        .assert()
-        .code(3)
-        .stderr(predicates::str::contains("--down"));
-    // 20 Kong targets with slots 400 abort the ring build (Kong/kong#9437).
-    let mut cmd = rtctl();
-    cmd.args([
-        "simulate",
-        "assign",
-        "--gateway",
-        "kong",
-        "--slots",
-        "400",
-        "--keys",
-        "-",
-    ]);
-    for i in 1..=20 {
-        cmd.args(["--target", &format!("10.0.0.{i}:3000")]);
+        ),
+        (
+            &["--target", "10.0.0.1:3000,weight=70000"],
+            "weight 70000 is out of range",
+        ),
+    ];
+    for (args, message) in bad {
+        kong_assign(args)
+            .code(3)
+            .stderr(predicates::str::contains(message));
     }
-    cmd.write_stdin("a\n")
-        .assert()
+    // 20 Kong targets with slots 400 abort the ring build (Kong/kong#9437).
+    let targets: Vec<String> = (1..=20)
+        .flat_map(|i| ["--target".to_string(), format!("10.0.0.{i}:3000")])
+        .collect();
+    let mut args: Vec<&str> = targets.iter().map(String::as_str).collect();
+    args.extend(["--slots", "400"]);
+    kong_assign(&args)
         .code(3)
         .stderr(predicates::str::contains("wheel size"));
     rtctl()
