@@ -10,7 +10,9 @@ pub mod fleet;
 pub mod gen;
 pub mod output;
 pub mod plan;
+pub mod redis_schema;
 pub mod resolve;
+pub mod serve;
 pub mod simulate;
 pub mod units;
 

@@ -32,14 +32,9 @@ pub struct Router {
 
 impl Router {
     pub fn new(spec: &GatewaySpec, context: &str) -> Result<Router> {
-        let weights: Vec<u32> = spec
-            .targets
-            .iter()
-            .map(|t| t.weight.unwrap_or(spec.algorithm.default_weight()))
-            .collect();
         Ok(Router {
             bal: balancer(spec, context)?,
-            rr: RoundRobin::new(&weights, &spec.down),
+            rr: RoundRobin::from_spec(spec),
         })
     }
 

@@ -5,5 +5,6 @@ mod cli;
 mod gateway_vectors;
 mod generated;
 mod plan;
+mod serve_log;
 mod simulate_nat;
 mod support;

@@ -1,0 +1,88 @@
+//! The one place that defines what `rtctl serve` writes to Redis and `rtctl top` reads.
+//!
+//! Every key carries the hash tag `{rtctl:<namespace>}` so that, on a Redis Cluster, all of a
+//! fleet's keys live in one slot (the log stream, the node index and the heartbeats can then be
+//! read together).
+//!
+//! | key | type | written by | content |
+//! |---|---|---|---|
+//! | `{rtctl:NS}:log` | stream | every node (`XADD`) | one entry per notification: fields `t` (target kind `department`/`device`/`all`), `k` (target id, empty for `all`), `p` (payload JSON), `n` (accepting node id) |
+//! | `{rtctl:NS}:nodes` | sorted set | every node | member = node id, score = last heartbeat (unix ms) |
+//! | `{rtctl:NS}:node:<id>` | string, TTL `HEARTBEAT_TTL` | every node, each `HEARTBEAT_EVERY` | the node's `Heartbeat` as JSON |
+//!
+//! Offsets are stream entry ids (`<ms>-<seq>`), the same text the publish API returns and the
+//! devices receive as the last event argument.
+
+use std::time::Duration;
+
+/// Default namespace when none is configured.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// How often a node writes its heartbeat.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(1);
+/// How long a heartbeat lives: a node silent this long is gone.
+pub const HEARTBEAT_TTL: Duration = Duration::from_secs(5);
+
+/// Field names inside a log entry.
+pub mod field {
+    pub const TARGET_KIND: &str = "t";
+    pub const TARGET_ID: &str = "k";
+    pub const PAYLOAD: &str = "p";
+    pub const NODE: &str = "n";
+}
+
+/// Key names for one fleet namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    /// Keys for `namespace` (letters, digits, `._-` only, 1–64 characters).
+    pub fn new(namespace: &str) -> Result<Keys, String> {
+        let ok = !namespace.is_empty()
+            && namespace.len() <= 64
+            && namespace
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if !ok {
+            return Err(format!(
+                "namespace {namespace:?}: expected 1 to 64 characters of [A-Za-z0-9._-]"
+            ));
+        }
+        Ok(Keys {
+            prefix: format!("{{rtctl:{namespace}}}"),
+        })
+    }
+
+    /// The durable notification log (a stream).
+    pub fn log(&self) -> String {
+        format!("{}:log", self.prefix)
+    }
+
+    /// The index of nodes (sorted set scored by last heartbeat).
+    pub fn nodes(&self) -> String {
+        format!("{}:nodes", self.prefix)
+    }
+
+    /// One node's heartbeat.
+    pub fn node(&self, id: &str) -> String {
+        format!("{}:node:{id}", self.prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_share_one_hash_tag() {
+        let k = Keys::new("acme").unwrap();
+        assert_eq!(k.log(), "{rtctl:acme}:log");
+        assert_eq!(k.nodes(), "{rtctl:acme}:nodes");
+        assert_eq!(k.node("n1"), "{rtctl:acme}:node:n1");
+        assert!(Keys::new("").is_err());
+        assert!(Keys::new("a b").is_err());
+        assert!(Keys::new(&"x".repeat(65)).is_err());
+    }
+}
