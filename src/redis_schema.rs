@@ -13,7 +13,10 @@
 //! Offsets are stream entry ids (`<ms>-<seq>`), the same text the publish API returns and the
 //! devices receive as the last event argument.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 /// Default namespace when none is configured.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -71,6 +74,33 @@ impl Keys {
     }
 }
 
+/// What a node writes every `HEARTBEAT_EVERY` under `Keys::node` (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub node_id: String,
+    /// `ADDR:PORT` the node listens on.
+    pub listen: String,
+    pub version: String,
+    /// Unix ms when written.
+    pub at_ms: u64,
+    pub uptime_secs: u64,
+    pub connections: u64,
+    /// Department rooms and their local member counts (device rooms are one per device and
+    /// are not listed).
+    pub rooms: BTreeMap<String, u64>,
+    /// Packets received from devices.
+    pub messages_in: u64,
+    /// Packets written to devices.
+    pub messages_out: u64,
+    /// Resident memory of the node process.
+    pub memory_bytes: u64,
+    /// Sockets currently marked behind (being caught up from the log).
+    pub sockets_behind: u64,
+    /// The last log offset this node delivered.
+    pub log_offset: String,
+    pub draining: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +114,26 @@ mod tests {
         assert!(Keys::new("").is_err());
         assert!(Keys::new("a b").is_err());
         assert!(Keys::new(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn heartbeat_round_trips_as_json() {
+        let hb = Heartbeat {
+            node_id: "n1".into(),
+            listen: "127.0.0.1:3000".into(),
+            version: "0.1.0".into(),
+            at_ms: 1,
+            uptime_secs: 2,
+            connections: 3,
+            rooms: [("department:D1".to_string(), 3)].into(),
+            messages_in: 4,
+            messages_out: 5,
+            memory_bytes: 6,
+            sockets_behind: 0,
+            log_offset: "1-0".into(),
+            draining: false,
+        };
+        let text = serde_json::to_string(&hb).unwrap();
+        assert_eq!(serde_json::from_str::<Heartbeat>(&text).unwrap(), hb);
     }
 }

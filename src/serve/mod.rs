@@ -1,4 +1,6 @@
 //! `rtctl serve`: the notification node (work in progress: the durable log is built; the
 //! Socket.IO engine, API, health, metrics and heartbeats are being wired in).
 
+pub mod identity;
 pub mod log;
+pub mod presence;

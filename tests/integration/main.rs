@@ -6,5 +6,6 @@ mod gateway_vectors;
 mod generated;
 mod plan;
 mod serve_log;
+mod serve_presence;
 mod simulate_nat;
 mod support;
