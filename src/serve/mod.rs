@@ -3,4 +3,5 @@
 
 pub mod identity;
 pub mod log;
+pub mod metrics;
 pub mod presence;

@@ -6,6 +6,7 @@ mod gateway_vectors;
 mod generated;
 mod plan;
 mod serve_log;
+mod serve_metrics;
 mod serve_presence;
 mod simulate_nat;
 mod support;

@@ -1,0 +1,259 @@
+//! The node's Prometheus metrics, in the Prometheus text exposition format (0.0.4).
+//!
+//! Written by hand on purpose: a fixed, small set of atomics with no registry, no locks on the
+//! hot path, and the classic text format that `promtool check metrics` and the guide's
+//! dashboards read (prometheus-client emits OpenMetrics, whose counter naming differs).
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+
+/// Events the node emits, for `socket_io_messages_sent_total{event_type}`.
+pub const EVENT_TYPES: [&str; 4] = [
+    "notification",
+    "notification:direct",
+    "notification:broadcast",
+    "notification:gap",
+];
+
+/// Disconnect reasons, for `rtctl_disconnects_total{reason}`.
+pub const DISCONNECT_REASONS: [&str; 6] = [
+    "client namespace disconnect",
+    "transport close",
+    "ping timeout",
+    "server shutting down",
+    "parse error",
+    "other",
+];
+
+/// Publish targets, for `rtctl_publishes_total{target}`.
+pub const TARGETS: [&str; 3] = ["department", "device", "all"];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub connections: AtomicI64,
+    pub sent: [AtomicU64; EVENT_TYPES.len()],
+    pub connects: AtomicU64,
+    pub connect_errors: AtomicU64,
+    pub disconnects: [AtomicU64; DISCONNECT_REASONS.len()],
+    pub publishes: [AtomicU64; TARGETS.len()],
+    pub publish_rejected: AtomicU64,
+    pub deliveries: AtomicU64,
+    pub sockets_behind: AtomicI64,
+    pub log_lag_ms: AtomicI64,
+    pub redis_errors: AtomicU64,
+}
+
+fn index(list: &[&str], name: &str) -> usize {
+    list.iter()
+        .position(|x| *x == name)
+        .unwrap_or(list.len() - 1)
+}
+
+impl Metrics {
+    pub fn sent(&self, event_type: &str, n: u64) {
+        if let Some(i) = EVENT_TYPES.iter().position(|x| *x == event_type) {
+            self.sent[i].fetch_add(n, Relaxed);
+        }
+    }
+
+    pub fn disconnected(&self, reason: &str) {
+        self.disconnects[index(&DISCONNECT_REASONS, reason)].fetch_add(1, Relaxed);
+    }
+
+    pub fn published(&self, target: &str) {
+        self.publishes[index(&TARGETS, target)].fetch_add(1, Relaxed);
+    }
+
+    /// The exposition text; `node` labels the connection gauge, `process` adds RSS and fds.
+    pub fn render(&self, node: &str, process: Option<Process>) -> String {
+        let mut o = String::with_capacity(4096);
+        let node = escape(node);
+        let mut family = |name: &str, kind: &str, help: &str, samples: &[(String, String)]| {
+            let _ = writeln!(o, "# HELP {name} {help}");
+            let _ = writeln!(o, "# TYPE {name} {kind}");
+            for (labels, value) in samples {
+                let _ = writeln!(o, "{name}{labels} {value}");
+            }
+        };
+        let one = |v: String| vec![(String::new(), v)];
+        family(
+            "socket_io_active_connections",
+            "gauge",
+            "Number of active Socket.IO connections",
+            &[(
+                format!("{{node=\"{node}\"}}"),
+                self.connections.load(Relaxed).to_string(),
+            )],
+        );
+        let sent: Vec<(String, String)> = EVENT_TYPES
+            .iter()
+            .zip(&self.sent)
+            .map(|(t, v)| {
+                (
+                    format!("{{event_type=\"{t}\"}}"),
+                    v.load(Relaxed).to_string(),
+                )
+            })
+            .collect();
+        family(
+            "socket_io_messages_sent_total",
+            "counter",
+            "Total number of messages sent",
+            &sent,
+        );
+        family(
+            "rtctl_connects_total",
+            "counter",
+            "Devices that completed the Socket.IO CONNECT",
+            &one(self.connects.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_connect_errors_total",
+            "counter",
+            "CONNECTs refused (missing or invalid identity, unknown namespace)",
+            &one(self.connect_errors.load(Relaxed).to_string()),
+        );
+        let disc: Vec<(String, String)> = DISCONNECT_REASONS
+            .iter()
+            .zip(&self.disconnects)
+            .map(|(r, v)| (format!("{{reason=\"{r}\"}}"), v.load(Relaxed).to_string()))
+            .collect();
+        family(
+            "rtctl_disconnects_total",
+            "counter",
+            "Disconnected devices by reason",
+            &disc,
+        );
+        let publ: Vec<(String, String)> = TARGETS
+            .iter()
+            .zip(&self.publishes)
+            .map(|(t, v)| (format!("{{target=\"{t}\"}}"), v.load(Relaxed).to_string()))
+            .collect();
+        family(
+            "rtctl_publishes_total",
+            "counter",
+            "Notifications accepted into the log by this node",
+            &publ,
+        );
+        family(
+            "rtctl_publish_rejected_total",
+            "counter",
+            "Publish requests refused (bad input, auth, log unavailable)",
+            &one(self.publish_rejected.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_deliveries_total",
+            "counter",
+            "Packets written to device sockets",
+            &one(self.deliveries.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_sockets_behind",
+            "gauge",
+            "Sockets whose send queue was full and are being caught up from the log",
+            &one(self.sockets_behind.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_log_lag_milliseconds",
+            "gauge",
+            "Age of the newest log entry when this node delivered it",
+            &one(self.log_lag_ms.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_redis_errors_total",
+            "counter",
+            "Failed Redis operations",
+            &one(self.redis_errors.load(Relaxed).to_string()),
+        );
+        if let Some(p) = process {
+            family(
+                "process_resident_memory_bytes",
+                "gauge",
+                "Resident memory size in bytes",
+                &one(p.rss_bytes.to_string()),
+            );
+            family(
+                "process_open_fds",
+                "gauge",
+                "Number of open file descriptors",
+                &one(p.open_fds.to_string()),
+            );
+        }
+        o
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Process figures from /proc (Linux).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Process {
+    pub rss_bytes: u64,
+    pub open_fds: u64,
+}
+
+impl Process {
+    /// Read /proc/self; `None` where /proc is not available.
+    pub fn read() -> Option<Process> {
+        let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+        let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+        let open_fds = std::fs::read_dir("/proc/self/fd").ok()?.count() as u64;
+        Some(Process {
+            rss_bytes: pages * 4096,
+            open_fds,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_guides_metrics_with_labels() {
+        let m = Metrics::default();
+        m.connections.store(3, Relaxed);
+        m.sent("notification:direct", 2);
+        m.disconnected("ping timeout");
+        m.disconnected("something else");
+        m.published("device");
+        let text = m.render(
+            "node-\"1\"",
+            Some(Process {
+                rss_bytes: 10,
+                open_fds: 5,
+            }),
+        );
+        assert!(
+            text.contains("socket_io_active_connections{node=\"node-\\\"1\\\"\"} 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("socket_io_messages_sent_total{event_type=\"notification:direct\"} 2\n")
+        );
+        assert!(text.contains("rtctl_disconnects_total{reason=\"ping timeout\"} 1\n"));
+        assert!(text.contains("rtctl_disconnects_total{reason=\"other\"} 1\n"));
+        assert!(text.contains("rtctl_publishes_total{target=\"device\"} 1\n"));
+        assert!(text.contains("process_open_fds 5\n"));
+        // Every sample belongs to a family declared just before it.
+        let mut declared = std::collections::HashSet::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# TYPE ") {
+                declared.insert(rest.split_whitespace().next().unwrap().to_string());
+            } else if !line.starts_with('#') {
+                let name = line.split(['{', ' ']).next().unwrap();
+                assert!(declared.contains(name), "{name} has no TYPE line");
+            }
+        }
+    }
+
+    #[test]
+    fn process_figures_are_read_on_linux() {
+        let p = Process::read().expect("/proc is mounted");
+        assert!(p.rss_bytes > 0 && p.open_fds > 0);
+    }
+}

@@ -1,0 +1,42 @@
+//! The metrics text passes `promtool check metrics` (Debian package `prometheus`).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use rtctl::serve::metrics::{Metrics, Process};
+
+#[test]
+fn metrics_pass_promtool() {
+    if Command::new("promtool").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "promtool is not installed; .ci/run must install prometheus"
+        );
+        eprintln!("skipping: promtool is not installed (apt-get install prometheus)");
+        return;
+    }
+    let m = Metrics::default();
+    m.sent("notification", 7);
+    m.disconnected("transport close");
+    let text = m.render("node-1", Process::read());
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool: {}{}\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
