@@ -154,10 +154,13 @@ impl Metrics {
             &one(self.sockets_behind.load(Relaxed).to_string()),
         );
         family(
-            "rtctl_log_lag_milliseconds",
+            "rtctl_log_lag_seconds",
             "gauge",
             "Age of the newest log entry when this node delivered it",
-            &one(self.log_lag_ms.load(Relaxed).to_string()),
+            &one(format!(
+                "{:.3}",
+                self.log_lag_ms.load(Relaxed) as f64 / 1000.0
+            )),
         );
         family(
             "rtctl_redis_errors_total",
