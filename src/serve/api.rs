@@ -1,0 +1,475 @@
+//! The node's HTTP surface besides Socket.IO: the publish API, health and metrics.
+//!
+//! Every response carries `x-rtctl-node: <node id>`. Errors are JSON bodies
+//! `{"error": "...", "field": "..."}`; nothing here panics on input.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use redis::aio::ConnectionManager;
+use serde_json::{json, value::RawValue, Value};
+
+use super::identity::check_id;
+use super::log::{Log, LogError, Target};
+use super::metrics::{Metrics, Process};
+
+/// What the HTTP handlers share with the rest of the node.
+pub struct NodeState {
+    pub node_id: String,
+    pub log: Log,
+    pub metrics: Arc<Metrics>,
+    /// Required as `Authorization: Bearer <key>` on the publish API when set.
+    pub api_key: Option<String>,
+    /// Set first thing on shutdown: readiness turns false.
+    pub draining: AtomicBool,
+    /// For the health check's Redis ping, when the node runs with Redis.
+    pub redis: Option<ConnectionManager>,
+    /// Largest accepted publish body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl NodeState {
+    pub fn new(node_id: impl Into<String>, log: Log, metrics: Arc<Metrics>) -> NodeState {
+        NodeState {
+            node_id: node_id.into(),
+            log,
+            metrics,
+            api_key: None,
+            draining: AtomicBool::new(false),
+            redis: None,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// The routes, with the node-id header on every response.
+pub fn router(state: Arc<NodeState>) -> Router {
+    Router::new()
+        .route("/api/v1/notifications", post(publish))
+        .route("/health", get(health))
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(state.clone(), node_header))
+        .with_state(state)
+}
+
+async fn node_header(State(st): State<Arc<NodeState>>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&st.node_id) {
+        res.headers_mut().insert("x-rtctl-node", v);
+    }
+    res
+}
+
+/// A JSON error response.
+pub fn error(status: StatusCode, message: impl Into<String>, field: Option<&str>) -> Response {
+    (
+        status,
+        Json(json!({"error": message.into(), "field": field})),
+    )
+        .into_response()
+}
+
+fn parse_target(v: &Value) -> Result<Target, (String, &'static str)> {
+    let obj = v.as_object().ok_or((
+        "target must be an object: {\"department\": ID} | {\"device\": ID} | {\"all\": true}"
+            .to_string(),
+        "target",
+    ))?;
+    if obj.len() != 1 {
+        return Err((
+            "target must have exactly one of department, device, all".into(),
+            "target",
+        ));
+    }
+    let (k, val) = obj.iter().next().expect("one key");
+    let id = |field: &'static str| -> Result<String, (String, &'static str)> {
+        let s = val
+            .as_str()
+            .ok_or((format!("target.{k} must be a string"), field))?;
+        check_id(k, s).map_err(|m| (m, field))?;
+        Ok(s.to_string())
+    };
+    match k.as_str() {
+        "department" => Ok(Target::Department(id("target.department")?)),
+        "device" => Ok(Target::Device(id("target.device")?)),
+        "all" if val == &Value::Bool(true) => Ok(Target::All),
+        "all" => Err(("target.all must be true".into(), "target.all")),
+        other => Err((
+            format!("unknown target {other:?}: expected department, device or all"),
+            "target",
+        )),
+    }
+}
+
+async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Body) -> Response {
+    let rejected = |r: Response| {
+        st.metrics.publish_rejected.fetch_add(1, Ordering::Relaxed);
+        r
+    };
+    if let Some(key) = &st.api_key {
+        let ok = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| constant_time_eq(given.as_bytes(), key.as_bytes()));
+        if !ok {
+            let mut r = error(
+                StatusCode::UNAUTHORIZED,
+                "missing or invalid API key: send Authorization: Bearer <key>",
+                None,
+            );
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return rejected(r);
+        }
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return rejected(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected Content-Type: application/json",
+            None,
+        ));
+    }
+    let bytes: Bytes = match axum::body::to_bytes(body, st.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            return rejected(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body larger than {} bytes", st.max_body_bytes),
+                None,
+            ))
+        }
+    };
+    #[derive(serde::Deserialize)]
+    struct Publish<'a> {
+        target: Option<Value>,
+        #[serde(borrow)]
+        payload: Option<&'a RawValue>,
+    }
+    let req: Publish<'_> = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            return rejected(error(
+                StatusCode::BAD_REQUEST,
+                format!("invalid JSON: {e}"),
+                None,
+            ))
+        }
+    };
+    let Some(target) = req.target else {
+        return rejected(error(
+            StatusCode::BAD_REQUEST,
+            "missing target",
+            Some("target"),
+        ));
+    };
+    let target = match parse_target(&target) {
+        Ok(t) => t,
+        Err((m, f)) => return rejected(error(StatusCode::BAD_REQUEST, m, Some(f))),
+    };
+    let Some(payload) = req.payload else {
+        return rejected(error(
+            StatusCode::BAD_REQUEST,
+            "missing payload",
+            Some("payload"),
+        ));
+    };
+    match st.log.append(&target, payload.get()).await {
+        Ok(offset) => {
+            st.metrics.published(match target {
+                Target::Department(_) => "department",
+                Target::Device(_) => "device",
+                Target::All => "all",
+            });
+            (
+                StatusCode::ACCEPTED,
+                Json(json!({"id": offset.to_string()})),
+            )
+                .into_response()
+        }
+        Err(e @ LogError::Unavailable(_)) | Err(e @ LogError::Corrupt { .. }) => {
+            st.metrics.redis_errors.fetch_add(1, Ordering::Relaxed);
+            let mut r = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not accepted, nothing was stored: {e}"),
+                None,
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            rejected(r)
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Ping Redis (when configured): `Ok(None)` without Redis, `Err(message)` when down.
+async fn redis_status(st: &NodeState) -> Result<Option<()>, String> {
+    let Some(con) = &st.redis else {
+        return Ok(None);
+    };
+    let mut con = con.clone();
+    let cmd = redis::cmd("PING");
+    let ping = cmd.query_async::<String>(&mut con);
+    match tokio::time::timeout(Duration::from_secs(1), ping).await {
+        Ok(Ok(_)) => Ok(Some(())),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 1 s".into()),
+    }
+}
+
+async fn live() -> Response {
+    Json(json!({"status": "ok"})).into_response()
+}
+
+async fn ready(State(st): State<Arc<NodeState>>) -> Response {
+    if st.draining.load(Ordering::Relaxed) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "error", "reason": "draining"})),
+        )
+            .into_response();
+    }
+    match redis_status(&st).await {
+        Err(m) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "error", "reason": format!("redis: {m}")})),
+        )
+            .into_response(),
+        Ok(_) => Json(json!({"status": "ok"})).into_response(),
+    }
+}
+
+/// NestJS Terminus shape: `{status, info, error, details}`, 200 or 503.
+async fn health(State(st): State<Arc<NodeState>>) -> Response {
+    let draining = st.draining.load(Ordering::Relaxed);
+    let node = json!({"status": if draining { "down" } else { "up" }, "id": st.node_id, "draining": draining});
+    let mut info = serde_json::Map::new();
+    let mut err = serde_json::Map::new();
+    let mut details = serde_json::Map::new();
+    let mut put = |name: &str, v: Value, up: bool| {
+        details.insert(name.into(), v.clone());
+        if up {
+            info.insert(name.into(), v);
+        } else {
+            err.insert(name.into(), v);
+        }
+    };
+    put("node", node, !draining);
+    match redis_status(&st).await {
+        Ok(Some(())) => put("redis", json!({"status": "up"}), true),
+        Ok(None) => put("log", json!({"status": "up", "kind": "memory"}), true),
+        Err(m) => put("redis", json!({"status": "down", "message": m}), false),
+    }
+    let ok = err.is_empty();
+    let body = json!({"status": if ok { "ok" } else { "error" }, "info": info, "error": err, "details": details});
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
+    let text = st.metrics.render(&st.node_id, Process::read());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::serve::log::Offset;
+
+    fn state() -> Arc<NodeState> {
+        Arc::new(NodeState::new(
+            "n1",
+            Log::memory(100),
+            Arc::new(Metrics::default()),
+        ))
+    }
+
+    async fn call(st: &Arc<NodeState>, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+        let res = router(st.clone()).oneshot(req).await.unwrap();
+        let (parts, body) = res.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        (parts.status, parts.headers, v)
+    }
+
+    fn post(body: &str) -> Request<Body> {
+        Request::post("/api/v1/notifications")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn publish_appends_and_returns_the_offset() {
+        let st = state();
+        let (s, h, v) = call(
+            &st,
+            post(r#"{"target":{"department":"D1"},"payload":{"b":1,"a":2}}"#),
+        )
+        .await;
+        assert_eq!(s, StatusCode::ACCEPTED);
+        assert_eq!(h["x-rtctl-node"], "n1");
+        let id: Offset = v["id"].as_str().unwrap().parse().unwrap();
+        let e = st.log.range_after(Offset::ZERO, 10).await.unwrap();
+        assert_eq!(e[0].offset, id);
+        assert_eq!(e[0].target, Target::Department("D1".into()));
+        assert_eq!(
+            &*e[0].payload, r#"{"b":1,"a":2}"#,
+            "payload kept byte for byte"
+        );
+        for body in [
+            r#"{"target":{"device":"tablet-ios_a1b2c3d4"},"payload":"hi"}"#,
+            r#"{"target":{"all":true},"payload":[1]}"#,
+        ] {
+            assert_eq!(call(&st, post(body)).await.0, StatusCode::ACCEPTED);
+        }
+        assert_eq!(st.log.range_after(Offset::ZERO, 10).await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn bad_publishes_get_json_errors_and_store_nothing() {
+        let st = state();
+        let cases = [
+            ("{not json", StatusCode::BAD_REQUEST, "invalid JSON"),
+            (
+                r#"{"payload":1}"#,
+                StatusCode::BAD_REQUEST,
+                "missing target",
+            ),
+            (
+                r#"{"target":{"room":"x"},"payload":1}"#,
+                StatusCode::BAD_REQUEST,
+                "unknown target",
+            ),
+            (
+                r#"{"target":{"device":"a b"},"payload":1}"#,
+                StatusCode::BAD_REQUEST,
+                "contains",
+            ),
+            (
+                r#"{"target":{"all":false},"payload":1}"#,
+                StatusCode::BAD_REQUEST,
+                "must be true",
+            ),
+            (
+                r#"{"target":{"all":true,"device":"x"},"payload":1}"#,
+                StatusCode::BAD_REQUEST,
+                "exactly one",
+            ),
+            (
+                r#"{"target":{"all":true}}"#,
+                StatusCode::BAD_REQUEST,
+                "missing payload",
+            ),
+        ];
+        for (body, status, msg) in cases {
+            let (s, _, v) = call(&st, post(body)).await;
+            assert_eq!(s, status, "{body}");
+            assert!(v["error"].as_str().unwrap().contains(msg), "{body}: {v}");
+        }
+        let big = format!(
+            r#"{{"target":{{"all":true}},"payload":"{}"}}"#,
+            "x".repeat(70_000)
+        );
+        let (s, _, v) = call(&st, post(&big)).await;
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+        let req = Request::post("/api/v1/notifications")
+            .body(Body::from("{}"))
+            .unwrap();
+        assert_eq!(call(&st, req).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(st
+            .log
+            .range_after(Offset::ZERO, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(st.metrics.publish_rejected.load(Ordering::Relaxed), 9);
+    }
+
+    #[tokio::test]
+    async fn api_key_is_enforced() {
+        let mut s = NodeState::new("n1", Log::memory(10), Arc::new(Metrics::default()));
+        s.api_key = Some("sekret".into());
+        let st = Arc::new(s);
+        let body = r#"{"target":{"all":true},"payload":1}"#;
+        let (status, h, _) = call(&st, post(body)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(h["www-authenticate"], "Bearer");
+        let mut req = post(body);
+        req.headers_mut()
+            .insert("authorization", HeaderValue::from_static("Bearer wrong"));
+        assert_eq!(call(&st, req).await.0, StatusCode::UNAUTHORIZED);
+        let mut req = post(body);
+        req.headers_mut()
+            .insert("authorization", HeaderValue::from_static("Bearer sekret"));
+        assert_eq!(call(&st, req).await.0, StatusCode::ACCEPTED);
+    }
+
+    #[tokio::test]
+    async fn health_follows_terminus_and_readiness_drains() {
+        let st = state();
+        let get = |p: &str| Request::get(p).body(Body::empty()).unwrap();
+        let (s, h, v) = call(&st, get("/health")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(h["x-rtctl-node"], "n1");
+        assert_eq!(v["status"], "ok");
+        assert_eq!(v["details"]["node"]["id"], "n1");
+        assert_eq!(v["info"]["log"]["kind"], "memory");
+        assert_eq!(call(&st, get("/health/ready")).await.0, StatusCode::OK);
+        st.draining.store(true, Ordering::Relaxed);
+        assert_eq!(
+            call(&st, get("/health/ready")).await.0,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let (s, _, v) = call(&st, get("/health")).await;
+        assert_eq!(
+            (s, v["status"].as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("error"))
+        );
+        assert_eq!(call(&st, get("/health/live")).await.0, StatusCode::OK);
+        let (s, h, v) = call(&st, get("/metrics")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4"));
+        assert!(v
+            .as_str()
+            .unwrap()
+            .contains("socket_io_active_connections{node=\"n1\"}"));
+    }
+}
