@@ -86,7 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('nat', 'nat', [CompletionResultType]::ParameterValue, 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down')
-            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it')
+            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -136,7 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
         }
         'rtctl;simulate;help' {
             [CompletionResult]::new('nat', 'nat', [CompletionResultType]::ParameterValue, 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down')
-            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it')
+            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -172,7 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
         }
         'rtctl;help;simulate' {
             [CompletionResult]::new('nat', 'nat', [CompletionResultType]::ParameterValue, 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down')
-            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it')
+            [CompletionResult]::new('assign', 'assign', [CompletionResultType]::ParameterValue, 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)')
             break
         }
         'rtctl;help;simulate;nat' {

@@ -81,7 +81,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand nat 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
-            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rtctl;simulate;nat'= {
@@ -128,7 +128,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         }
         &'rtctl;simulate;help'= {
             cand nat 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
-            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rtctl;simulate;help;nat'= {
@@ -157,7 +157,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         }
         &'rtctl;help;simulate'= {
             cand nat 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
-            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+            cand assign 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
         }
         &'rtctl;help;simulate;nat'= {
         }

@@ -86,7 +86,7 @@ never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
@@ -141,7 +141,7 @@ never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -156,4 +156,4 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_su
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'

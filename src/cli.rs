@@ -74,7 +74,8 @@ pub enum SimulateCommand {
     /// is added, removed or marked down.
     #[command(after_long_help = EXIT_CODES)]
     Nat(NatArgs),
-    /// Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it.
+    /// Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it
+    /// (JSON Lines with `--output json`).
     #[command(after_long_help = EXIT_CODES)]
     Assign(AssignArgs),
 }

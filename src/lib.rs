@@ -52,7 +52,9 @@ pub fn run(cli: Cli) -> Result<()> {
             let report = simulate::nat::run(&args)?;
             output::emit(&report, cli.output, &style, &mut out)
         }
-        Command::Simulate(SimulateCommand::Assign(args)) => simulate::assign::run(&args, &mut out),
+        Command::Simulate(SimulateCommand::Assign(args)) => {
+            simulate::assign::run(&args, cli.output == cli::OutputFormat::Json, &mut out)
+        }
         Command::Generate(args) => {
             for path in gen::write_all(&args.out_dir)? {
                 writeln!(out, "{}", path.display()).map_err(Error::stdout)?;

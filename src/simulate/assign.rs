@@ -79,7 +79,9 @@ pub fn spec(args: &AssignArgs) -> Result<GatewaySpec> {
     })
 }
 
-pub fn run(args: &AssignArgs, out: &mut dyn Write) -> Result<()> {
+/// Route the keys file; `json` writes JSON Lines `{"key":…,"target":…}` instead of
+/// `key<TAB>ADDR:PORT` (`target` is null when no target is available).
+pub fn run(args: &AssignArgs, json: bool, out: &mut dyn Write) -> Result<()> {
     let spec = spec(args)?;
     let mut router = Router::new(&spec, "--target")?;
     let read_err = |source| Error::ReadFile {
@@ -93,7 +95,7 @@ pub fn run(args: &AssignArgs, out: &mut dyn Write) -> Result<()> {
         Box::new(std::io::BufReader::with_capacity(1 << 16, f))
     };
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-    assign_all(&mut router, &spec, input, &mut w).map_err(|e| match e {
+    assign_all(&mut router, &spec, input, json, &mut w).map_err(|e| match e {
         Failure::Read(e) => read_err(e),
         Failure::Write(e) => Error::stdout(e),
     })?;
@@ -111,6 +113,7 @@ pub fn assign_all(
     router: &mut Router,
     spec: &GatewaySpec,
     mut input: impl BufRead,
+    json: bool,
     w: &mut dyn Write,
 ) -> std::result::Result<(), Failure> {
     let mut line = Vec::with_capacity(128);
@@ -121,10 +124,13 @@ pub fn assign_all(
         }
         let key = line.strip_suffix(b"\n").unwrap_or(&line);
         let key = key.strip_suffix(b"\r").unwrap_or(key);
-        let target = match router.route(key) {
-            Some(i) => spec.targets[i].addr.as_bytes(),
-            None => b"-",
-        };
+        let routed = router.route(key).map(|i| spec.targets[i].addr.as_str());
+        if json {
+            let line = serde_json::json!({"key": String::from_utf8_lossy(key), "target": routed});
+            writeln!(w, "{line}").map_err(Failure::Write)?;
+            continue;
+        }
+        let target = routed.map_or(&b"-"[..], str::as_bytes);
         (|| {
             w.write_all(key)?;
             w.write_all(b"\t")?;

@@ -144,6 +144,21 @@ fn assign_reads_stdin_and_rejects_bad_targets() {
     ])
     .success()
     .stdout("device-0001\t10.0.0.1:3000\ndevice-0002\t10.0.0.2:3000\n");
+    kong_assign(&[
+        "--target",
+        "10.0.0.1:3000",
+        "--target",
+        "10.0.0.2:3000",
+        "--target",
+        "10.0.0.3:3000",
+        "-o",
+        "json",
+    ])
+    .success()
+    .stdout(concat!(
+        "{\"key\":\"device-0001\",\"target\":\"10.0.0.1:3000\"}\n",
+        "{\"key\":\"device-0002\",\"target\":\"10.0.0.2:3000\"}\n"
+    ));
     let bad: [(&[&str], &str); 4] = [
         (
             &["--target", "10.0.0.1:3000", "--target", "10.0.0.1:3000"],
