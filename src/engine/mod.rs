@@ -1,17 +1,75 @@
 //! The Socket.IO engine (Engine.IO v4 / Socket.IO v5), written to become a crate of its own.
 //!
-//! # `engine`: the lean Engine.IO v4 / Socket.IO v5 wire codec
+//! It has no `rtctl` types: an application plugs in through [`Handler`]
+//! (Socket.IO) or [`EioHandler`] (bare Engine.IO) and mounts the HTTP entry
+//! point wherever it serves `/socket.io/`.
 //!
-//! This module is the pure, I/O-free protocol layer of `rtctl serve`'s own
-//! Socket.IO engine (and of the Rust load-generating client). It knows nothing
-//! about sockets, tasks or timers: it turns bytes into packets and packets
-//! into bytes, strictly, so that the official `socket.io-client` works
-//! unchanged and malformed input is rejected instead of guessed at.
-//! It is self-contained (depends only on `serde`, `serde_json` with
-//! `raw_value`, `base64`, `bytes` and `thiserror`) so it can become a crate of
-//! its own.
+//! # The server
 //!
-//! ## Layers
+//! | module | what |
+//! |---|---|
+//! | [`socket`] | Socket.IO: [`SocketIo`], the [`Handler`] trait (handshake, connect middleware, `connected`, events, disconnects), [`Socket`] handles (emit, acks both ways, rooms), namespace broadcasts with an explicit [`OverflowPolicy`] |
+//! | [`server`] | Engine.IO: sessions, bounded outgoing queues of pre-encoded frames, heartbeats on one shared timer wheel, the polling → WebSocket upgrade |
+//! | [`http`] | polling `GET`/`POST`, the WebSocket upgrade (hyper 1), [`serve`] / [`route`] |
+//! | [`ws`] | hand-written RFC 6455 framing (no read buffer held while idle) |
+//! | [`config`] | [`Config`]: heartbeat, `maxPayload`, timeouts, queue bounds, overflow policy |
+//!
+//! Per connection there is one task (the WebSocket's; none for polling), no
+//! read buffer while idle, only what [`Handler::handshake`] keeps from the
+//! request, and rooms are a shared index per namespace.
+//!
+//! ```no_run
+//! use rtctl::engine::sio::{self, EventBuilder};
+//! use rtctl::engine::*;
+//! use tokio_util::sync::CancellationToken;
+//!
+//! struct App;
+//!
+//! impl Handler for App {
+//!     type Handshake = Option<String>; // the device id, nothing else
+//!     type Data = ();
+//!
+//!     fn handshake(&self, req: &HandshakeRequest<'_>) -> Result<Self::Handshake, Rejection> {
+//!         Ok(req.query.get("deviceId").map(|d| d.into_owned()))
+//!     }
+//!     fn connect(&self, req: &ConnectRequest<'_, Self>) -> Result<(), ConnectError> {
+//!         match req.handshake {
+//!             Some(_) => Ok(()),
+//!             None => Err(ConnectError::new("missing deviceId")),
+//!         }
+//!     }
+//!     fn connected(&self, socket: &Socket<Self>) {
+//!         // before the CONNECT reply leaves: nothing can be missed
+//!         socket.join(&format!("device:{}", socket.handshake().as_deref().unwrap_or("")));
+//!     }
+//!     fn event(&self, socket: &Socket<Self>, ev: sio::Event, ack: Option<AckSender<Self>>) {
+//!         if let Some(ack) = ack {
+//!             let reply = ack.builder().args(ev.args());
+//!             let _ = ack.send(reply);
+//!         }
+//!     }
+//! }
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let io = SocketIo::new(Config::default(), ["/"], App).expect("valid namespaces");
+//! let root = io.of("/").expect("declared");
+//! let notification = root.event("notification").arg_str("hello").build(); // encoded once
+//! let delivery = root.broadcast("device:D123", &notification);
+//! assert_eq!(delivery.behind + delivery.disconnected, 0);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! io.serve(listener, CancellationToken::new()).await
+//! # }
+//! ```
+//!
+//! # The wire codec
+//!
+//! The modules [`query`], [`eio`] and [`sio`] are the pure, I/O-free
+//! protocol layer (also used by the Rust load-generating client). They know
+//! nothing about sockets, tasks or timers: they turn bytes into packets and
+//! packets into bytes, strictly, so that the official `socket.io-client`
+//! works unchanged and malformed input is rejected instead of guessed at.
+//!
+//! ## Codec layers
 //!
 //! | module | what |
 //! |---|---|
@@ -65,17 +123,35 @@
 //! [`eio::Frame::PONG_PROBE`], … A client uses [`sio::encode_connect`],
 //! [`eio::Frame::PONG`] and the same builders.
 //!
-//! ## What the server (not this codec) still decides
+//! ## What the server (not the codec) decides
 //!
 //! Direction rules (a client must not send `0` open; the first Socket.IO
 //! packet must be CONNECT), which namespaces exist, HTTP status codes
 //! ([`query::ErrorCode::http_status`]; 413 for an oversize POST as upstream),
-//! WebSocket frame size limits (check the frame length against `maxPayload`
-//! before buffering it), timers and heartbeats.
+//! WebSocket frame size limits (the frame length is checked against
+//! `maxPayload` before anything is buffered), timers and heartbeats.
 
+pub mod config;
+mod conn;
 pub mod eio;
+pub mod http;
 pub mod query;
+pub mod server;
 pub mod sio;
+pub mod socket;
+mod timer;
+pub mod ws;
+
+pub use config::{Config, OverflowPolicy, Transports};
+pub use http::{route, serve, Body, RemoteAddr};
+pub use server::{
+    CloseReason, EioHandler, EioServer, HandshakeRequest, Message, Rejection, SendError, Session,
+    Sid, Stats,
+};
+pub use socket::{
+    AckError, AckFuture, AckSender, ConnectError, ConnectRequest, Delivery, DisconnectReason,
+    Handler, NamespaceRef, Socket, SocketIo,
+};
 
 /// Writes `s` as a JSON string literal, escaped like `JSON.stringify`
 /// (`"`, `\`, and control characters; `\b \f \n \r \t` in short form).

@@ -2,6 +2,10 @@
 
 mod assign_vectors;
 mod cli;
+mod engine_eio;
+mod engine_node;
+mod engine_sio;
+mod engine_support;
 mod gateway_vectors;
 mod generated;
 mod plan;

@@ -1,0 +1,533 @@
+//! HTTP entry points: long-polling requests, the WebSocket upgrade, and a
+//! small hyper server loop.
+//!
+//! [`EioServer::handle`] answers one request whatever its path; mount it where
+//! the clients expect it (`/socket.io/` by default). A bigger application can
+//! call it from its own router, e.g. with axum:
+//!
+//! ```ignore
+//! let io = socket_io.clone();
+//! let app = Router::new()
+//!     .route("/health", get(health))
+//!     .route("/socket.io/", any(move |req: Request| io.engine().handle(req)));
+//! ```
+//!
+//! or use [`serve`] / [`SocketIo::serve`] directly. WebSocket upgrades need the
+//! HTTP/1 connection to be served with upgrades enabled (hyper's
+//! `serve_connection(..).with_upgrades()`, as axum and [`serve`] do). When the
+//! upgraded connection is a plain `TcpStream` served by [`serve`], the engine
+//! takes the socket itself and releases hyper's buffers; otherwise it works on
+//! hyper's `Upgraded` stream.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+
+use super::conn::{Role, WsConn};
+use super::eio::{self, Frame};
+use super::query::{EioQuery, ErrorCode, Transport};
+use super::server::{CloseReason, EioHandler, EioServer, GetOutcome, HandshakeRequest, Session};
+use super::socket::{Handler, SocketIo};
+use super::ws;
+
+/// Response body type of the engine.
+pub type Body = Full<Bytes>;
+
+/// The peer address; [`serve`] puts it in each request's extensions so that
+/// [`HandshakeRequest::remote_addr`] is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteAddr(pub SocketAddr);
+
+fn error(code: ErrorCode) -> Response<Body> {
+    json_error(code, code.message())
+}
+
+fn json_error(code: ErrorCode, message: &str) -> Response<Body> {
+    let mut res = Response::new(Full::new(Bytes::from(code.json_body_with_message(message))));
+    *res.status_mut() = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+fn status(code: StatusCode) -> Response<Body> {
+    let mut res = Response::new(Full::new(Bytes::new()));
+    *res.status_mut() = code;
+    res
+}
+
+fn text(body: Bytes, content_type: &'static str) -> Response<Body> {
+    let mut res = Response::new(Full::new(body));
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
+fn polling_body(frames: &[Frame]) -> Response<Body> {
+    let mut out = BytesMut::with_capacity(eio::payload_len(frames));
+    eio::encode_payload(frames, &mut out);
+    text(out.freeze(), "text/plain; charset=UTF-8")
+}
+
+/// A pending long-polling GET. Dropping it before it completes (the client
+/// went away) closes the session, as the official server does.
+struct GetFuture<H: EioHandler> {
+    session: Option<Arc<Session<H>>>,
+}
+
+impl<H: EioHandler> Future for GetFuture<H> {
+    type Output = Vec<Frame>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<Frame>> {
+        let Some(session) = self.session.as_ref() else {
+            return Poll::Ready(Vec::new());
+        };
+        match session.poll_get(cx.waker()) {
+            GetOutcome::Frames(f) => {
+                self.session = None;
+                Poll::Ready(f)
+            }
+            GetOutcome::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<H: EioHandler> Drop for GetFuture<H> {
+    fn drop(&mut self) {
+        if let Some(s) = self.session.take() {
+            s.abandon_get();
+        }
+    }
+}
+
+/// Ends the POST registration however the request finishes.
+struct PostGuard<H: EioHandler>(Arc<Session<H>>);
+
+impl<H: EioHandler> Drop for PostGuard<H> {
+    fn drop(&mut self) {
+        self.0.end_post();
+    }
+}
+
+fn header_has_token(req_headers: &hyper::HeaderMap, name: header::HeaderName, token: &str) -> bool {
+    req_headers.get_all(name).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|s| s.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    })
+}
+
+impl<H: EioHandler> EioServer<H> {
+    /// Answers one Engine.IO request (polling GET/POST or WebSocket upgrade).
+    pub fn handle<B>(
+        &self,
+        req: Request<B>,
+    ) -> impl Future<Output = Response<Body>> + Send + 'static
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let server = self.clone();
+        async move { server.dispatch(req).await }
+    }
+
+    async fn dispatch<B>(self, mut req: Request<B>) -> Response<Body>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let raw_query = req.uri().query().unwrap_or("").to_owned();
+        let query = match EioQuery::parse(&raw_query) {
+            Ok(q) => q,
+            Err(e) => {
+                tracing::debug!(error = %e, "bad engine.io request");
+                return error(e.code());
+            }
+        };
+        let transports = self.config().transports;
+        let enabled = match query.transport() {
+            Transport::Polling => transports.polling,
+            Transport::Websocket => transports.websocket,
+        };
+        if !enabled {
+            return error(ErrorCode::UnknownTransport);
+        }
+        let remote_addr = req.extensions().get::<RemoteAddr>().map(|a| a.0);
+        let session = match query.sid() {
+            Some(sid) => match self.session(sid) {
+                Some(s) => Some(s),
+                None => return error(ErrorCode::UnknownSid),
+            },
+            None => None,
+        };
+        match (query.transport(), session) {
+            (Transport::Polling, None) => {
+                if req.method() != Method::GET {
+                    return error(ErrorCode::BadHandshakeMethod);
+                }
+                let hs = HandshakeRequest {
+                    query: &query,
+                    headers: req.headers(),
+                    transport: Transport::Polling,
+                    remote_addr,
+                };
+                match self.open_session(&hs) {
+                    Ok(session) => {
+                        session.begin_get();
+                        match session.poll_get(std::task::Waker::noop()) {
+                            GetOutcome::Frames(f) => polling_body(&f),
+                            GetOutcome::Pending => polling_body(&[Frame::NOOP]),
+                        }
+                    }
+                    Err(rej) => json_error(ErrorCode::Forbidden, &rej.message),
+                }
+            }
+            (Transport::Polling, Some(session)) => {
+                if !session.is_polling() {
+                    return error(ErrorCode::BadRequest);
+                }
+                match *req.method() {
+                    Method::GET => self.poll(session).await,
+                    Method::POST => self.post(session, req).await,
+                    _ => error(ErrorCode::BadRequest),
+                }
+            }
+            (Transport::Websocket, session) => {
+                let Some(key) = websocket_key(&req) else {
+                    return error(ErrorCode::BadRequest);
+                };
+                let role_session = match session {
+                    None => {
+                        let hs = HandshakeRequest {
+                            query: &query,
+                            headers: req.headers(),
+                            transport: Transport::Websocket,
+                            remote_addr,
+                        };
+                        match self.open_session(&hs) {
+                            Ok(s) => (Role::Active, s),
+                            Err(rej) => return json_error(ErrorCode::Forbidden, &rej.message),
+                        }
+                    }
+                    Some(s) => match s.begin_upgrade() {
+                        Some(token) => (Role::Probing(token), s),
+                        None => return error(ErrorCode::BadRequest),
+                    },
+                };
+                let on_upgrade = hyper::upgrade::on(&mut req);
+                drop(req);
+                let (role, session) = role_session;
+                tokio::spawn(run_websocket(on_upgrade, session, role));
+                let mut res = status(StatusCode::SWITCHING_PROTOCOLS);
+                let h = res.headers_mut();
+                h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+                h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+                if let Ok(v) = HeaderValue::from_str(&ws::accept_key(key.as_bytes())) {
+                    h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+                }
+                res
+            }
+        }
+    }
+
+    async fn poll(&self, session: Arc<Session<H>>) -> Response<Body> {
+        if !session.begin_get() {
+            tracing::debug!(sid = %session.sid(), "overlapping poll: closing");
+            session.close(CloseReason::TransportError);
+            return error(ErrorCode::BadRequest);
+        }
+        let frames = GetFuture {
+            session: Some(session),
+        }
+        .await;
+        polling_body(&frames)
+    }
+
+    async fn post<B>(&self, session: Arc<Session<H>>, req: Request<B>) -> Response<Body>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if !session.begin_post() {
+            tracing::debug!(sid = %session.sid(), "overlapping post: closing");
+            session.close(CloseReason::TransportError);
+            return error(ErrorCode::BadRequest);
+        }
+        let _guard = PostGuard(session.clone());
+        let binary = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/octet-stream"));
+        if binary {
+            // not used by Engine.IO v4 clients (binary is base64 in polling)
+            session.close(CloseReason::TransportError);
+            return error(ErrorCode::BadRequest);
+        }
+        let max = self.config().max_payload;
+        let body = match Limited::new(req.into_body(), max).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(e) => {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    tracing::debug!(sid = %session.sid(), "polling body over maxPayload");
+                    session.close(CloseReason::TransportError);
+                    return status(StatusCode::PAYLOAD_TOO_LARGE);
+                }
+                session.close(CloseReason::TransportError);
+                return error(ErrorCode::BadRequest);
+            }
+        };
+        let packets = match eio::decode_payload(&body, max) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::debug!(sid = %session.sid(), error = %e, "invalid polling payload");
+                session.close(CloseReason::ParseError);
+                return error(ErrorCode::BadRequest);
+            }
+        };
+        for p in packets {
+            match p {
+                Ok(p) => session.on_packet(p),
+                Err(e) => {
+                    tracing::debug!(sid = %session.sid(), error = %e, "invalid packet");
+                    session.close(CloseReason::ParseError);
+                    return error(ErrorCode::BadRequest);
+                }
+            }
+            if session.is_closed() {
+                break;
+            }
+        }
+        text(Bytes::from_static(b"ok"), "text/html")
+    }
+}
+
+/// The `Sec-WebSocket-Key` of a valid WebSocket upgrade request.
+fn websocket_key<B>(req: &Request<B>) -> Option<String> {
+    let h = req.headers();
+    let ok = req.method() == Method::GET
+        && header_has_token(h, header::UPGRADE, "websocket")
+        && header_has_token(h, header::CONNECTION, "upgrade")
+        && h.get(header::SEC_WEBSOCKET_VERSION)
+            .is_some_and(|v| v.as_bytes() == b"13");
+    if !ok {
+        return None;
+    }
+    let key = h.get(header::SEC_WEBSOCKET_KEY)?.to_str().ok()?.trim();
+    (!key.is_empty()).then(|| key.to_owned())
+}
+
+/// The connection task of a WebSocket.
+async fn run_websocket<H: EioHandler>(
+    on_upgrade: hyper::upgrade::OnUpgrade,
+    session: Arc<Session<H>>,
+    role: Role,
+) {
+    let upgraded = match on_upgrade.await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::debug!(sid = %session.sid(), error = %e, "websocket upgrade failed");
+            match role {
+                Role::Active => session.close(CloseReason::TransportError),
+                Role::Probing(token) => session.abort_upgrade(token),
+            }
+            return;
+        }
+    };
+    // The connection gets a task of its own, sized for the connection alone
+    // (this task, holding the upgrade future, ends here).
+    match upgraded.downcast::<TokioIo<TcpStream>>() {
+        Ok(parts) => {
+            let hyper::upgrade::Parts { io, read_buf, .. } = parts;
+            // copy what hyper read ahead and release its buffer now
+            let pre = read_buf.to_vec();
+            drop(read_buf);
+            tokio::spawn(WsConn::with_pre(io.into_inner(), pre, session, role));
+        }
+        Err(upgraded) => {
+            tokio::spawn(WsConn::with_pre(
+                TokioIo::new(upgraded),
+                Vec::new(),
+                session,
+                role,
+            ));
+        }
+    }
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` is cancelled, answering
+/// each request with `service`. Connections get a [`RemoteAddr`] extension,
+/// `TCP_NODELAY`, upgrades, and a graceful shutdown. Returns once the
+/// listener stopped accepting; open connections finish on their own.
+pub async fn serve<S, F>(
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    service: S,
+) -> std::io::Result<()>
+where
+    S: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    loop {
+        let (stream, addr) = tokio::select! {
+            _ = shutdown.cancelled() => return Ok(()),
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // e.g. EMFILE: back off instead of spinning
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let svc = service.clone();
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let handler = service_fn(move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(RemoteAddr(addr));
+                let fut = svc(req);
+                async move { Ok::<_, Infallible>(fut.await) }
+            });
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(30))
+                .serve_connection(TokioIo::new(stream), handler)
+                .with_upgrades();
+            tokio::pin!(conn);
+            let res = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = shutdown.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = res {
+                tracing::trace!(error = %e, "http connection ended with an error");
+            }
+        });
+    }
+}
+
+/// Answers requests whose path is `path` with `server`, others with 404.
+pub fn route<H: EioHandler>(
+    path: &'static str,
+    server: EioServer<H>,
+) -> impl Fn(Request<Incoming>) -> Pin<Box<dyn Future<Output = Response<Body>> + Send>>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    move |req: Request<Incoming>| {
+        if req.uri().path() == path {
+            Box::pin(server.handle(req))
+        } else {
+            Box::pin(std::future::ready(status(StatusCode::NOT_FOUND)))
+        }
+    }
+}
+
+impl<H: Handler> SocketIo<H> {
+    /// Serves this server at `/socket.io/` on `listener` (404 elsewhere) until
+    /// `shutdown` is cancelled, then closes every connection with
+    /// [`CloseReason::ServerShutdown`] (clients reconnect elsewhere).
+    pub async fn serve(
+        &self,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> std::io::Result<()> {
+        let res = serve(
+            listener,
+            shutdown,
+            route("/socket.io/", self.engine().clone()),
+        )
+        .await;
+        self.close_all(CloseReason::ServerShutdown);
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::socket::{ConnectError, ConnectRequest, SioLayer, Socket};
+    use crate::engine::{sio, AckSender, Rejection};
+
+    struct H;
+
+    impl Handler for H {
+        type Handshake = Box<str>;
+        type Data = ();
+        fn handshake(&self, _r: &HandshakeRequest<'_>) -> Result<Box<str>, Rejection> {
+            Ok("".into())
+        }
+        fn connect(&self, _r: &ConnectRequest<'_, Self>) -> Result<(), ConnectError> {
+            Ok(())
+        }
+        fn event(&self, _s: &Socket<Self>, _e: sio::Event, _a: Option<AckSender<Self>>) {}
+    }
+
+    fn returned_future_size<F, A, B, C, Fut>(_f: F) -> usize
+    where
+        F: Fn(A, B, C) -> Fut,
+    {
+        std::mem::size_of::<Fut>()
+    }
+
+    /// What an idle WebSocket connection costs is mostly these: keep them small.
+    #[test]
+    fn per_connection_structures_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<WsConn<SioLayer<H>, TcpStream>>() <= 160);
+        assert!(size_of::<WsConn<SioLayer<H>, TokioIo<hyper::upgrade::Upgraded>>>() <= 176);
+        assert!(size_of::<Session<SioLayer<H>>>() <= 232);
+        // the task waiting for the upgrade is not the connection's task
+        assert!(returned_future_size(run_websocket::<SioLayer<H>>) <= 96);
+    }
+
+    #[test]
+    fn websocket_key_requires_an_upgrade_request() {
+        let ok = Request::builder()
+            .method("GET")
+            .header("upgrade", "WebSocket")
+            .header("connection", "keep-alive, Upgrade")
+            .header("sec-websocket-version", "13")
+            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .body(())
+            .expect("request");
+        assert_eq!(
+            websocket_key(&ok).as_deref(),
+            Some("dGhlIHNhbXBsZSBub25jZQ==")
+        );
+        let mut bad = Request::builder()
+            .method("GET")
+            .header("upgrade", "websocket")
+            .header("connection", "upgrade")
+            .header("sec-websocket-version", "8")
+            .header("sec-websocket-key", "x");
+        assert!(websocket_key(&bad.body(()).expect("request")).is_none());
+        bad = Request::builder()
+            .method("POST")
+            .header("upgrade", "websocket");
+        assert!(websocket_key(&bad.body(()).expect("request")).is_none());
+    }
+}

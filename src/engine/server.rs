@@ -1,0 +1,1033 @@
+//! The Engine.IO v4 server core: sessions, outgoing queues, heartbeats and
+//! the upgrade state machine, independent of HTTP (see [`super::http`]) and
+//! of the WebSocket connection task (module `conn`).
+//!
+//! A session is an `Arc<Session<H>>` registered in the server's session map
+//! by its `sid`. It holds:
+//! - a small state under a mutex: the transport, the outgoing queue of
+//!   pre-encoded [`Frame`]s, the waker of whoever drains it (the WebSocket task or
+//!   a pending polling `GET`) and the heartbeat flags;
+//! - the upper layer's per-session state ([`EioHandler::State`]) under a
+//!   second mutex, held while an incoming message is processed so that the
+//!   messages of one session are handled strictly in order;
+//! - the upper layer's immutable handshake data ([`EioHandler::Meta`]).
+//!
+//! Nothing here spawns a task per session: heartbeats and timeouts are
+//! entries in one timer wheel per server (module `timer`).
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError, Weak};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hyper::HeaderMap;
+
+use super::config::Config;
+use super::eio::{Frame, Handshake, Packet};
+use super::query::{EioQuery, Transport};
+use super::timer::{TimerKind, Wheel};
+
+/// Locks a mutex, ignoring poisoning (state stays consistent because no
+/// code path panics while holding these locks).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// An Engine.IO session id: 20 characters of URL-safe base64 (15 random bytes),
+/// stored inline.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sid([u8; 20]);
+
+impl Sid {
+    /// A new random id.
+    pub fn random() -> Self {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let bytes: [u8; 15] = rand::random();
+        let mut out = [0u8; 20];
+        for (i, chunk) in bytes.chunks_exact(3).enumerate() {
+            let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
+            for j in 0..4 {
+                out[i * 4 + j] = ALPHABET[((n >> (18 - 6 * j)) & 63) as usize];
+            }
+        }
+        Sid(out)
+    }
+
+    /// Parses an id received from a client (exactly 20 id characters).
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        let ok = b.len() == 20
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_');
+        ok.then(|| {
+            let mut out = [0u8; 20];
+            out.copy_from_slice(b);
+            Sid(out)
+        })
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        // only ASCII alphabet characters are ever stored
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for Sid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Sid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a session closed. [`CloseReason::as_str`] gives the reason strings of
+/// the official server where one exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CloseReason {
+    /// The client closed the connection or sent a close packet.
+    TransportClose,
+    /// An I/O error, an invalid WebSocket frame, overlapping polling requests,
+    /// an oversize body or message.
+    TransportError,
+    /// The client did not answer a ping in time.
+    PingTimeout,
+    /// An invalid Engine.IO or Socket.IO packet.
+    ParseError,
+    /// The application closed the connection.
+    ServerClose,
+    /// The server is shutting down.
+    ServerShutdown,
+    /// The outgoing queue was over its bound ([`super::config::OverflowPolicy::Disconnect`]).
+    SendQueueFull,
+    /// No Socket.IO namespace was joined within the connect timeout.
+    ConnectTimeout,
+}
+
+impl CloseReason {
+    /// All reasons, in the order of [`CloseReason::index`].
+    pub const ALL: [CloseReason; 8] = [
+        CloseReason::TransportClose,
+        CloseReason::TransportError,
+        CloseReason::PingTimeout,
+        CloseReason::ParseError,
+        CloseReason::ServerClose,
+        CloseReason::ServerShutdown,
+        CloseReason::SendQueueFull,
+        CloseReason::ConnectTimeout,
+    ];
+
+    /// The reason as a short label (the official server's wording where one exists).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::TransportClose => "transport close",
+            CloseReason::TransportError => "transport error",
+            CloseReason::PingTimeout => "ping timeout",
+            CloseReason::ParseError => "parse error",
+            CloseReason::ServerClose => "forced close",
+            CloseReason::ServerShutdown => "server shutting down",
+            CloseReason::SendQueueFull => "send queue full",
+            CloseReason::ConnectTimeout => "connect timeout",
+        }
+    }
+
+    /// Position in [`CloseReason::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A message received from a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message<'a> {
+    /// A text message (the Engine.IO `4` packet's payload).
+    Text(&'a str),
+    /// A binary message.
+    Binary(Bytes),
+}
+
+/// What the upper layer sees of the handshake request. Only borrowed: keep
+/// what you need in [`EioHandler::Meta`].
+#[derive(Debug)]
+pub struct HandshakeRequest<'a> {
+    /// The validated query (`get("deviceId")`, …).
+    pub query: &'a EioQuery<'a>,
+    /// Request headers.
+    pub headers: &'a HeaderMap,
+    /// The transport the session opens with.
+    pub transport: Transport,
+    /// The peer address, when the server put a [`super::http::RemoteAddr`]
+    /// into the request extensions.
+    pub remote_addr: Option<std::net::SocketAddr>,
+}
+
+/// A refused handshake: answered with HTTP 403 and
+/// `{"code":4,"message":…}` as the official server's `allowRequest`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The message sent to the client.
+    pub message: String,
+}
+
+impl Rejection {
+    /// A rejection with a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Rejection {
+            message: message.into(),
+        }
+    }
+}
+
+/// The layer above Engine.IO (Socket.IO, or a bare echo in tests).
+///
+/// Callbacks run on the thread that received the data (the WebSocket task or
+/// the polling request) and must not block; spawn for slow work.
+pub trait EioHandler: Send + Sync + Sized + 'static {
+    /// Immutable data kept from the handshake (readable without locks).
+    type Meta: Send + Sync + 'static;
+    /// Mutable per-session state, locked while a message is processed.
+    type State: Send + 'static;
+
+    /// Accepts or refuses a new session.
+    fn open(&self, req: &HandshakeRequest<'_>) -> Result<(Self::Meta, Self::State), Rejection>;
+
+    /// The session is registered and its open packet queued.
+    fn opened(&self, _session: &Arc<Session<Self>>, _state: &mut Self::State) {}
+
+    /// A message arrived. An `Err` closes the session with that reason.
+    fn message(
+        &self,
+        session: &Arc<Session<Self>>,
+        state: &mut Self::State,
+        message: Message<'_>,
+    ) -> Result<(), CloseReason>;
+
+    /// A timeout requested with [`Session::set_upper_timeout`] elapsed.
+    fn timeout(
+        &self,
+        _session: &Arc<Session<Self>>,
+        _state: &mut Self::State,
+    ) -> Result<(), CloseReason> {
+        Ok(())
+    }
+
+    /// The session closed; called exactly once.
+    fn closed(&self, session: &Arc<Session<Self>>, state: Self::State, reason: CloseReason);
+}
+
+/// Counters of one server (all monotonic except the gauges noted).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Open sessions (gauge).
+    pub sessions: AtomicUsize,
+    /// Sessions whose transport is WebSocket (gauge).
+    pub websocket_sessions: AtomicUsize,
+    /// Sessions opened.
+    pub opened_total: AtomicU64,
+    /// Successful polling → WebSocket upgrades.
+    pub upgrades_total: AtomicU64,
+    /// Closes by reason, indexed by [`CloseReason::index`].
+    pub closed_total: [AtomicU64; 8],
+    /// Frames queued for sending (every attachment counts).
+    pub frames_sent_total: AtomicU64,
+    /// Sends refused because a queue was over its bound.
+    pub queue_full_total: AtomicU64,
+    /// Sockets marked behind ([`super::config::OverflowPolicy::MarkBehind`]).
+    pub behind_total: AtomicU64,
+    /// Broadcast deliveries skipped because the socket was behind.
+    pub behind_skipped_total: AtomicU64,
+    /// Connections closed because their queue was full.
+    pub overflow_disconnects_total: AtomicU64,
+    /// Sockets currently behind (gauge).
+    pub behind: AtomicUsize,
+}
+
+impl Stats {
+    /// Closes with `reason` so far.
+    pub fn closed(&self, reason: CloseReason) -> u64 {
+        self.closed_total[reason.index()].load(Ordering::Relaxed)
+    }
+}
+
+/// Shared part of a server.
+pub(crate) struct Shared<H: EioHandler> {
+    pub(crate) config: Config,
+    pub(crate) handler: H,
+    pub(crate) sessions: Mutex<HashMap<Sid, Arc<Session<H>>>>,
+    pub(crate) wheel: Wheel<Session<H>>,
+    pub(crate) stats: Stats,
+    /// The pre-encoded parts of the open packet (everything but the sid).
+    open_tail: [String; 2],
+}
+
+/// An Engine.IO server: the session registry and the heartbeat ticker.
+/// Cheap to clone. Serve it with [`EioServer::handle`] (see [`super::http`]).
+pub struct EioServer<H: EioHandler> {
+    pub(crate) shared: Arc<Shared<H>>,
+}
+
+impl<H: EioHandler> Clone for EioServer<H> {
+    fn clone(&self) -> Self {
+        EioServer {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<H: EioHandler> EioServer<H> {
+    /// A server with `config` and `handler`. Must be called inside a Tokio
+    /// runtime: it spawns the one heartbeat ticker task of this server, which
+    /// ends when the last handle and session are gone.
+    pub fn new(config: Config, handler: H) -> Self {
+        let tick = config.effective_tick();
+        let tail = |t: Transport| {
+            let f = Handshake::new(
+                "",
+                t,
+                config.ping_interval.as_millis() as u64,
+                config.ping_timeout.as_millis() as u64,
+                config.max_payload as u64,
+            )
+            .to_frame();
+            // `0{"sid":""` + the rest: keep the rest
+            let text = std::str::from_utf8(f.bytes()).unwrap_or_default();
+            text.get(10..).unwrap_or_default().to_owned()
+        };
+        let mut polling_tail = tail(Transport::Polling);
+        if !config.transports.websocket {
+            polling_tail = polling_tail.replacen("[\"websocket\"]", "[]", 1);
+        }
+        let shared = Arc::new(Shared {
+            open_tail: [polling_tail, tail(Transport::Websocket)],
+            config,
+            handler,
+            sessions: Mutex::new(HashMap::new()),
+            wheel: Wheel::new(tick),
+            stats: Stats::default(),
+        });
+        tokio::spawn(ticker(Arc::downgrade(&shared)));
+        EioServer { shared }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    /// The handler.
+    pub fn handler(&self) -> &H {
+        &self.shared.handler
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    /// The session with this id, if open.
+    pub fn session(&self, sid: &str) -> Option<Arc<Session<H>>> {
+        let sid = Sid::parse(sid)?;
+        lock(&self.shared.sessions).get(&sid).cloned()
+    }
+
+    /// Number of open sessions.
+    pub fn len(&self) -> usize {
+        lock(&self.shared.sessions).len()
+    }
+
+    /// `true` when no session is open.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Closes every session with `reason` (e.g. [`CloseReason::ServerShutdown`]).
+    /// Clients see a transport close and reconnect.
+    pub fn close_all(&self, reason: CloseReason) {
+        let all: Vec<_> = lock(&self.shared.sessions).values().cloned().collect();
+        for s in all {
+            s.close(reason);
+        }
+    }
+
+    /// Opens a session (handshake). The open packet is the first queued frame.
+    pub(crate) fn open_session(
+        &self,
+        req: &HandshakeRequest<'_>,
+    ) -> Result<Arc<Session<H>>, Rejection> {
+        let shared = &self.shared;
+        let (meta, state) = shared.handler.open(req)?;
+        let sid = Sid::random();
+        let mut open = Vec::with_capacity(64 + shared.open_tail[0].len());
+        open.extend_from_slice(b"0{\"sid\":\"");
+        open.extend_from_slice(sid.as_str().as_bytes());
+        open.push(b'"');
+        let tail = match req.transport {
+            Transport::Polling => &shared.open_tail[0],
+            Transport::Websocket => &shared.open_tail[1],
+        };
+        open.extend_from_slice(tail.as_bytes());
+        let mut queue = VecDeque::with_capacity(1);
+        queue.push_back(Frame::Text(open.into()));
+        let session = Arc::new(Session {
+            sid,
+            shared: shared.clone(),
+            meta,
+            state: Mutex::new(State {
+                websocket: req.transport == Transport::Websocket,
+                get_pending: false,
+                post_pending: false,
+                awaiting_pong: false,
+                client_closed: false,
+                closed: None,
+                queue,
+                queued_bytes: 0,
+                waker: None,
+                upgrade: None,
+                hold: None,
+                last_pong: Instant::now(),
+            }),
+            upper: Mutex::new(Some(state)),
+        });
+        lock(&shared.sessions).insert(sid, session.clone());
+        shared.stats.sessions.fetch_add(1, Ordering::Relaxed);
+        shared.stats.opened_total.fetch_add(1, Ordering::Relaxed);
+        if req.transport == Transport::Websocket {
+            shared
+                .stats
+                .websocket_sessions
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        shared.wheel.schedule(
+            Arc::downgrade(&session),
+            TimerKind::Ping,
+            shared.config.ping_interval,
+        );
+        tracing::debug!(sid = %sid, transport = %req.transport, "session opened");
+        session.with_upper(|st| {
+            shared.handler.opened(&session, st);
+            Ok(())
+        });
+        Ok(session)
+    }
+}
+
+/// The heartbeat / timeout ticker: one task per server.
+async fn ticker<H: EioHandler>(shared: Weak<Shared<H>>) {
+    loop {
+        let deadline = match shared.upgrade() {
+            Some(s) => s.wheel.next_deadline(),
+            None => return,
+        };
+        tokio::time::sleep_until(deadline.into()).await;
+        let Some(s) = shared.upgrade() else { return };
+        for (target, kind) in s.wheel.advance(Instant::now()) {
+            if let Some(session) = target.upgrade() {
+                session.on_timer(kind);
+            }
+        }
+    }
+}
+
+/// Upgrade in progress: a WebSocket is attached to a polling session.
+#[derive(Debug)]
+pub(crate) struct Upgrade {
+    /// Identifies the WebSocket task doing the upgrade.
+    token: u64,
+    /// `2probe` was received (pending and new GETs are answered with noop).
+    probed: bool,
+    started: Instant,
+    /// The probing WebSocket task.
+    waker: Option<Waker>,
+}
+
+static UPGRADE_TOKENS: AtomicU64 = AtomicU64::new(1);
+
+pub(crate) struct State {
+    websocket: bool,
+    get_pending: bool,
+    post_pending: bool,
+    awaiting_pong: bool,
+    /// The client sent a close packet (a pending GET gets a noop, not `1`).
+    client_closed: bool,
+    closed: Option<CloseReason>,
+    queue: VecDeque<Frame>,
+    queued_bytes: usize,
+    /// Who drains the queue: the WebSocket task or the pending GET.
+    waker: Option<Waker>,
+    upgrade: Option<Box<Upgrade>>,
+    /// Frames sent while a Socket.IO connect is being completed: they go out
+    /// after the CONNECT reply.
+    hold: Option<Vec<Frame>>,
+    last_pong: Instant,
+}
+
+/// Why a send was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The session is closed.
+    #[error("session closed")]
+    Closed,
+    /// The outgoing queue is over its bound.
+    #[error("send queue full")]
+    Full,
+}
+
+/// One Engine.IO session.
+pub struct Session<H: EioHandler> {
+    sid: Sid,
+    pub(crate) shared: Arc<Shared<H>>,
+    meta: H::Meta,
+    state: Mutex<State>,
+    upper: Mutex<Option<H::State>>,
+}
+
+impl<H: EioHandler> fmt::Debug for Session<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session").field("sid", &self.sid).finish()
+    }
+}
+
+fn wake(w: Option<Waker>) {
+    if let Some(w) = w {
+        w.wake();
+    }
+}
+
+/// Result of [`Session::poll_get`].
+pub(crate) enum GetOutcome {
+    /// Frames for the response body (a lone noop or close when there is nothing).
+    Frames(Vec<Frame>),
+    /// Nothing yet.
+    Pending,
+}
+
+/// What the WebSocket task must do after syncing with the session.
+pub(crate) enum WsSync {
+    /// Keep going; frames to write (possibly none).
+    Frames(VecDeque<Frame>),
+    /// The session closed: write these last frames (only for an
+    /// application close), then a close frame, and stop.
+    Closed(CloseReason, VecDeque<Frame>),
+    /// The upgrade this task was doing was cancelled (timeout, session closed).
+    Detached,
+}
+
+impl<H: EioHandler> Session<H> {
+    /// The session id.
+    pub fn sid(&self) -> Sid {
+        self.sid
+    }
+
+    /// What the handler kept from the handshake.
+    pub fn meta(&self) -> &H::Meta {
+        &self.meta
+    }
+
+    /// The current transport.
+    pub fn transport(&self) -> Transport {
+        if lock(&self.state).websocket {
+            Transport::Websocket
+        } else {
+            Transport::Polling
+        }
+    }
+
+    /// `true` once closed.
+    pub fn is_closed(&self) -> bool {
+        lock(&self.state).closed.is_some()
+    }
+
+    /// Frames waiting in the outgoing queue.
+    pub fn queued_frames(&self) -> usize {
+        lock(&self.state).queue.len()
+    }
+
+    /// Queues frames to send, in order and contiguously (a text packet and its
+    /// binary attachments). Refused with [`SendError::Full`] when the queue
+    /// would go over its bound; nothing is queued then.
+    pub fn send(&self, frames: &[Frame]) -> Result<(), SendError> {
+        self.push(frames, true)
+    }
+
+    /// Queues frames ignoring the bound (control packets).
+    pub(crate) fn send_forced(&self, frames: &[Frame]) -> Result<(), SendError> {
+        self.push(frames, false)
+    }
+
+    fn push(&self, frames: &[Frame], bounded: bool) -> Result<(), SendError> {
+        let cfg = &self.shared.config;
+        let waker = {
+            let mut st = lock(&self.state);
+            if st.closed.is_some() {
+                return Err(SendError::Closed);
+            }
+            if let Some(hold) = st.hold.as_mut() {
+                hold.extend_from_slice(frames);
+                return Ok(());
+            }
+            let bytes: usize = frames.iter().map(|f| f.bytes().len()).sum();
+            if bounded
+                && (st.queue.len() + frames.len() > cfg.max_queue_frames
+                    || st.queued_bytes + bytes > cfg.max_queue_bytes)
+            {
+                self.shared
+                    .stats
+                    .queue_full_total
+                    .fetch_add(1, Ordering::Relaxed);
+                return Err(SendError::Full);
+            }
+            st.queue.extend(frames.iter().cloned());
+            st.queued_bytes += bytes;
+            st.waker.take()
+        };
+        self.shared
+            .stats
+            .frames_sent_total
+            .fetch_add(frames.len() as u64, Ordering::Relaxed);
+        wake(waker);
+        Ok(())
+    }
+
+    /// Starts holding outgoing frames (see [`Session::release_hold`]).
+    pub(crate) fn hold(&self) {
+        let mut st = lock(&self.state);
+        if st.hold.is_none() {
+            st.hold = Some(Vec::new());
+        }
+    }
+
+    /// Queues `first`, then everything sent while held, and stops holding.
+    pub(crate) fn release_hold(&self, first: &[Frame]) {
+        let (held, waker) = {
+            let mut st = lock(&self.state);
+            let held = st.hold.take().unwrap_or_default();
+            if st.closed.is_some() {
+                return;
+            }
+            for f in first.iter().chain(held.iter()) {
+                st.queued_bytes += f.bytes().len();
+                st.queue.push_back(f.clone());
+            }
+            (held.len() + first.len(), st.waker.take())
+        };
+        self.shared
+            .stats
+            .frames_sent_total
+            .fetch_add(held as u64, Ordering::Relaxed);
+        wake(waker);
+    }
+
+    /// Closes the session: clients see a transport close (a pending poll
+    /// gets a close packet, a WebSocket a close frame). Idempotent.
+    pub fn close(self: &Arc<Self>, reason: CloseReason) {
+        let wakers = {
+            let mut st = lock(&self.state);
+            if st.closed.is_some() {
+                return;
+            }
+            st.closed = Some(reason);
+            st.hold = None;
+            if st.websocket {
+                self.shared
+                    .stats
+                    .websocket_sessions
+                    .fetch_sub(1, Ordering::Relaxed);
+            }
+            (
+                st.waker.take(),
+                st.upgrade.as_mut().and_then(|u| u.waker.take()),
+            )
+        };
+        lock(&self.shared.sessions).remove(&self.sid);
+        let stats = &self.shared.stats;
+        stats.sessions.fetch_sub(1, Ordering::Relaxed);
+        stats.closed_total[reason.index()].fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(sid = %self.sid, %reason, "session closed");
+        wake(wakers.0);
+        wake(wakers.1);
+        self.finish_close();
+    }
+
+    /// Runs the upper layer's close callback once the upper state is free.
+    fn finish_close(self: &Arc<Self>) {
+        let Some(reason) = lock(&self.state).closed else {
+            return;
+        };
+        let taken = match self.upper.try_lock() {
+            Ok(mut g) => g.take(),
+            Err(TryLockError::Poisoned(p)) => p.into_inner().take(),
+            // someone is processing a message: they finish the close
+            Err(TryLockError::WouldBlock) => None,
+        };
+        if let Some(state) = taken {
+            self.shared.handler.closed(self, state, reason);
+        }
+    }
+
+    /// Runs `f` on the upper state (serialized per session); an `Err` closes.
+    pub(crate) fn with_upper(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut H::State) -> Result<(), CloseReason>,
+    ) {
+        let res = {
+            let mut g = lock(&self.upper);
+            match g.as_mut() {
+                Some(st) => f(st),
+                None => Ok(()),
+            }
+        };
+        if let Err(reason) = res {
+            self.close(reason);
+        }
+        self.finish_close();
+    }
+
+    /// Requests [`EioHandler::timeout`] after `delay`.
+    pub fn set_upper_timeout(self: &Arc<Self>, delay: Duration) {
+        self.shared
+            .wheel
+            .schedule(Arc::downgrade(self), TimerKind::Upper, delay);
+    }
+
+    fn on_timer(self: &Arc<Self>, kind: TimerKind) {
+        let cfg = &self.shared.config;
+        match kind {
+            TimerKind::Ping => {
+                {
+                    let mut st = lock(&self.state);
+                    if st.closed.is_some() {
+                        return;
+                    }
+                    st.awaiting_pong = true;
+                }
+                if self.send_forced(&[Frame::PING]).is_ok() {
+                    self.shared.wheel.schedule(
+                        Arc::downgrade(self),
+                        TimerKind::PongCheck,
+                        cfg.ping_timeout,
+                    );
+                }
+            }
+            TimerKind::PongCheck => {
+                let next = {
+                    let st = lock(&self.state);
+                    if st.closed.is_some() {
+                        return;
+                    }
+                    (!st.awaiting_pong).then_some(st.last_pong)
+                };
+                match next {
+                    None => {
+                        tracing::debug!(sid = %self.sid, "ping timeout");
+                        self.close(CloseReason::PingTimeout);
+                    }
+                    Some(pong) => {
+                        let delay =
+                            (pong + cfg.ping_interval).saturating_duration_since(Instant::now());
+                        self.shared
+                            .wheel
+                            .schedule(Arc::downgrade(self), TimerKind::Ping, delay);
+                    }
+                }
+            }
+            TimerKind::Upper => {
+                let handler = &self.shared.handler;
+                self.with_upper(|st| handler.timeout(self, st));
+            }
+            TimerKind::Upgrade => {
+                let waker = {
+                    let mut st = lock(&self.state);
+                    let expired = st.upgrade.as_ref().is_some_and(|u| {
+                        u.started.elapsed() + self.shared.wheel.tick() >= cfg.upgrade_timeout
+                    });
+                    if !expired {
+                        return;
+                    }
+                    tracing::debug!(sid = %self.sid, "upgrade timeout");
+                    let w = st.upgrade.take().and_then(|mut u| u.waker.take());
+                    (w, st.waker.take())
+                };
+                wake(waker.0);
+                wake(waker.1);
+            }
+        }
+    }
+
+    /// Handles one packet received on the session's active transport.
+    pub(crate) fn on_packet(self: &Arc<Self>, packet: Packet<'_>) {
+        match packet {
+            Packet::Pong(_) => {
+                let mut st = lock(&self.state);
+                st.awaiting_pong = false;
+                st.last_pong = Instant::now();
+            }
+            Packet::Ping(data) => {
+                // not used by v4 clients; answered like the probe for robustness
+                let _ = self.send_forced(&[Packet::Pong(data).to_frame()]);
+            }
+            Packet::Message(text) => {
+                let handler = &self.shared.handler;
+                self.with_upper(|st| handler.message(self, st, Message::Text(&text)));
+            }
+            Packet::Binary(data) => {
+                let handler = &self.shared.handler;
+                let data = Bytes::from(data.into_owned());
+                self.with_upper(|st| handler.message(self, st, Message::Binary(data)));
+            }
+            Packet::Close => {
+                lock(&self.state).client_closed = true;
+                self.close(CloseReason::TransportClose);
+            }
+            Packet::Upgrade | Packet::Noop => {}
+            Packet::Open(_) => self.close(CloseReason::ParseError),
+        }
+    }
+
+    // ----- polling -------------------------------------------------------
+
+    /// Checks that a polling request may use this session.
+    pub(crate) fn is_polling(&self) -> bool {
+        let st = lock(&self.state);
+        st.closed.is_none() && !st.websocket
+    }
+
+    /// Registers a GET; `false` when one is already pending (the caller
+    /// closes the session).
+    pub(crate) fn begin_get(&self) -> bool {
+        let mut st = lock(&self.state);
+        if st.get_pending {
+            return false;
+        }
+        st.get_pending = true;
+        true
+    }
+
+    /// Polls for the body of a pending GET.
+    pub(crate) fn poll_get(&self, waker: &Waker) -> GetOutcome {
+        let mut st = lock(&self.state);
+        let done = |st: &mut State, frames: Vec<Frame>| {
+            st.get_pending = false;
+            st.waker = None;
+            GetOutcome::Frames(frames)
+        };
+        if let Some(reason) = st.closed {
+            if st.client_closed {
+                return done(&mut st, vec![Frame::NOOP]);
+            }
+            let mut frames: Vec<Frame> = if reason == CloseReason::ServerClose {
+                std::mem::take(&mut st.queue).into()
+            } else {
+                Vec::new()
+            };
+            frames.push(Frame::CLOSE);
+            return done(&mut st, frames);
+        }
+        if st.websocket || st.upgrade.as_ref().is_some_and(|u| u.probed) {
+            return done(&mut st, vec![Frame::NOOP]);
+        }
+        if !st.queue.is_empty() {
+            let frames: Vec<Frame> = std::mem::take(&mut st.queue).into();
+            st.queued_bytes = 0;
+            return done(&mut st, frames);
+        }
+        match &st.waker {
+            Some(w) if w.will_wake(waker) => {}
+            _ => st.waker = Some(waker.clone()),
+        }
+        GetOutcome::Pending
+    }
+
+    /// A GET future was dropped before completing (the client went away).
+    pub(crate) fn abandon_get(self: &Arc<Self>) {
+        let closed = {
+            let mut st = lock(&self.state);
+            st.get_pending = false;
+            st.waker = None;
+            st.closed.is_some()
+        };
+        if !closed {
+            self.close(CloseReason::TransportClose);
+        }
+    }
+
+    /// Registers a POST; `false` when one is already pending.
+    pub(crate) fn begin_post(&self) -> bool {
+        let mut st = lock(&self.state);
+        if st.post_pending {
+            return false;
+        }
+        st.post_pending = true;
+        true
+    }
+
+    /// The POST is done.
+    pub(crate) fn end_post(&self) {
+        lock(&self.state).post_pending = false;
+    }
+
+    // ----- WebSocket -----------------------------------------------------
+
+    /// Syncs the active WebSocket task: registers its waker and hands over
+    /// the queued frames when `take` is set.
+    pub(crate) fn ws_sync(&self, waker: &Waker, take: bool) -> WsSync {
+        let mut st = lock(&self.state);
+        if let Some(r) = st.closed {
+            let rest = if r == CloseReason::ServerClose && take {
+                std::mem::take(&mut st.queue)
+            } else {
+                VecDeque::new()
+            };
+            return WsSync::Closed(r, rest);
+        }
+        match &st.waker {
+            Some(w) if w.will_wake(waker) => {}
+            _ => st.waker = Some(waker.clone()),
+        }
+        if take && !st.queue.is_empty() {
+            st.queued_bytes = 0;
+            return WsSync::Frames(std::mem::take(&mut st.queue));
+        }
+        WsSync::Frames(VecDeque::new())
+    }
+
+    /// Attaches a WebSocket to upgrade this polling session; returns its token.
+    pub(crate) fn begin_upgrade(self: &Arc<Self>) -> Option<u64> {
+        let token = UPGRADE_TOKENS.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut st = lock(&self.state);
+            if st.closed.is_some() || st.websocket || st.upgrade.is_some() {
+                return None;
+            }
+            st.upgrade = Some(Box::new(Upgrade {
+                token,
+                probed: false,
+                started: Instant::now(),
+                waker: None,
+            }));
+        }
+        self.shared.wheel.schedule(
+            Arc::downgrade(self),
+            TimerKind::Upgrade,
+            self.shared.config.upgrade_timeout,
+        );
+        Some(token)
+    }
+
+    /// Syncs the probing WebSocket task.
+    pub(crate) fn upgrade_sync(&self, token: u64, waker: &Waker) -> WsSync {
+        let mut st = lock(&self.state);
+        if st.closed.is_some() {
+            return WsSync::Detached;
+        }
+        match st.upgrade.as_mut() {
+            Some(u) if u.token == token => {
+                match &u.waker {
+                    Some(w) if w.will_wake(waker) => {}
+                    _ => u.waker = Some(waker.clone()),
+                }
+                WsSync::Frames(VecDeque::new())
+            }
+            _ => WsSync::Detached,
+        }
+    }
+
+    /// `2probe` arrived: answer pending and future GETs with noop.
+    pub(crate) fn upgrade_probed(&self, token: u64) -> bool {
+        let waker = {
+            let mut st = lock(&self.state);
+            if st.closed.is_some() {
+                return false;
+            }
+            match st.upgrade.as_mut() {
+                Some(u) if u.token == token => u.probed = true,
+                _ => return false,
+            }
+            st.waker.take()
+        };
+        wake(waker);
+        true
+    }
+
+    /// `5` arrived: the WebSocket becomes the transport. Returns the queued
+    /// frames to send on it.
+    pub(crate) fn complete_upgrade(&self, token: u64, waker: &Waker) -> Option<VecDeque<Frame>> {
+        let (frames, get_waker) = {
+            let mut st = lock(&self.state);
+            match st.upgrade.as_ref() {
+                // as the official server, `5` completes the upgrade even
+                // without a probe (a pending GET then gets its noop)
+                Some(u) if u.token == token && st.closed.is_none() => {}
+                _ => return None,
+            }
+            st.upgrade = None;
+            st.websocket = true;
+            st.queued_bytes = 0;
+            let frames = std::mem::take(&mut st.queue);
+            let get_waker = st.waker.replace(waker.clone());
+            (frames, get_waker)
+        };
+        let stats = &self.shared.stats;
+        stats.websocket_sessions.fetch_add(1, Ordering::Relaxed);
+        stats.upgrades_total.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(sid = %self.sid, "upgraded to websocket");
+        // a GET still pending gets its noop
+        wake(get_waker);
+        Some(frames)
+    }
+
+    /// The probing WebSocket failed or closed: polling goes on.
+    pub(crate) fn abort_upgrade(&self, token: u64) {
+        let waker = {
+            let mut st = lock(&self.state);
+            if st.upgrade.as_ref().is_some_and(|u| u.token == token) {
+                st.upgrade = None;
+            }
+            st.waker.take()
+        };
+        wake(waker);
+    }
+}
+
+impl<H: EioHandler> Drop for Session<H> {
+    fn drop(&mut self) {
+        tracing::trace!(sid = %self.sid, "session dropped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sid_roundtrip() {
+        let a = Sid::random();
+        let b = Sid::random();
+        assert_ne!(a, b);
+        assert_eq!(a.as_str().len(), 20);
+        assert_eq!(Sid::parse(a.as_str()), Some(a));
+        assert_eq!(Sid::parse("short"), None);
+        assert_eq!(Sid::parse("aaaaaaaaaaaaaaaaaaa/"), None);
+    }
+
+    #[test]
+    fn reasons_indexed() {
+        for (i, r) in CloseReason::ALL.iter().enumerate() {
+            assert_eq!(r.index(), i);
+            assert!(!r.as_str().is_empty());
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The official `socket.io-client` 4.8.x and `engine.io-client` (npm, pinned in
+//! `tests/node/package.json`) against the conformance server, in-process.
+//!
+//! Needs `npm ci --prefix tests/node`. Without `tests/node/node_modules` (or
+//! without `node`) these tests are skipped with a message, unless the `CI`
+//! environment variable is set: then a missing install fails.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rtctl::engine::CloseReason;
+
+use super::engine_support::*;
+
+/// The driver directory, or `None` (skip) when the clients are not installed
+/// outside CI.
+fn node_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node");
+    let installed = dir
+        .join("node_modules/socket.io-client/package.json")
+        .is_file()
+        && dir
+            .join("node_modules/engine.io-client/package.json")
+            .is_file();
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if installed && node {
+        return Some(dir);
+    }
+    let what = if node {
+        "tests/node/node_modules is missing (run `npm ci --prefix tests/node`)"
+    } else {
+        "`node` is not installed"
+    };
+    if std::env::var_os("CI").is_some() {
+        panic!("official client tests cannot run under CI: {what}");
+    }
+    eprintln!("SKIPPED: official socket.io-client tests: {what}");
+    None
+}
+
+/// Runs one scenario of `sio-client.mjs`; returns its JSON report.
+async fn scenario(name: &str, base: &str, env: &[(&str, &str)]) -> Option<serde_json::Value> {
+    let dir = node_dir()?;
+    let mut cmd = tokio::process::Command::new("node");
+    cmd.arg(dir.join("sio-client.mjs"))
+        .arg(name)
+        .arg(base)
+        .current_dir(&dir)
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = tokio::time::timeout(Duration::from_secs(20), cmd.output())
+        .await
+        .unwrap_or_else(|_| panic!("{name}: node did not finish in 20 s"))
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("{name}: no report\nstdout: {stdout}\nstderr: {stderr}"));
+    assert!(
+        out.status.success() && report["ok"] == true,
+        "{name} failed: {report}\nstderr: {stderr}"
+    );
+    Some(report)
+}
+
+fn base(srv: &TestServer) -> String {
+    format!("http://{}", srv.addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_polling_only() {
+    let srv = start().await;
+    if let Some(r) = scenario("polling", &base(&srv), &[]).await {
+        assert_eq!(r["transport"], "polling");
+        assert_eq!(
+            srv.sio
+                .stats()
+                .upgrades_total
+                .load(std::sync::atomic::Ordering::Relaxed),
+            0
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_websocket_only() {
+    let srv = start().await;
+    if let Some(r) = scenario("websocket", &base(&srv), &[]).await {
+        assert_eq!(r["transport"], "websocket");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_polling_upgrades_to_websocket() {
+    let srv = start().await;
+    if let Some(r) = scenario("upgrade", &base(&srv), &[]).await {
+        assert_eq!(r["transport"], "websocket");
+        assert_eq!(
+            srv.sio
+                .stats()
+                .upgrades_total
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_acks_both_ways() {
+    let srv = start().await;
+    scenario("acks", &base(&srv), &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_binary() {
+    let srv = start().await;
+    scenario("binary", &base(&srv), &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_connect_error() {
+    let srv = start().await;
+    if let Some(r) = scenario("connect-error", &base(&srv), &[]).await {
+        assert_eq!(r["message"], "Invalid namespace");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_client_ping_timeout_is_detected() {
+    let srv = start().await;
+    for transport in ["websocket", "polling"] {
+        let Some(r) = scenario("ping-timeout", &base(&srv), &[("TRANSPORT", transport)]).await
+        else {
+            return;
+        };
+        // the client stopped answering at a ping: closed ~pingTimeout later
+        assert_eq!(r["reason"], "transport close", "{transport}");
+        let elapsed = r["elapsed"].as_u64().expect("elapsed");
+        assert!(
+            (150..1500).contains(&elapsed),
+            "{transport}: closed {elapsed} ms after the first unanswered ping"
+        );
+    }
+    assert_eq!(srv.sio.stats().closed(CloseReason::PingTimeout), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_engine_io_client_echo() {
+    let srv = start().await;
+    scenario("eio-echo", &base(&srv), &[]).await;
+}
