@@ -29,6 +29,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --version 'Print version'
             cand plan 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
             cand simulate 'Predict where a real gateway sends each device'
+            cand serve 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -137,6 +138,25 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         }
         &'rtctl;simulate;help;help'= {
         }
+        &'rtctl;serve'= {
+            cand --listen 'Address to listen on'
+            cand --node-id 'This node''s id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address'
+            cand --redis 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log'
+            cand --api-key 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)'
+            cand --drain-timeout 'Seconds to drain on SIGTERM/SIGINT before exiting'
+            cand --cors-origin 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)'
+            cand --namespace 'Key namespace in Redis (one per fleet)'
+            cand --log-max-len 'Entries the log keeps (older ones are trimmed)'
+            cand --ping-interval-ms 'Socket.IO pingInterval in milliseconds'
+            cand --ping-timeout-ms 'Socket.IO pingTimeout in milliseconds'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rtctl;generate'= {
             cand --out-dir 'Directory that receives completions/ and man/'
             cand -o 'Report format: human tables or JSON for scripts'
@@ -150,6 +170,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help'= {
             cand plan 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
             cand simulate 'Predict where a real gateway sends each device'
+            cand serve 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -162,6 +183,8 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help;simulate;nat'= {
         }
         &'rtctl;help;simulate;assign'= {
+        }
+        &'rtctl;help;serve'= {
         }
         &'rtctl;help;generate'= {
         }

@@ -63,6 +63,9 @@ pub enum Command {
     /// Predict where a real gateway sends each device.
     #[command(subcommand)]
     Simulate(SimulateCommand),
+    /// Run a notification node: Socket.IO for devices, the publish API, health and metrics.
+    #[command(after_long_help = EXIT_CODES)]
+    Serve(ServeArgs),
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -308,6 +311,60 @@ pub struct AssignArgs {
     /// File of keys, one per line ("-" for stdin).
     #[arg(long, value_hint = ValueHint::FilePath)]
     pub keys: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "RTCTL_LISTEN",
+        default_value = "127.0.0.1:3000",
+        value_name = "ADDR:PORT"
+    )]
+    pub listen: String,
+    /// This node's id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address.
+    #[arg(long, env = "RTCTL_NODE_ID", value_name = "ID")]
+    pub node_id: Option<String>,
+    /// Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log.
+    #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
+    pub redis: Option<String>,
+    /// Require `Authorization: Bearer KEY` on the publish API (required off loopback).
+    #[arg(
+        long,
+        env = "RTCTL_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+    /// Seconds to drain on SIGTERM/SIGINT before exiting.
+    #[arg(
+        long,
+        env = "RTCTL_DRAIN_TIMEOUT",
+        default_value_t = 10.0,
+        value_name = "SECS"
+    )]
+    pub drain_timeout: f64,
+    /// Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any).
+    #[arg(
+        long = "cors-origin",
+        env = "RTCTL_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub cors_origins: Vec<String>,
+    /// Key namespace in Redis (one per fleet).
+    #[arg(long, env = "RTCTL_NAMESPACE", default_value = "default")]
+    pub namespace: String,
+    /// Entries the log keeps (older ones are trimmed).
+    #[arg(long, env = "RTCTL_LOG_MAX_LEN", default_value_t = 100_000)]
+    pub log_max_len: usize,
+    /// Socket.IO pingInterval in milliseconds.
+    #[arg(long, env = "RTCTL_PING_INTERVAL_MS", default_value_t = 25_000)]
+    pub ping_interval_ms: u64,
+    /// Socket.IO pingTimeout in milliseconds.
+    #[arg(long, env = "RTCTL_PING_TIMEOUT_MS", default_value_t = 20_000)]
+    pub ping_timeout_ms: u64,
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,93 @@ pub fn init_tracing(verbose: u8) {
         .try_init();
 }
 
+/// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
+fn serve_command(args: &cli::ServeArgs) -> Result<()> {
+    let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
+        Error::flag(
+            "--listen",
+            format!("expected ADDR:PORT, got {:?}", args.listen),
+        )
+    })?;
+    if !listen.ip().is_loopback() && args.api_key.as_deref().is_none_or(str::is_empty) {
+        return Err(Error::flag(
+            "--api-key",
+            format!("required when listening on a non-loopback address ({listen})"),
+        ));
+    }
+    if !(args.drain_timeout >= 0.0 && args.drain_timeout.is_finite()) {
+        return Err(Error::flag(
+            "--drain-timeout",
+            format!("expected seconds ≥ 0, got {}", args.drain_timeout),
+        ));
+    }
+    redis_schema::Keys::new(&args.namespace).map_err(|m| Error::flag("--namespace", m))?;
+    if args.ping_interval_ms == 0 || args.ping_timeout_ms == 0 {
+        return Err(Error::flag(
+            "--ping-interval-ms",
+            "ping interval and timeout must be above 0",
+        ));
+    }
+    let node_id = args.node_id.clone().unwrap_or_else(|| listen.to_string());
+    serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
+    let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
+    tracing::info!(
+        fd_limit = fds,
+        connection_ceiling = fds.saturating_sub(64),
+        "open-file limit raised to the hard limit"
+    );
+    let cfg = serve::ServeConfig {
+        node_id,
+        redis_url: args.redis.clone(),
+        namespace: args.namespace.clone(),
+        api_key: args.api_key.clone().filter(|k| !k.is_empty()),
+        drain_timeout: std::time::Duration::from_secs_f64(args.drain_timeout),
+        cors_origins: args.cors_origins.clone(),
+        log_max_len: args.log_max_len.max(1),
+        engine: engine::Config {
+            ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
+            ping_timeout: std::time::Duration::from_millis(args.ping_timeout_ms),
+            ..engine::Config::default()
+        },
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Error::flag("--listen", format!("cannot listen on {listen}: {e}")))?;
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            stop.cancel();
+        });
+        let redis_url = cfg.redis_url.clone().unwrap_or_default();
+        serve::run(cfg, listener, shutdown)
+            .await
+            .map_err(|e| match e {
+                serve::ServeError::Redis { message, .. } => Error::Unreachable {
+                    service: "redis",
+                    addr: redis_url,
+                    message,
+                },
+                serve::ServeError::Config(m) => Error::flag("serve", m),
+                serve::ServeError::Io(e) => Error::Internal(e.to_string()),
+            })
+    })
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
 /// Run one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let style = Style::detect(cli.color);
@@ -55,6 +142,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(SimulateCommand::Assign(args)) => {
             simulate::assign::run(&args, cli.output == cli::OutputFormat::Json, &mut out)
         }
+        Command::Serve(args) => serve_command(&args),
         Command::Generate(args) => {
             for path in gen::write_all(&args.out_dir)? {
                 writeln!(out, "{}", path.display()).map_err(Error::stdout)?;

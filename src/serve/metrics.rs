@@ -16,12 +16,17 @@ pub const EVENT_TYPES: [&str; 4] = [
 ];
 
 /// Disconnect reasons, for `rtctl_disconnects_total{reason}`.
-pub const DISCONNECT_REASONS: [&str; 6] = [
+pub const DISCONNECT_REASONS: [&str; 11] = [
     "client namespace disconnect",
+    "server namespace disconnect",
     "transport close",
+    "transport error",
     "ping timeout",
-    "server shutting down",
     "parse error",
+    "forced close",
+    "server shutting down",
+    "send queue full",
+    "connect timeout",
     "other",
 ];
 
@@ -38,6 +43,8 @@ pub struct Metrics {
     pub publishes: [AtomicU64; TARGETS.len()],
     pub publish_rejected: AtomicU64,
     pub deliveries: AtomicU64,
+    /// Events received from devices.
+    pub messages_in: AtomicU64,
     pub sockets_behind: AtomicI64,
     pub log_lag_ms: AtomicI64,
     pub redis_errors: AtomicU64,
@@ -146,6 +153,12 @@ impl Metrics {
             "counter",
             "Packets written to device sockets",
             &one(self.deliveries.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_messages_received_total",
+            "counter",
+            "Events received from devices",
+            &one(self.messages_in.load(Relaxed).to_string()),
         );
         family(
             "rtctl_sockets_behind",

@@ -1,8 +1,321 @@
-//! `rtctl serve`: the notification node (work in progress: the durable log is built; the
-//! Socket.IO engine, API, health, metrics and heartbeats are being wired in).
+//! `rtctl serve`: the notification node.
+//!
+//! One process per host. Devices connect with the official socket.io-client; the publish API
+//! appends to the durable log (`log`); every node follows the log and delivers each entry to
+//! its local sockets, encoded once per entry. With `--redis` the log is a Redis stream shared
+//! by all nodes and each node writes a heartbeat for `rtctl top`.
 
 pub mod api;
 pub mod identity;
 pub mod log;
 pub mod metrics;
+pub mod node;
 pub mod presence;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body as AxumBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use serde_json::value::RawValue;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+use crate::engine::sio::EventBuilder;
+use crate::engine::{self, CloseReason, Config, SocketIo};
+use crate::redis_schema::{Heartbeat, Keys, HEARTBEAT_EVERY, HEARTBEAT_TTL};
+use api::NodeState;
+use log::{Entry, Log, Offset, Target};
+use metrics::Metrics;
+use node::{department_room, device_room, NodeHandler};
+
+/// Everything a node needs to run (the CLI resolves flags and environment into this).
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub node_id: String,
+    pub redis_url: Option<String>,
+    pub namespace: String,
+    pub api_key: Option<String>,
+    pub drain_timeout: Duration,
+    /// Allowed browser origins for polling (`*` allows any).
+    pub cors_origins: Vec<String>,
+    pub log_max_len: usize,
+    pub engine: Config,
+}
+
+/// Why the node could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("redis at {url}: {message}")]
+    Redis { url: String, message: String },
+    #[error("{0}")]
+    Config(String),
+    #[error("listener: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The event name devices receive for each target kind.
+pub fn event_name(t: &Target) -> &'static str {
+    match t {
+        Target::Department(_) => "notification",
+        Target::Device(_) => "notification:direct",
+        Target::All => "notification:broadcast",
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A running node's shared parts.
+struct Node {
+    cfg: ServeConfig,
+    listen: SocketAddr,
+    state: Arc<NodeState>,
+    io: SocketIo<NodeHandler>,
+    draining: Arc<AtomicBool>,
+    started: Instant,
+    last_offset: std::sync::Mutex<Offset>,
+}
+
+/// Run a node on `listener` until `shutdown` fires, then drain: readiness goes false, new
+/// devices are refused, connected devices are told to reconnect (they land on another node),
+/// and the node returns within `drain_timeout`.
+pub async fn run(
+    cfg: ServeConfig,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), ServeError> {
+    let listen = listener.local_addr()?;
+    let keys = Keys::new(&cfg.namespace).map_err(ServeError::Config)?;
+    let metrics = Arc::new(Metrics::default());
+    let draining = Arc::new(AtomicBool::new(false));
+    let (log, redis) = match &cfg.redis_url {
+        Some(url) => {
+            let log = Log::redis(url, keys.clone(), &cfg.node_id, cfg.log_max_len)
+                .await
+                .map_err(|e| ServeError::Redis {
+                    url: url.clone(),
+                    message: e.to_string(),
+                })?;
+            let client = redis::Client::open(url.as_str()).map_err(|e| ServeError::Redis {
+                url: url.clone(),
+                message: e.to_string(),
+            })?;
+            let mgr_cfg = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(Duration::from_secs(2)))
+                .set_response_timeout(Some(Duration::from_secs(2)));
+            let con = ConnectionManager::new_with_config(client, mgr_cfg)
+                .await
+                .map_err(|e| ServeError::Redis {
+                    url: url.clone(),
+                    message: e.to_string(),
+                })?;
+            (log, Some(con))
+        }
+        None => (Log::memory(cfg.log_max_len), None),
+    };
+    let mut state = NodeState::new(cfg.node_id.clone(), log.clone(), metrics.clone());
+    state.api_key = cfg.api_key.clone();
+    state.redis = redis.clone();
+    let state = Arc::new(state);
+    let handler = NodeHandler::new(metrics.clone(), draining.clone());
+    let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
+        .map_err(|e| ServeError::Config(e.to_string()))?;
+    let start = log.last().await.unwrap_or(Offset::ZERO);
+    let node = Arc::new(Node {
+        cfg,
+        listen,
+        state: state.clone(),
+        io: io.clone(),
+        draining: draining.clone(),
+        started: Instant::now(),
+        last_offset: std::sync::Mutex::new(start),
+    });
+
+    let tasks = CancellationToken::new();
+    // Deliveries: follow the log, fan each entry out once.
+    let (tx, rx) = mpsc::channel::<Entry>(4096);
+    let follow = tokio::spawn({
+        let log = log.clone();
+        let cancel = tasks.clone();
+        async move { log.follow(start, tx, cancel).await }
+    });
+    let deliver = tokio::spawn(deliver(node.clone(), rx));
+    let beat = redis
+        .clone()
+        .map(|con| tokio::spawn(heartbeats(node.clone(), con, keys.clone(), tasks.clone())));
+
+    // Serve HTTP (Socket.IO, API, health, metrics) until shutdown.
+    let http_stop = CancellationToken::new();
+    let server = tokio::spawn({
+        let node = node.clone();
+        let stop = http_stop.clone();
+        async move { engine::serve(listener, stop, move |req| service(node.clone(), req)).await }
+    });
+    tracing::info!(node = %node.cfg.node_id, listen = %listen, redis = node.cfg.redis_url.is_some(), "rtctl serve ready");
+    shutdown.cancelled().await;
+
+    // Drain.
+    let deadline = Instant::now() + node.cfg.drain_timeout;
+    tracing::info!(node = %node.cfg.node_id, "draining: readiness false, devices told to reconnect");
+    draining.store(true, Relaxed);
+    state.draining.store(true, Relaxed);
+    http_stop.cancel();
+    io.close_all(CloseReason::ServerShutdown);
+    if let Some(mut con) = redis {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(1),
+            presence::remove(&mut con, &keys, &node.cfg.node_id),
+        )
+        .await;
+    }
+    tasks.cancel();
+    let rest = deadline.saturating_duration_since(Instant::now());
+    let _ = tokio::time::timeout(rest, async {
+        let _ = server.await;
+        let _ = follow.await;
+        let _ = deliver.await;
+        if let Some(b) = beat {
+            let _ = b.await;
+        }
+        while io.stats().sessions.load(Relaxed) > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    tracing::info!(node = %node.cfg.node_id, "stopped");
+    Ok(())
+}
+
+/// Deliver each log entry to the local sockets: one encoding, one write per socket.
+async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
+    let ns = node.io.of("/").expect("namespace / exists");
+    let m = &node.state.metrics;
+    while let Some(e) = rx.recv().await {
+        let Ok(payload) = serde_json::from_str::<&RawValue>(&e.payload) else {
+            tracing::error!(offset = %e.offset, "log entry payload is not JSON; skipped");
+            continue;
+        };
+        let event = event_name(&e.target);
+        let packet = EventBuilder::new(event)
+            .arg_raw(payload)
+            .build_with_offset(&e.offset.to_string());
+        let d = match &e.target {
+            Target::Department(id) => ns.broadcast(&department_room(id), &packet),
+            Target::Device(id) => ns.broadcast(&device_room(id), &packet),
+            Target::All => ns.broadcast_all(&packet),
+        };
+        m.sent(event, d.delivered as u64);
+        m.deliveries.fetch_add(d.delivered as u64, Relaxed);
+        m.log_lag_ms
+            .store(now_ms().saturating_sub(e.offset.ms) as i64, Relaxed);
+        if d.disconnected > 0 {
+            tracing::warn!(offset = %e.offset, sockets = d.disconnected, "send queues full: sockets disconnected so their devices reconnect and resume");
+        }
+        *node.last_offset.lock().expect("offset lock") = e.offset;
+    }
+}
+
+/// Write this node's heartbeat every second.
+async fn heartbeats(
+    node: Arc<Node>,
+    mut con: ConnectionManager,
+    keys: Keys,
+    cancel: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = cancel.cancelled() => return,
+        }
+        let m = &node.state.metrics;
+        let hb = Heartbeat {
+            node_id: node.cfg.node_id.clone(),
+            listen: node.listen.to_string(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            at_ms: now_ms(),
+            uptime_secs: node.started.elapsed().as_secs(),
+            connections: m.connections.load(Relaxed).max(0) as u64,
+            rooms: node.io.handler().department_counts().into_iter().collect(),
+            messages_in: m.messages_in.load(Relaxed),
+            messages_out: m.deliveries.load(Relaxed),
+            memory_bytes: metrics::Process::read().map_or(0, |p| p.rss_bytes),
+            sockets_behind: m.sockets_behind.load(Relaxed).max(0) as u64,
+            log_offset: node.last_offset.lock().expect("offset lock").to_string(),
+            draining: node.draining.load(Relaxed),
+        };
+        if let Err(e) = presence::write(&mut con, &keys, &hb, HEARTBEAT_TTL).await {
+            m.redis_errors.fetch_add(1, Relaxed);
+            tracing::warn!(cause = %e, "heartbeat not written");
+        }
+    }
+}
+
+/// One HTTP request: Socket.IO to the engine, the rest to the API router; CORS and the
+/// node-id header on everything.
+async fn service(node: Arc<Node>, req: Request<Incoming>) -> Response<engine::Body> {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let is_sio = req.uri().path() == "/socket.io/";
+    let mut res = if is_sio && req.method() == Method::OPTIONS {
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = StatusCode::NO_CONTENT;
+        let h = r.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        if let Some(v) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+        }
+        r
+    } else if is_sio {
+        node.io.engine().handle(req).await
+    } else {
+        let router = api::router(node.state.clone());
+        let (parts, body) = req.into_parts();
+        let res = router
+            .oneshot(Request::from_parts(parts, AxumBody::new(body)))
+            .await
+            .unwrap_or_else(|never| match never {});
+        let (parts, body) = res.into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        Response::from_parts(parts, Full::new(bytes))
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&node.cfg.node_id) {
+        h.insert("x-rtctl-node", v);
+    }
+    if let Some(o) = origin {
+        let allowed = node
+            .cfg
+            .cors_origins
+            .iter()
+            .any(|a| a == "*" || o.to_str().is_ok_and(|s| s == a));
+        if allowed {
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+            h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        }
+    }
+    res
+}

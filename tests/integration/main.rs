@@ -11,6 +11,7 @@ mod generated;
 mod plan;
 mod serve_log;
 mod serve_metrics;
+mod serve_node;
 mod serve_presence;
 mod simulate_nat;
 mod support;

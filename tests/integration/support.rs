@@ -130,3 +130,122 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// An `rtctl serve` process on a free loopback port, killed on drop.
+pub struct ServeProcess {
+    pub port: u16,
+    pub node_id: String,
+    child: Option<std::process::Child>,
+}
+
+impl ServeProcess {
+    /// Start a node with extra flags and wait until `/health/live` answers.
+    pub fn start(node_id: &str, extra: &[&str]) -> ServeProcess {
+        let port = free_port();
+        Self::start_on(port, node_id, extra)
+    }
+
+    pub fn start_on(port: u16, node_id: &str, extra: &[&str]) -> ServeProcess {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"))
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--node-id",
+                node_id,
+            ])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(if std::env::var_os("RTCTL_TEST_LOG").is_some() {
+                std::process::Stdio::inherit()
+            } else {
+                std::process::Stdio::null()
+            })
+            .spawn()
+            .expect("rtctl serve starts");
+        let p = ServeProcess {
+            port,
+            node_id: node_id.into(),
+            child: Some(child),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                use std::io::{Read, Write};
+                let _ = s.write_all(
+                    b"GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                );
+                let mut buf = String::new();
+                let _ = s.read_to_string(&mut buf);
+                if buf.starts_with("HTTP/1.1 200") {
+                    return p;
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "rtctl serve did not come up on {port}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGKILL: the node dies without draining.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, then wait for the exit status (at most `within`).
+    pub fn terminate(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Ok(Some(st)) = c.try_wait() {
+                return Some(st);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = c.kill();
+                let _ = c.wait();
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `tests/node` with node_modules installed, or `None` (skip) outside CI.
+pub fn node_dir() -> Option<PathBuf> {
+    let dir = root().join("tests/node");
+    let installed = dir
+        .join("node_modules/socket.io-client/package.json")
+        .exists();
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if installed && node {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tests/node/node_modules is missing (run `npm ci --prefix tests/node`)"
+    );
+    eprintln!("skipping: run `npm ci --prefix tests/node` for the official-client tests");
+    None
+}

@@ -1,0 +1,327 @@
+//! `rtctl serve` end to end: real node processes, the official socket.io-client with the
+//! guide's `createSocket()` options, the publish API, Redis between nodes, heartbeats, drain.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::support::{node_dir, RedisServer, ServeProcess};
+
+/// Devices from tests/node/devices.mjs; `wait_ready` blocks until all are connected.
+struct Devices {
+    child: Child,
+    out: BufReader<ChildStdout>,
+}
+
+impl Devices {
+    fn start(cfg: Value) -> Option<Devices> {
+        let dir = node_dir()?;
+        let mut child = Command::new("node")
+            .arg(dir.join("devices.mjs"))
+            .arg(cfg.to_string())
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node runs");
+        let out = BufReader::new(child.stdout.take().unwrap());
+        Some(Devices { child, out })
+    }
+
+    fn line(&mut self) -> String {
+        let mut l = String::new();
+        self.out.read_line(&mut l).unwrap();
+        l
+    }
+
+    fn wait_ready(&mut self) {
+        let l = self.line();
+        assert!(l.starts_with("READY"), "devices not ready: {l}");
+    }
+
+    fn result(mut self) -> Value {
+        let l = self.line();
+        let _ = self.child.wait();
+        serde_json::from_str(&l).unwrap_or_else(|_| panic!("devices printed {l:?}"))
+    }
+}
+
+impl Drop for Devices {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+async fn publish(node: &ServeProcess, target: Value, payload: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/notifications", node.url()))
+        .json(&json!({"target": target, "payload": payload}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn publish_ok(node: &ServeProcess, target: Value, payload: Value) -> String {
+    let r = publish(node, target, payload).await;
+    assert_eq!(r.status(), 202);
+    assert_eq!(r.headers()["x-rtctl-node"], node.node_id.as_str());
+    r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn events(result: &Value, device: &str) -> Vec<Value> {
+    result["received"][device]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_node_delivers_department_direct_and_broadcast_with_offsets() {
+    for transports in [
+        json!(["polling", "websocket"]),
+        json!(["websocket"]),
+        json!(["polling"]),
+    ] {
+        let node = ServeProcess::start("solo", &[]);
+        let Some(mut devs) = Devices::start(json!({
+            "url": node.url(), "ids": ["tab-1", "tab-2", "pc-3"],
+            "departments": {"tab-1": "D1", "tab-2": "D1"}, "subscribe": "D9",
+            "transports": transports, "expect": 3, "timeoutMs": 15000
+        })) else {
+            return;
+        };
+        devs.wait_ready();
+        let d1 = publish_ok(
+            &node,
+            json!({"department": "D1"}),
+            json!({"title": "fire drill", "b": 1, "a": 2}),
+        )
+        .await;
+        let direct = publish_ok(&node, json!({"device": "pc-3"}), json!("only you")).await;
+        let all = publish_ok(&node, json!({"all": true}), json!([1, 2])).await;
+        let d9 = publish_ok(&node, json!({"department": "D9"}), json!({"n": 9})).await;
+        let r = devs.result();
+        assert_eq!(r["ok"], true, "{transports}: {r}");
+        // Each event carries its payload, then the publish API's id as the last argument.
+        let tab = events(&r, "tab-1");
+        assert_eq!(
+            tab[0],
+            json!(["notification", {"title": "fire drill", "b": 1, "a": 2}, d1]),
+            "{transports}"
+        );
+        assert_eq!(tab[1], json!(["notification:broadcast", [1, 2], all]));
+        assert_eq!(tab[2], json!(["notification", {"n": 9}, d9]));
+        assert_eq!(
+            events(&r, "pc-3"),
+            vec![
+                json!(["notification:direct", "only you", direct]),
+                json!(["notification:broadcast", [1, 2], all]),
+                json!(["notification", {"n": 9}, d9]),
+            ]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_without_an_id_gets_a_connect_error() {
+    let node = ServeProcess::start("solo", &[]);
+    let Some(devs) =
+        Devices::start(json!({"url": node.url(), "noIdentity": true, "timeoutMs": 8000}))
+    else {
+        return;
+    };
+    let r = devs.result();
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(
+        r["connectError"]
+            .as_str()
+            .unwrap()
+            .starts_with("missing device id"),
+        "{r}"
+    );
+    let metrics = reqwest::get(format!("{}/metrics", node.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("rtctl_connect_errors_total 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_share_the_log_through_redis_in_order() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let url = redis.url();
+    let flags = ["--redis", url.as_str(), "--namespace", "it-cluster"];
+    let nodes: Vec<ServeProcess> = ["a", "b", "c"]
+        .iter()
+        .map(|n| ServeProcess::start(n, &flags))
+        .collect();
+    // Two devices on each node (connected directly, as a gateway would place them).
+    let mut devs = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let ids = [format!("dev-{i}-0"), format!("dev-{i}-1")];
+        let Some(mut d) = Devices::start(json!({
+            "url": n.url(), "ids": ids, "departments": {ids[0].clone(): "D1", ids[1].clone(): "D1"},
+            "transports": ["websocket"], "expect": 40, "timeoutMs": 30000
+        })) else {
+            return;
+        };
+        d.wait_ready();
+        devs.push(d);
+    }
+    // Heartbeats: all three nodes appear.
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut con = redis::aio::ConnectionManager::new(client).await.unwrap();
+    let keys = rtctl::redis_schema::Keys::new("it-cluster").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let hbs = rtctl::serve::presence::read_all(&mut con, &keys)
+            .await
+            .unwrap();
+        if hbs.len() == 3 && hbs.iter().all(|h| h.connections == 2) {
+            assert!(
+                hbs.iter().all(|h| h.rooms.get("department:D1") == Some(&2)),
+                "{hbs:?}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "heartbeats: {hbs:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // 20 publishes on node a, then a Redis restart, then 20 more on node b.
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(publish_ok(&nodes[0], json!({"department": "D1"}), json!({"i": i})).await);
+    }
+    redis.stop();
+    let r = publish(&nodes[1], json!({"all": true}), json!({"lost": true})).await;
+    assert_eq!(r.status(), 503, "nothing is accepted that is not durable");
+    let health = reqwest::get(format!("{}/health", nodes[1].url()))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 503);
+    redis.restart();
+    for i in 20..40 {
+        let id = loop {
+            let r = publish(&nodes[1], json!({"department": "D1"}), json!({"i": i})).await;
+            if r.status() == 202 {
+                break r.json::<Value>().await.unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        ids.push(id);
+    }
+    for d in devs {
+        let r = d.result();
+        assert_eq!(r["ok"], true, "{r}");
+        for (dev, evs) in r["received"].as_object().unwrap() {
+            let got: Vec<(i64, String)> = evs
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e[1]["i"].as_i64().unwrap(),
+                        e[2].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            let want: Vec<(i64, String)> = (0..40).map(|i| (i, ids[i as usize].clone())).collect();
+            assert_eq!(
+                got, want,
+                "{dev}: every notification, in offset order, no gap"
+            );
+        }
+    }
+    // A killed node's heartbeat expires; the others stay.
+    let mut nodes = nodes;
+    nodes[2].kill();
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        // The test's own connection may need one failed call to notice the Redis restart.
+        let Ok(hbs) = rtctl::serve::presence::read_all(&mut con, &keys).await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let mut ids: Vec<String> = hbs.iter().map(|h| h.node_id.clone()).collect();
+        ids.sort();
+        if ids == ["a", "b"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "heartbeat of c did not expire: {ids:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_and_exits_within_the_timeout() {
+    let mut node = ServeProcess::start("drain", &["--drain-timeout", "3"]);
+    let Some(mut devs) = Devices::start(json!({
+        "url": node.url(), "ids": ["d-1"], "expect": 1000, "timeoutMs": 20000
+    })) else {
+        return;
+    };
+    devs.wait_ready();
+    let started = Instant::now();
+    let status = node
+        .terminate(Duration::from_secs(5))
+        .expect("exited after SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn bad_serve_flags_and_unreachable_redis() {
+    use predicates::str::contains;
+    crate::support::rtctl()
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .assert()
+        .code(3)
+        .stderr(contains(
+            "--api-key: required when listening on a non-loopback address",
+        ));
+    crate::support::rtctl()
+        .args(["serve", "--listen", "nonsense"])
+        .assert()
+        .code(3)
+        .stderr(contains("--listen: expected ADDR:PORT"));
+    crate::support::rtctl()
+        .args(["serve", "--listen", "127.0.0.1:0", "--node-id", "bad id"])
+        .assert()
+        .code(3)
+        .stderr(contains("--node-id"));
+    let port = crate::support::free_port();
+    crate::support::rtctl()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--redis",
+            &format!("redis://127.0.0.1:{port}/"),
+        ])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(4)
+        .stderr(contains("redis"));
+}
