@@ -325,3 +325,50 @@ fn bad_serve_flags_and_unreachable_redis() {
         .code(4)
         .stderr(contains("redis"));
 }
+
+/// python-socketio (asyncio client), an implementation independent of the official JS one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_socketio_client_receives_notifications() {
+    let ok = Command::new("python3")
+        .args(["-c", "import socketio, aiohttp"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python-socketio missing: pip install -r tests/python/requirements.txt"
+        );
+        eprintln!("skipping: pip install -r tests/python/requirements.txt");
+        return;
+    }
+    for transport in ["websocket", "polling"] {
+        let node = ServeProcess::start("py", &[]);
+        let script = crate::support::root().join("tests/python/device.py");
+        let mut child = Command::new("python3")
+            .arg(&script)
+            .args([&node.url(), "py-dev-1", transport, "2"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "READY", "{transport}");
+        let a = publish_ok(&node, json!({"department": "D7"}), json!({"k": "v"})).await;
+        let b = publish_ok(&node, json!({"device": "py-dev-1"}), json!(42)).await;
+        line.clear();
+        out.read_line(&mut line).unwrap();
+        let _ = child.wait();
+        let r: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("{line:?}"));
+        assert_eq!(r["ok"], true, "{transport}: {r}");
+        assert_eq!(
+            r["ack"],
+            json!({"status": "subscribed", "room": "department:D7"})
+        );
+        assert_eq!(
+            r["received"],
+            json!([["notification", {"k": "v"}, a], ["notification:direct", 42, b]]),
+            "{transport}"
+        );
+    }
+}
