@@ -372,3 +372,95 @@ async fn python_socketio_client_receives_notifications() {
         );
     }
 }
+
+/// Malformed packets, oversize frames and garbage close only the offending session: the node
+/// stays up and a well-behaved device keeps receiving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_clients_do_not_hurt_the_node_or_other_devices() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::AsyncWriteExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let node = ServeProcess::start("tough", &[]);
+    let Some(mut good) = Devices::start(json!({
+        "url": node.url(), "ids": ["good-1"], "transports": ["websocket"], "expect": 2, "timeoutMs": 15000
+    })) else {
+        return;
+    };
+    good.wait_ready();
+    let first = publish_ok(&node, json!({"device": "good-1"}), json!(1)).await;
+    // Garbage bytes on the port.
+    let mut raw = tokio::net::TcpStream::connect(("127.0.0.1", node.port))
+        .await
+        .unwrap();
+    raw.write_all(b"\x16\x03\x01\x02\x00 not http at all\r\n\r\n")
+        .await
+        .unwrap();
+    drop(raw);
+    // Malformed Socket.IO packets and an oversize frame over WebSocket.
+    let ws_url = format!(
+        "ws://127.0.0.1:{}/socket.io/?EIO=4&transport=websocket&deviceId=bad-1",
+        node.port
+    );
+    for bad in [
+        "42{}".to_string(),
+        "4abc".into(),
+        "40{\"deviceId\":\"bad id\"}".into(),
+        "x".repeat(1_100_000),
+    ] {
+        // The invalid-id case carries no query id, so the bad auth id is the one checked.
+        let url = if bad.starts_with("40") {
+            ws_url.replace("&deviceId=bad-1", "")
+        } else {
+            ws_url.clone()
+        };
+        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .unwrap();
+        let open = ws.next().await.unwrap().unwrap();
+        assert!(open.to_text().unwrap().starts_with("0{\"sid\""));
+        let _ = ws
+            .send(Message::text(if bad.starts_with("40") {
+                bad.clone()
+            } else {
+                format!("40{{\"deviceId\":\"bad-1\"}}")
+            }))
+            .await;
+        if !bad.starts_with("40") {
+            let _ = ws.send(Message::text(bad.clone())).await;
+        }
+        // The server answers with CONNECT_ERROR or closes; either way the session ends.
+        let ended = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Some(m) = ws.next().await {
+                match m {
+                    Ok(Message::Text(t)) if t.starts_with("44") => return true,
+                    Ok(Message::Close(_)) | Err(_) => return true,
+                    _ => {}
+                }
+            }
+            true
+        })
+        .await
+        .unwrap_or(false);
+        assert!(ended, "session with {:.20} did not end", bad);
+    }
+    // Invalid API input changes nothing.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/notifications", node.url()))
+        .header("content-type", "application/json")
+        .body("{\"target\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let second = publish_ok(&node, json!({"device": "good-1"}), json!(2)).await;
+    let r = good.result();
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        events(&r, "good-1"),
+        vec![
+            json!(["notification:direct", 1, first]),
+            json!(["notification:direct", 2, second]),
+        ]
+    );
+}
