@@ -423,7 +423,7 @@ async fn bad_clients_do_not_hurt_the_node_or_other_devices() {
             .send(Message::text(if bad.starts_with("40") {
                 bad.clone()
             } else {
-                format!("40{{\"deviceId\":\"bad-1\"}}")
+                "40{\"deviceId\":\"bad-1\"}".to_string()
             }))
             .await;
         if !bad.starts_with("40") {
