@@ -8,11 +8,10 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
 /// Events the node emits, for `socket_io_messages_sent_total{event_type}`.
-pub const EVENT_TYPES: [&str; 4] = [
+pub const EVENT_TYPES: [&str; 3] = [
     "notification",
     "notification:direct",
     "notification:broadcast",
-    "notification:gap",
 ];
 
 /// Disconnect reasons, for `rtctl_disconnects_total{reason}`.
