@@ -464,3 +464,49 @@ async fn bad_clients_do_not_hurt_the_node_or_other_devices() {
         ]
     );
 }
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let node = ServeProcess::start(
+        "cors",
+        &["--cors-origin", "https://app.example,https://other.example"],
+    );
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{}/socket.io/?EIO=4&transport=polling&deviceId=c1",
+        node.url()
+    );
+    let r = client
+        .get(&url)
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    assert_eq!(r.headers()["access-control-allow-credentials"], "true");
+    assert_eq!(r.headers()["x-rtctl-node"], "cors");
+    let r = client
+        .get(&url)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    let r = client
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "https://other.example")
+        .header("access-control-request-headers", "x-device-id")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.headers()["access-control-allow-headers"], "x-device-id");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://other.example"
+    );
+}
