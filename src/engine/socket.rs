@@ -239,6 +239,15 @@ impl<H: Handler> Socket<H> {
         self.0.flags.load(Ordering::Acquire) & BEHIND != 0
     }
 
+    /// Marks the socket behind: broadcasts skip it until [`Socket::set_caught_up`]. The
+    /// application uses this to replay missed packets in order before live ones reach it.
+    pub fn mark_behind(&self) {
+        let prev = self.0.flags.fetch_or(BEHIND, Ordering::AcqRel);
+        if prev & BEHIND == 0 && prev & CONNECTED != 0 {
+            self.stats().behind.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// Clears the behind mark once the application has caught the socket up:
     /// broadcasts reach it again.
     pub fn set_caught_up(&self) {

@@ -152,6 +152,15 @@ impl Log {
         }
     }
 
+    /// The newest offset retention has removed, if any: a reader resuming at or before it has a
+    /// gap that the log can no longer fill.
+    pub async fn trimmed_through(&self) -> Result<Option<Offset>, LogError> {
+        match self {
+            Log::Memory(m) => Ok(m.trimmed_through()),
+            Log::Redis(r) => r.trimmed_through().await,
+        }
+    }
+
     /// Send every entry after `after` to `tx`, in order, forever: waits for new entries,
     /// reconnects after errors and resumes from the last entry sent, so nothing is skipped.
     /// Returns when `cancel` fires or the receiver is dropped.
@@ -167,6 +176,8 @@ impl Log {
 pub struct MemoryLog {
     entries: Mutex<VecDeque<Entry>>,
     max_len: usize,
+    /// The newest entry retention has dropped.
+    trimmed: Mutex<Option<Offset>>,
     grown: Notify,
 }
 
@@ -175,6 +186,7 @@ impl MemoryLog {
         MemoryLog {
             entries: Mutex::new(VecDeque::new()),
             max_len: max_len.max(1),
+            trimmed: Mutex::new(None),
             grown: Notify::new(),
         }
     }
@@ -193,7 +205,9 @@ impl MemoryLog {
             payload: payload.into(),
         });
         while e.len() > self.max_len {
-            e.pop_front();
+            if let Some(old) = e.pop_front() {
+                *self.trimmed.lock().expect("trim lock") = Some(old.offset);
+            }
         }
         drop(e);
         self.grown.notify_waiters();
@@ -209,6 +223,10 @@ impl MemoryLog {
     fn last(&self) -> Offset {
         let e = self.entries.lock().expect("log lock");
         e.back().map_or(Offset::ZERO, |x| x.offset)
+    }
+
+    fn trimmed_through(&self) -> Option<Offset> {
+        *self.trimmed.lock().expect("trim lock")
     }
 
     async fn follow(&self, mut after: Offset, tx: mpsc::Sender<Entry>, cancel: CancellationToken) {
@@ -323,6 +341,34 @@ impl RedisLog {
         Ok(parse_entries(reply)?
             .first()
             .map_or(Offset::ZERO, |e| e.offset))
+    }
+
+    async fn trimmed_through(&self) -> Result<Option<Offset>, LogError> {
+        let mut con = self.writer.clone();
+        let reply: redis::RedisResult<Value> = redis::cmd("XINFO")
+            .arg("STREAM")
+            .arg(self.keys.log())
+            .query_async(&mut con)
+            .await;
+        let fields = match reply {
+            Ok(Value::Array(f)) => f,
+            Ok(Value::Map(m)) => m.into_iter().flat_map(|(k, v)| [k, v]).collect(),
+            Ok(_) => return Ok(None),
+            // No stream yet: nothing was ever trimmed.
+            Err(e) if e.to_string().contains("no such key") => return Ok(None),
+            Err(e) => return Err(LogError::Unavailable(e.to_string())),
+        };
+        for kv in fields.chunks(2) {
+            if kv.first().and_then(text).as_deref() == Some("max-deleted-entry-id") {
+                let id = kv.get(1).and_then(text).unwrap_or_default();
+                let off: Offset = id.parse().map_err(|message| LogError::Corrupt {
+                    offset: id.clone(),
+                    message,
+                })?;
+                return Ok((off != Offset::ZERO).then_some(off));
+            }
+        }
+        Ok(None)
     }
 
     /// A connection of its own for `XREAD BLOCK`, which holds the connection while it waits.
@@ -518,6 +564,7 @@ mod tests {
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].offset, offs[2]);
         assert_eq!(log.last().await.unwrap(), offs[4]);
+        assert_eq!(log.trimmed_through().await.unwrap(), Some(offs[1]));
         let after = log.range_after(offs[3], 100).await.unwrap();
         assert_eq!(after.len(), 1);
         assert_eq!(&*after[0].payload, "{\"n\":4}");

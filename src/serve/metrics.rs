@@ -8,10 +8,11 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
 /// Events the node emits, for `socket_io_messages_sent_total{event_type}`.
-pub const EVENT_TYPES: [&str; 3] = [
+pub const EVENT_TYPES: [&str; 4] = [
     "notification",
     "notification:direct",
     "notification:broadcast",
+    "notification:gap",
 ];
 
 /// Disconnect reasons, for `rtctl_disconnects_total{reason}`.
@@ -47,6 +48,12 @@ pub struct Metrics {
     pub sockets_behind: AtomicI64,
     pub log_lag_ms: AtomicI64,
     pub redis_errors: AtomicU64,
+    /// Devices that connected with an offset and were caught up from the log.
+    pub recoveries: AtomicU64,
+    /// Notifications replayed from the log to reconnecting devices.
+    pub replayed: AtomicU64,
+    /// Recoveries whose gap was partly removed by retention (`notification:gap` sent).
+    pub gaps: AtomicU64,
 }
 
 fn index(list: &[&str], name: &str) -> usize {
@@ -173,6 +180,24 @@ impl Metrics {
                 "{:.3}",
                 self.log_lag_ms.load(Relaxed) as f64 / 1000.0
             )),
+        );
+        family(
+            "rtctl_recoveries_total",
+            "counter",
+            "Devices that reconnected with an offset and were caught up from the log",
+            &one(self.recoveries.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_replayed_total",
+            "counter",
+            "Notifications replayed from the log to reconnecting devices",
+            &one(self.replayed.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_gaps_total",
+            "counter",
+            "Recoveries whose gap was partly removed by retention",
+            &one(self.gaps.load(Relaxed).to_string()),
         );
         family(
             "rtctl_redis_errors_total",

@@ -11,6 +11,7 @@ pub mod log;
 pub mod metrics;
 pub mod node;
 pub mod presence;
+pub mod recovery;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -23,13 +24,11 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use serde_json::value::RawValue;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-use crate::engine::sio::EventBuilder;
 use crate::engine::{self, CloseReason, Config, SocketIo};
 use crate::redis_schema::{Heartbeat, Keys, HEARTBEAT_EVERY, HEARTBEAT_TTL};
 use api::NodeState;
@@ -85,7 +84,7 @@ struct Node {
     io: SocketIo<NodeHandler>,
     draining: Arc<AtomicBool>,
     started: Instant,
-    last_offset: std::sync::Mutex<Offset>,
+    position: Arc<recovery::DeliveryPosition>,
 }
 
 /// Run a node on `listener` until `shutdown` fires, then drain: readiness goes false, new
@@ -129,10 +128,16 @@ pub async fn run(
     state.api_key = cfg.api_key.clone();
     state.redis = redis.clone();
     let state = Arc::new(state);
-    let handler = NodeHandler::new(metrics.clone(), draining.clone());
+    let start = log.last().await.unwrap_or(Offset::ZERO);
+    let position = Arc::new(recovery::DeliveryPosition::new(start));
+    let handler = NodeHandler::new(
+        metrics.clone(),
+        draining.clone(),
+        log.clone(),
+        position.clone(),
+    );
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
-    let start = log.last().await.unwrap_or(Offset::ZERO);
     let node = Arc::new(Node {
         cfg,
         listen,
@@ -140,7 +145,7 @@ pub async fn run(
         io: io.clone(),
         draining: draining.clone(),
         started: Instant::now(),
-        last_offset: std::sync::Mutex::new(start),
+        position,
     });
 
     let tasks = CancellationToken::new();
@@ -203,18 +208,23 @@ async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
     let ns = node.io.of("/").expect("namespace / exists");
     let m = &node.state.metrics;
     while let Some(e) = rx.recv().await {
-        let Ok(payload) = serde_json::from_str::<&RawValue>(&e.payload) else {
+        let Some(packet) = recovery::packet(&e) else {
             tracing::error!(offset = %e.offset, "log entry payload is not JSON; skipped");
+            *node.position.delivered.lock().expect("position lock") = e.offset;
             continue;
         };
         let event = event_name(&e.target);
-        let packet = EventBuilder::new(event)
-            .arg_raw(payload)
-            .build_with_offset(&e.offset.to_string());
-        let d = match &e.target {
-            Target::Department(id) => ns.broadcast(&department_room(id), &packet),
-            Target::Device(id) => ns.broadcast(&device_room(id), &packet),
-            Target::All => ns.broadcast_all(&packet),
+        // The position lock is held while broadcasting so a catch-up switches to live
+        // delivery exactly between two entries.
+        let d = {
+            let mut pos = node.position.delivered.lock().expect("position lock");
+            let d = match &e.target {
+                Target::Department(id) => ns.broadcast(&department_room(id), &packet),
+                Target::Device(id) => ns.broadcast(&device_room(id), &packet),
+                Target::All => ns.broadcast_all(&packet),
+            };
+            *pos = e.offset;
+            d
         };
         m.sent(event, d.delivered as u64);
         m.deliveries.fetch_add(d.delivered as u64, Relaxed);
@@ -223,7 +233,6 @@ async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
         if d.disconnected > 0 {
             tracing::warn!(offset = %e.offset, sockets = d.disconnected, "send queues full: sockets disconnected so their devices reconnect and resume");
         }
-        *node.last_offset.lock().expect("offset lock") = e.offset;
     }
 }
 
@@ -254,7 +263,12 @@ async fn heartbeats(
             messages_out: m.deliveries.load(Relaxed),
             memory_bytes: metrics::Process::read().map_or(0, |p| p.rss_bytes),
             sockets_behind: m.sockets_behind.load(Relaxed).max(0) as u64,
-            log_offset: node.last_offset.lock().expect("offset lock").to_string(),
+            log_offset: node
+                .position
+                .delivered
+                .lock()
+                .expect("position lock")
+                .to_string(),
             draining: node.draining.load(Relaxed),
         };
         if let Err(e) = presence::write(&mut con, &keys, &hb, HEARTBEAT_TTL).await {

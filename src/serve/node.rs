@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Value};
 
 use super::identity::{check_id, identify, Handshake as Ids};
+use super::log::{Log, Offset};
 use super::metrics::Metrics;
+use super::recovery::{catch_up, DeliveryPosition};
 use crate::engine::sio;
 use crate::engine::{
     AckSender, ConnectError, ConnectRequest, DisconnectReason, Handler, HandshakeRequest,
@@ -37,23 +39,43 @@ pub struct Device {
     pub device_id: Box<str>,
     pub department: Option<Box<str>>,
     pub user: Option<Box<str>>,
+    /// Departments named at connect (header or `auth.departmentId`, plus `auth.departments`).
+    named_departments: Vec<Box<str>>,
+    /// Where to resume from: `auth.offset` (sent by socket.io-client ≥ 4.6 itself on reconnect).
+    resume_from: Option<Offset>,
     /// Departments this socket is in (joined at connect or by `subscribe-department`).
     departments: Mutex<Vec<Box<str>>>,
+}
+
+impl Device {
+    /// The departments this socket is in now.
+    pub fn departments(&self) -> Vec<Box<str>> {
+        self.departments.lock().expect("socket departments").clone()
+    }
 }
 
 /// The node's handler.
 pub struct NodeHandler {
     pub metrics: Arc<Metrics>,
     pub draining: Arc<AtomicBool>,
+    log: Log,
+    position: Arc<DeliveryPosition>,
     /// Local member count of each department room (for heartbeats).
     departments: Mutex<HashMap<Box<str>, u64>>,
 }
 
 impl NodeHandler {
-    pub fn new(metrics: Arc<Metrics>, draining: Arc<AtomicBool>) -> NodeHandler {
+    pub fn new(
+        metrics: Arc<Metrics>,
+        draining: Arc<AtomicBool>,
+        log: Log,
+        position: Arc<DeliveryPosition>,
+    ) -> NodeHandler {
         NodeHandler {
             metrics,
             draining,
+            log,
+            position,
             departments: Mutex::new(HashMap::new()),
         }
     }
@@ -179,23 +201,78 @@ impl Handler for NodeHandler {
         if let Some(m) = &id.mismatch {
             tracing::warn!(device = %id.device_id, "identity sources disagree: {m}");
         }
+        let refuse = |m: String| {
+            self.metrics.connect_errors.fetch_add(1, Relaxed);
+            ConnectError::new(m)
+        };
+        let resume_from = match auth.as_ref().and_then(|a| a.get("offset")) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(o)) => Some(
+                o.parse::<Offset>()
+                    .map_err(|m| refuse(format!("auth.{m}")))?,
+            ),
+            Some(other) => {
+                return Err(refuse(format!("auth.offset must be a string, got {other}")))
+            }
+        };
+        let mut named: Vec<Box<str>> = id.department.iter().map(|d| d.as_str().into()).collect();
+        match auth.as_ref().and_then(|a| a.get("departments")) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(list)) => {
+                for d in list {
+                    let d = d.as_str().ok_or_else(|| {
+                        refuse("auth.departments must be an array of strings".into())
+                    })?;
+                    check_id("department id", d).map_err(refuse)?;
+                    if !named.iter().any(|n| &**n == d) {
+                        named.push(d.into());
+                    }
+                }
+            }
+            Some(_) => {
+                return Err(refuse(
+                    "auth.departments must be an array of strings".into(),
+                ))
+            }
+        }
         Ok(Device {
             device_id: id.device_id.into(),
             department: id.department.map(Into::into),
             user: id.user.map(Into::into),
+            named_departments: named,
+            resume_from,
             departments: Mutex::new(Vec::new()),
         })
     }
 
     fn connected(&self, socket: &Socket<Self>) {
         let d = socket.data();
+        if d.resume_from.is_some() {
+            // Live broadcasts skip the socket until the replay has caught it up.
+            socket.mark_behind();
+        }
         socket.join(&device_room(&d.device_id));
-        if let Some(dept) = d.department.clone() {
+        for dept in d.named_departments.clone() {
             self.join_department(socket, &dept);
+        }
+        if let Some(from) = d.resume_from {
+            tokio::spawn(catch_up(
+                socket.clone(),
+                self.log.clone(),
+                self.position.clone(),
+                self.metrics.clone(),
+                from,
+            ));
         }
         self.metrics.connections.fetch_add(1, Relaxed);
         self.metrics.connects.fetch_add(1, Relaxed);
         tracing::debug!(device = %d.device_id, department = ?d.department, user = ?d.user, "device connected");
+    }
+
+    /// Connection state recovery: a `pid` makes socket.io-client send `{pid, offset}` back on
+    /// every reconnect, to any node. It is derived from the device id, so any node can honour it.
+    fn connect_pid(&self, socket: &Socket<Self>) -> Option<String> {
+        Some(format!("rtctl-{}", socket.data().device_id))
     }
 
     fn event(&self, socket: &Socket<Self>, ev: sio::Event, ack: Option<AckSender<Self>>) {

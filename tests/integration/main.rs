@@ -13,5 +13,6 @@ mod serve_log;
 mod serve_metrics;
 mod serve_node;
 mod serve_presence;
+mod serve_recovery;
 mod simulate_nat;
 mod support;

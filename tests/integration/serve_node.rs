@@ -10,13 +10,13 @@ use serde_json::{json, Value};
 use crate::support::{node_dir, RedisServer, ServeProcess};
 
 /// Devices from tests/node/devices.mjs; `wait_ready` blocks until all are connected.
-struct Devices {
+pub struct Devices {
     child: Child,
     out: BufReader<ChildStdout>,
 }
 
 impl Devices {
-    fn start(cfg: Value) -> Option<Devices> {
+    pub fn start(cfg: Value) -> Option<Devices> {
         let dir = node_dir()?;
         let mut child = Command::new("node")
             .arg(dir.join("devices.mjs"))
@@ -36,12 +36,12 @@ impl Devices {
         l
     }
 
-    fn wait_ready(&mut self) {
+    pub fn wait_ready(&mut self) {
         let l = self.line();
         assert!(l.starts_with("READY"), "devices not ready: {l}");
     }
 
-    fn result(mut self) -> Value {
+    pub fn result(mut self) -> Value {
         let l = self.line();
         let _ = self.child.wait();
         serde_json::from_str(&l).unwrap_or_else(|_| panic!("devices printed {l:?}"))
@@ -54,7 +54,7 @@ impl Drop for Devices {
     }
 }
 
-async fn publish(node: &ServeProcess, target: Value, payload: Value) -> reqwest::Response {
+pub async fn publish(node: &ServeProcess, target: Value, payload: Value) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}/api/v1/notifications", node.url()))
         .json(&json!({"target": target, "payload": payload}))
@@ -63,7 +63,7 @@ async fn publish(node: &ServeProcess, target: Value, payload: Value) -> reqwest:
         .unwrap()
 }
 
-async fn publish_ok(node: &ServeProcess, target: Value, payload: Value) -> String {
+pub async fn publish_ok(node: &ServeProcess, target: Value, payload: Value) -> String {
     let r = publish(node, target, payload).await;
     assert_eq!(r.status(), 202);
     assert_eq!(r.headers()["x-rtctl-node"], node.node_id.as_str());
@@ -73,7 +73,7 @@ async fn publish_ok(node: &ServeProcess, target: Value, payload: Value) -> Strin
         .to_string()
 }
 
-fn events(result: &Value, device: &str) -> Vec<Value> {
+pub fn events(result: &Value, device: &str) -> Vec<Value> {
     result["received"][device]
         .as_array()
         .cloned()

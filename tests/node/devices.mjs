@@ -1,7 +1,7 @@
 // Devices as the guide's createSocket() makes them, driven by the Rust tests of `rtctl serve`.
 // Usage: node devices.mjs '<json config>'
 // config: {url, ids:[...], departments:{id: dept}, transports?, subscribe?: dept, expect: n,
-//          timeoutMs, noIdentity?: bool}
+//          timeoutMs, noIdentity?: bool, auth?: {...extra auth keys, e.g. offset}}
 // Prints "READY <n>" once every device is connected (and subscribed), then one JSON line
 // {"ok":true, received: {deviceId: [[event, payload, offset], ...]}} when every device has
 // `expect` notifications (or on stdin EOF / timeout, with ok:false).
@@ -39,12 +39,12 @@ if (cfg.noIdentity) {
       transports: cfg.transports,
       extraHeaders: { "x-device-id": id, "x-device-type": "tablet", ...(dept ? { "x-department-id": dept } : {}) },
       query: { deviceId: id },
-      auth: { token: "t", deviceId: id },
+      auth: { token: "t", deviceId: id, ...(cfg.auth || {}) },
       reconnection: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 5000,
     });
-    for (const ev of ["notification", "notification:direct", "notification:broadcast"]) {
+    for (const ev of ["notification", "notification:direct", "notification:broadcast", "notification:gap"]) {
       s.on(ev, (...args) => {
         received[id].push([ev, ...args]);
         check();
