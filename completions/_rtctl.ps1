@@ -161,6 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--log-max-len', '--log-max-len', [CompletionResultType]::ParameterName, 'Entries the log keeps (older ones are trimmed)')
             [CompletionResult]::new('--ping-interval-ms', '--ping-interval-ms', [CompletionResultType]::ParameterName, 'Socket.IO pingInterval in milliseconds')
             [CompletionResult]::new('--ping-timeout-ms', '--ping-timeout-ms', [CompletionResultType]::ParameterName, 'Socket.IO pingTimeout in milliseconds')
+            [CompletionResult]::new('--max-queue-frames', '--max-queue-frames', [CompletionResultType]::ParameterName, 'Frames a device''s send queue holds; a device over it is caught up from the log instead')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')

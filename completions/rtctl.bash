@@ -416,7 +416,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__serve)
-            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --ping-interval-ms --ping-timeout-ms --output --color --verbose --help"
+            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --ping-interval-ms --ping-timeout-ms --max-queue-frames --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +459,10 @@ _rtctl() {
                     return 0
                     ;;
                 --ping-timeout-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-queue-frames)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

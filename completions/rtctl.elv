@@ -149,6 +149,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --log-max-len 'Entries the log keeps (older ones are trimmed)'
             cand --ping-interval-ms 'Socket.IO pingInterval in milliseconds'
             cand --ping-timeout-ms 'Socket.IO pingTimeout in milliseconds'
+            cand --max-queue-frames 'Frames a device''s send queue holds; a device over it is caught up from the log instead'
             cand -o 'Report format: human tables or JSON for scripts'
             cand --output 'Report format: human tables or JSON for scripts'
             cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'

@@ -154,6 +154,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l namespace -d 'Key 
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-len -d 'Entries the log keeps (older ones are trimmed)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-interval-ms -d 'Socket.IO pingInterval in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-timeout-ms -d 'Socket.IO pingTimeout in milliseconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-queue-frames -d 'Frames a device\'s send queue holds; a device over it is caught up from the log instead' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''

@@ -365,6 +365,9 @@ pub struct ServeArgs {
     /// Socket.IO pingTimeout in milliseconds.
     #[arg(long, env = "RTCTL_PING_TIMEOUT_MS", default_value_t = 20_000)]
     pub ping_timeout_ms: u64,
+    /// Frames a device's send queue holds; a device over it is caught up from the log instead.
+    #[arg(long, env = "RTCTL_MAX_QUEUE_FRAMES", default_value_t = 4096)]
+    pub max_queue_frames: usize,
 }
 
 #[derive(Debug, Args)]

@@ -84,6 +84,9 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         engine: engine::Config {
             ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
             ping_timeout: std::time::Duration::from_millis(args.ping_timeout_ms),
+            max_queue_frames: args.max_queue_frames.max(2),
+            // A device whose queue is full is caught up from the log, never skipped.
+            overflow: engine::OverflowPolicy::MarkBehind,
             ..engine::Config::default()
         },
     };

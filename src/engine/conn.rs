@@ -554,7 +554,13 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> Future for WsConn<H, IO>
                 }
                 continue;
             }
-            // everything written; a send wakes us again
+            // Everything written. Frames queued while we were writing were not taken (and
+            // their send may have consumed our waker), so look again before sleeping: `sync`
+            // takes them, or registers the waker for the next send.
+            this.sync(cx);
+            if !this.out.is_empty() && this.phase == Phase::Open {
+                continue;
+            }
             return Poll::Pending;
         }
         // closing and the peer does not read: bounded wait

@@ -50,6 +50,9 @@ pub struct Metrics {
     pub redis_errors: AtomicU64,
     /// Devices that connected with an offset and were caught up from the log.
     pub recoveries: AtomicU64,
+    /// Sockets whose send queue overflowed and were caught up from the log instead of losing
+    /// notifications.
+    pub overflow_catch_ups: AtomicU64,
     /// Notifications replayed from the log to reconnecting devices.
     pub replayed: AtomicU64,
     /// Recoveries whose gap was partly removed by retention (`notification:gap` sent).
@@ -188,9 +191,15 @@ impl Metrics {
             &one(self.recoveries.load(Relaxed).to_string()),
         );
         family(
+            "rtctl_overflow_catch_ups_total",
+            "counter",
+            "Sockets whose send queue overflowed and were caught up from the log",
+            &one(self.overflow_catch_ups.load(Relaxed).to_string()),
+        );
+        family(
             "rtctl_replayed_total",
             "counter",
-            "Notifications replayed from the log to reconnecting devices",
+            "Notifications replayed from the log (reconnects and overflowed sockets)",
             &one(self.replayed.load(Relaxed).to_string()),
         );
         family(

@@ -135,6 +135,7 @@ pub async fn run(
         draining.clone(),
         log.clone(),
         position.clone(),
+        cfg.engine.max_queue_frames,
     );
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
@@ -218,6 +219,11 @@ async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
         // delivery exactly between two entries.
         let d = {
             let mut pos = node.position.delivered.lock().expect("position lock");
+            *node
+                .position
+                .broadcasting_after
+                .lock()
+                .expect("position lock") = *pos;
             let d = match &e.target {
                 Target::Department(id) => ns.broadcast(&department_room(id), &packet),
                 Target::Device(id) => ns.broadcast(&device_room(id), &packet),
@@ -230,8 +236,10 @@ async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
         m.deliveries.fetch_add(d.delivered as u64, Relaxed);
         m.log_lag_ms
             .store(now_ms().saturating_sub(e.offset.ms) as i64, Relaxed);
-        if d.disconnected > 0 {
-            tracing::warn!(offset = %e.offset, sockets = d.disconnected, "send queues full: sockets disconnected so their devices reconnect and resume");
+        m.sockets_behind
+            .store(node.io.stats().behind.load(Relaxed) as i64, Relaxed);
+        if d.behind > 0 {
+            tracing::debug!(offset = %e.offset, sockets = d.behind, "sockets behind: being caught up from the log");
         }
     }
 }

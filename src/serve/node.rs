@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::identity::{check_id, identify, Handshake as Ids};
 use super::log::{Log, Offset};
 use super::metrics::Metrics;
-use super::recovery::{catch_up, DeliveryPosition};
+use super::recovery::{catch_up, DeliveryPosition, Why};
 use crate::engine::sio;
 use crate::engine::{
     AckSender, ConnectError, ConnectRequest, DisconnectReason, Handler, HandshakeRequest,
@@ -45,6 +45,8 @@ pub struct Device {
     resume_from: Option<Offset>,
     /// Departments this socket is in (joined at connect or by `subscribe-department`).
     departments: Mutex<Vec<Box<str>>>,
+    /// The engine's send-queue bound in frames (for pacing replays).
+    pub queue_bound: usize,
 }
 
 impl Device {
@@ -60,6 +62,7 @@ pub struct NodeHandler {
     pub draining: Arc<AtomicBool>,
     log: Log,
     position: Arc<DeliveryPosition>,
+    queue_bound: usize,
     /// Local member count of each department room (for heartbeats).
     departments: Mutex<HashMap<Box<str>, u64>>,
 }
@@ -70,12 +73,14 @@ impl NodeHandler {
         draining: Arc<AtomicBool>,
         log: Log,
         position: Arc<DeliveryPosition>,
+        queue_bound: usize,
     ) -> NodeHandler {
         NodeHandler {
             metrics,
             draining,
             log,
             position,
+            queue_bound,
             departments: Mutex::new(HashMap::new()),
         }
     }
@@ -242,6 +247,7 @@ impl Handler for NodeHandler {
             named_departments: named,
             resume_from,
             departments: Mutex::new(Vec::new()),
+            queue_bound: self.queue_bound,
         })
     }
 
@@ -262,6 +268,7 @@ impl Handler for NodeHandler {
                 self.position.clone(),
                 self.metrics.clone(),
                 from,
+                Why::Reconnect,
             ));
         }
         self.metrics.connections.fetch_add(1, Relaxed);
@@ -322,7 +329,22 @@ impl Handler for NodeHandler {
         self.metrics.disconnected(reason.as_str());
     }
 
-    fn behind(&self, _socket: &Socket<Self>) {
-        self.metrics.sockets_behind.fetch_add(1, Relaxed);
+    /// The socket's queue overflowed during a broadcast: it is skipped from now on and caught
+    /// up from the log, starting at the entry it missed, instead of losing anything.
+    fn behind(&self, socket: &Socket<Self>) {
+        let from = *self
+            .position
+            .broadcasting_after
+            .lock()
+            .expect("position lock");
+        tracing::info!(device = %socket.data().device_id, from = %from, "send queue full: catching the device up from the log");
+        tokio::spawn(catch_up(
+            socket.clone(),
+            self.log.clone(),
+            self.position.clone(),
+            self.metrics.clone(),
+            from,
+            Why::Overflow,
+        ));
     }
 }

@@ -24,15 +24,33 @@ use crate::engine::Socket;
 /// broadcasts an entry) and catch-ups (which take it to switch a socket to live delivery).
 #[derive(Debug, Default)]
 pub struct DeliveryPosition {
+    /// The last entry broadcast.
     pub delivered: Mutex<Offset>,
+    /// While an entry is being broadcast: the entry before it. A socket whose queue overflows
+    /// during that broadcast is caught up from here.
+    pub broadcasting_after: Mutex<Offset>,
 }
 
 impl DeliveryPosition {
     pub fn new(start: Offset) -> DeliveryPosition {
         DeliveryPosition {
             delivered: Mutex::new(start),
+            broadcasting_after: Mutex::new(start),
         }
     }
+}
+
+/// Why a socket is being caught up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// It connected with an offset (connection state recovery or `auth.offset`).
+    Reconnect,
+    /// Its send queue overflowed: it missed live broadcasts and is replayed instead.
+    Overflow,
+}
+
+fn socket_queue_bound(socket: &Socket<NodeHandler>) -> usize {
+    socket.data().queue_bound.max(2)
 }
 
 /// Does the log end before `offset`? (A device that claims an offset beyond everything the
@@ -69,10 +87,16 @@ pub async fn catch_up(
     position: Arc<DeliveryPosition>,
     metrics: Arc<Metrics>,
     from: Offset,
+    why: Why,
 ) {
     let device = socket.data().device_id.clone();
     let departments = socket.data().departments();
-    metrics.recoveries.fetch_add(1, Relaxed);
+    match why {
+        Why::Reconnect => metrics.recoveries.fetch_add(1, Relaxed),
+        Why::Overflow => metrics.overflow_catch_ups.fetch_add(1, Relaxed),
+    };
+    // Keep the socket's queue at most half full while replaying.
+    let high_water = socket_queue_bound(&socket) / 2;
     // Part of the gap may be gone already: say so before replaying what is left.
     match log.trimmed_through().await {
         Ok(Some(trimmed)) if trimmed > from => {
@@ -115,12 +139,23 @@ pub async fn catch_up(
                 continue;
             }
             let Some(p) = packet(e) else { continue };
-            // Pace the replay to the socket's queue instead of overflowing it.
-            while socket.is_connected() && socket.queued_frames() > 1024 {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            if socket.send(&p).is_err() {
-                return;
+            // Pace the replay to the socket's queue: a slow device is waited for, never
+            // skipped; a stalled one is closed by its ping timeout and resumes on reconnect.
+            loop {
+                if !socket.is_connected() {
+                    return;
+                }
+                if socket.queued_frames() > high_water {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+                match socket.send(&p) {
+                    Ok(()) => break,
+                    Err(crate::engine::SendError::Full) => {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                    Err(crate::engine::SendError::Closed) => return,
+                }
             }
             replayed += 1;
             metrics.sent(super::event_name(&e.target), 1);
