@@ -416,7 +416,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__serve)
-            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --ping-interval-ms --ping-timeout-ms --max-queue-frames --output --color --verbose --help"
+            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +451,10 @@ _rtctl() {
                     return 0
                     ;;
                 --log-max-len)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-max-age-secs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -151,7 +151,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l api-key -d 'Requir
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l drain-timeout -d 'Seconds to drain on SIGTERM/SIGINT before exiting' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l cors-origin -d 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l namespace -d 'Key namespace in Redis (one per fleet)' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-len -d 'Entries the log keeps (older ones are trimmed)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-len -d 'Entries the log keeps (older ones are trimmed); devices away longer get notification:gap' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-age-secs -d 'Seconds the log keeps an entry (0 = no age limit)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-interval-ms -d 'Socket.IO pingInterval in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-timeout-ms -d 'Socket.IO pingTimeout in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-queue-frames -d 'Frames a device\'s send queue holds; a device over it is caught up from the log instead' -r

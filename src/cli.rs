@@ -356,9 +356,12 @@ pub struct ServeArgs {
     /// Key namespace in Redis (one per fleet).
     #[arg(long, env = "RTCTL_NAMESPACE", default_value = "default")]
     pub namespace: String,
-    /// Entries the log keeps (older ones are trimmed).
+    /// Entries the log keeps (older ones are trimmed); devices away longer get notification:gap.
     #[arg(long, env = "RTCTL_LOG_MAX_LEN", default_value_t = 100_000)]
     pub log_max_len: usize,
+    /// Seconds the log keeps an entry (0 = no age limit).
+    #[arg(long, env = "RTCTL_LOG_MAX_AGE_SECS", default_value_t = 86_400.0)]
+    pub log_max_age_secs: f64,
     /// Socket.IO pingInterval in milliseconds.
     #[arg(long, env = "RTCTL_PING_INTERVAL_MS", default_value_t = 25_000)]
     pub ping_interval_ms: u64,

@@ -59,6 +59,12 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         ));
     }
     redis_schema::Keys::new(&args.namespace).map_err(|m| Error::flag("--namespace", m))?;
+    if !(args.log_max_age_secs >= 0.0 && args.log_max_age_secs.is_finite()) {
+        return Err(Error::flag(
+            "--log-max-age-secs",
+            format!("expected seconds ≥ 0, got {}", args.log_max_age_secs),
+        ));
+    }
     if args.ping_interval_ms == 0 || args.ping_timeout_ms == 0 {
         return Err(Error::flag(
             "--ping-interval-ms",
@@ -80,7 +86,11 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         api_key: args.api_key.clone().filter(|k| !k.is_empty()),
         drain_timeout: std::time::Duration::from_secs_f64(args.drain_timeout),
         cors_origins: args.cors_origins.clone(),
-        log_max_len: args.log_max_len.max(1),
+        retention: serve::log::Retention {
+            max_len: args.log_max_len.max(1),
+            max_age: (args.log_max_age_secs > 0.0)
+                .then(|| std::time::Duration::from_secs_f64(args.log_max_age_secs)),
+        },
         engine: engine::Config {
             ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
             ping_timeout: std::time::Duration::from_millis(args.ping_timeout_ms),

@@ -108,6 +108,22 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// How much of the log is kept: at most `max_len` entries, and none older than `max_age`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub max_len: usize,
+    pub max_age: Option<Duration>,
+}
+
+impl From<usize> for Retention {
+    fn from(max_len: usize) -> Retention {
+        Retention {
+            max_len,
+            max_age: None,
+        }
+    }
+}
+
 /// The log of one fleet: in memory (one node) or a Redis stream (many nodes).
 #[derive(Clone)]
 pub enum Log {
@@ -116,15 +132,20 @@ pub enum Log {
 }
 
 impl Log {
-    /// An in-memory log keeping at most `max_len` entries.
-    pub fn memory(max_len: usize) -> Log {
-        Log::Memory(Arc::new(MemoryLog::new(max_len)))
+    /// An in-memory log with this retention (a number means at most that many entries).
+    pub fn memory(retention: impl Into<Retention>) -> Log {
+        Log::Memory(Arc::new(MemoryLog::new(retention.into())))
     }
 
     /// A Redis-stream log; connects lazily and reconnects by itself.
-    pub async fn redis(url: &str, keys: Keys, node: &str, max_len: usize) -> Result<Log, LogError> {
+    pub async fn redis(
+        url: &str,
+        keys: Keys,
+        node: &str,
+        retention: impl Into<Retention>,
+    ) -> Result<Log, LogError> {
         Ok(Log::Redis(Arc::new(
-            RedisLog::connect(url, keys, node, max_len).await?,
+            RedisLog::connect(url, keys, node, retention.into()).await?,
         )))
     }
 
@@ -175,17 +196,20 @@ impl Log {
 /// An in-memory log for a single node.
 pub struct MemoryLog {
     entries: Mutex<VecDeque<Entry>>,
-    max_len: usize,
+    retention: Retention,
     /// The newest entry retention has dropped.
     trimmed: Mutex<Option<Offset>>,
     grown: Notify,
 }
 
 impl MemoryLog {
-    pub fn new(max_len: usize) -> MemoryLog {
+    pub fn new(retention: Retention) -> MemoryLog {
         MemoryLog {
             entries: Mutex::new(VecDeque::new()),
-            max_len: max_len.max(1),
+            retention: Retention {
+                max_len: retention.max_len.max(1),
+                ..retention
+            },
             trimmed: Mutex::new(None),
             grown: Notify::new(),
         }
@@ -204,7 +228,11 @@ impl MemoryLog {
             target: target.clone(),
             payload: payload.into(),
         });
-        while e.len() > self.max_len {
+        let cutoff = self
+            .retention
+            .max_age
+            .map_or(0, |age| ms.saturating_sub(age.as_millis() as u64));
+        while e.len() > self.retention.max_len || e.front().is_some_and(|x| x.offset.ms < cutoff) {
             if let Some(old) = e.pop_front() {
                 *self.trimmed.lock().expect("trim lock") = Some(old.offset);
             }
@@ -256,7 +284,7 @@ pub struct RedisLog {
     writer: ConnectionManager,
     keys: Keys,
     node: String,
-    max_len: usize,
+    retention: Retention,
     /// How long one `XREAD BLOCK` waits.
     block: Duration,
 }
@@ -266,7 +294,7 @@ impl RedisLog {
         url: &str,
         keys: Keys,
         node: &str,
-        max_len: usize,
+        retention: Retention,
     ) -> Result<RedisLog, LogError> {
         let client =
             redis::Client::open(url).map_err(|e| LogError::Unavailable(format!("{url}: {e}")))?;
@@ -283,18 +311,20 @@ impl RedisLog {
             writer,
             keys,
             node: node.to_string(),
-            max_len,
+            retention,
             block: Duration::from_secs(2),
         })
     }
 
     async fn append(&self, target: &Target, payload: &str) -> Result<Offset, LogError> {
         let mut con = self.writer.clone();
-        let id: String = redis::cmd("XADD")
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("XADD")
             .arg(self.keys.log())
             .arg("MAXLEN")
             .arg("~")
-            .arg(self.max_len)
+            .arg(self.retention.max_len)
             .arg("*")
             .arg(field::TARGET_KIND)
             .arg(target.kind())
@@ -303,7 +333,17 @@ impl RedisLog {
             .arg(field::PAYLOAD)
             .arg(payload)
             .arg(field::NODE)
-            .arg(&self.node)
+            .arg(&self.node);
+        if let Some(age) = self.retention.max_age {
+            let cutoff = now_ms().saturating_sub(age.as_millis() as u64);
+            pipe.cmd("XTRIM")
+                .arg(self.keys.log())
+                .arg("MINID")
+                .arg("~")
+                .arg(format!("{cutoff}-0"))
+                .ignore();
+        }
+        let (id,): (String,) = pipe
             .query_async(&mut con)
             .await
             .map_err(|e| LogError::Unavailable(e.to_string()))?;
@@ -586,6 +626,20 @@ mod tests {
         assert_eq!((e.offset, e.target), (o, Target::Device("d1".into())));
         cancel.cancel();
         follower.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn memory_log_drops_entries_older_than_max_age() {
+        let log = Log::memory(Retention {
+            max_len: 100,
+            max_age: Some(Duration::from_millis(50)),
+        });
+        let old = log.append(&Target::All, "1").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let new = log.append(&Target::All, "2").await.unwrap();
+        let all = log.range_after(Offset::ZERO, 10).await.unwrap();
+        assert_eq!(all.iter().map(|e| e.offset).collect::<Vec<_>>(), vec![new]);
+        assert_eq!(log.trimmed_through().await.unwrap(), Some(old));
     }
 
     #[test]

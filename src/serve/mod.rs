@@ -46,7 +46,8 @@ pub struct ServeConfig {
     pub drain_timeout: Duration,
     /// Allowed browser origins for polling (`*` allows any).
     pub cors_origins: Vec<String>,
-    pub log_max_len: usize,
+    /// How much of the log is kept (what a reconnecting device can still be caught up from).
+    pub retention: log::Retention,
     pub engine: Config,
 }
 
@@ -101,7 +102,7 @@ pub async fn run(
     let draining = Arc::new(AtomicBool::new(false));
     let (log, redis) = match &cfg.redis_url {
         Some(url) => {
-            let log = Log::redis(url, keys.clone(), &cfg.node_id, cfg.log_max_len)
+            let log = Log::redis(url, keys.clone(), &cfg.node_id, cfg.retention)
                 .await
                 .map_err(|e| ServeError::Redis {
                     url: url.clone(),
@@ -122,7 +123,7 @@ pub async fn run(
                 })?;
             (log, Some(con))
         }
-        None => (Log::memory(cfg.log_max_len), None),
+        None => (Log::memory(cfg.retention), None),
     };
     let mut state = NodeState::new(cfg.node_id.clone(), log.clone(), metrics.clone());
     state.api_key = cfg.api_key.clone();
