@@ -16,3 +16,4 @@ mod serve_presence;
 mod serve_recovery;
 mod simulate_nat;
 mod support;
+mod zero_loss;

@@ -36,6 +36,14 @@ impl Devices {
         l
     }
 
+    /// Tell the devices how many notifications each must receive before they report.
+    pub fn expect(&mut self, per_device: &Value) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("stdin piped");
+        writeln!(stdin, "{}", json!({"expect": per_device})).unwrap();
+        stdin.flush().unwrap();
+    }
+
     pub fn wait_ready(&mut self) {
         let l = self.line();
         assert!(l.starts_with("READY"), "devices not ready: {l}");
@@ -44,7 +52,8 @@ impl Devices {
     pub fn result(mut self) -> Value {
         let l = self.line();
         let _ = self.child.wait();
-        serde_json::from_str(&l).unwrap_or_else(|_| panic!("devices printed {l:?}"))
+        serde_json::from_str(&l)
+            .unwrap_or_else(|_| panic!("devices printed {:?}", &l[..l.len().min(300)]))
     }
 }
 

@@ -249,3 +249,91 @@ pub fn node_dir() -> Option<PathBuf> {
     eprintln!("skipping: run `npm ci --prefix tests/node` for the official-client tests");
     None
 }
+
+/// A real nginx (Debian) on a free loopback port, sticky on the device id:
+/// `hash $key consistent` with the query `deviceId` first and the header as fallback.
+pub struct Nginx {
+    pub port: u16,
+    _dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl Nginx {
+    /// `None` (skip) when nginx is not installed and CI is unset.
+    pub fn start(backends: &[u16]) -> Option<Nginx> {
+        let bin = ["/usr/sbin/nginx", "nginx"]
+            .into_iter()
+            .find(|b| std::process::Command::new(b).arg("-v").output().is_ok());
+        let Some(bin) = bin else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "nginx is not installed; .ci/run must install it"
+            );
+            eprintln!("skipping: nginx is not installed (apt-get install nginx-light)");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let servers: String = backends
+            .iter()
+            .map(|p| format!("server 127.0.0.1:{p};\n"))
+            .collect();
+        let conf = format!(
+            r#"pid nginx.pid;
+error_log stderr warn;
+worker_processes 1;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path tmp_body; proxy_temp_path tmp_proxy; fastcgi_temp_path tmp_fcgi; uwsgi_temp_path tmp_uwsgi; scgi_temp_path tmp_scgi;
+  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+  map $arg_deviceId $rtctl_key {{ '' $http_x_device_id; default $arg_deviceId; }}
+  upstream sio {{ hash $rtctl_key consistent; {servers} }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://sio;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host;
+      proxy_read_timeout 3600s; proxy_send_timeout 3600s;
+      proxy_next_upstream error timeout;
+      proxy_connect_timeout 2s;
+    }}
+  }}
+}}
+"#
+        );
+        std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
+        let child = std::process::Command::new(bin)
+            .arg("-p")
+            .arg(dir.path())
+            .args(["-e", "stderr", "-c", "nginx.conf", "-g", "daemon off;"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nginx starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "nginx did not listen");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Some(Nginx {
+            port,
+            _dir: dir,
+            child,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

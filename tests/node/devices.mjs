@@ -13,12 +13,28 @@ let done = false;
 function finish(ok, extra = {}) {
   if (done) return;
   done = true;
-  console.log(JSON.stringify({ ok, received, ...extra }));
-  process.exit(ok ? 0 : 1);
+  // Exit only once the (possibly large) line is flushed: a pipe write is asynchronous.
+  process.stdout.write(JSON.stringify({ ok, received, ...extra }) + "\n", () => process.exit(ok ? 0 : 1));
 }
 setTimeout(() => finish(false, { error: `timeout after ${cfg.timeoutMs} ms` }), cfg.timeoutMs);
 process.stdin.on("end", () => finish(false, { error: "stdin closed" }));
+// A line {"expect": {deviceId: n, ...}} on stdin sets per-device expectations.
+let expectBy = null;
+let pending = "";
+process.stdin.on("data", (chunk) => {
+  pending += chunk;
+  let nl;
+  while ((nl = pending.indexOf("\n")) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    if (line.trim()) {
+      expectBy = JSON.parse(line).expect;
+      if (typeof check === "function") check();
+    }
+  }
+});
 process.stdin.resume();
+let check;
 
 if (cfg.noIdentity) {
   const s = io(cfg.url, { reconnection: false, forceNew: true, transports: cfg.transports });
@@ -26,10 +42,11 @@ if (cfg.noIdentity) {
   s.on("connect_error", (e) => finish(true, { connectError: e.message }));
 } else {
   let ready = 0;
-  const check = () => {
-    if (Object.values(received).every((r) => r.length >= cfg.expect) && ready === cfg.ids.length) {
-      finish(true);
-    }
+  check = () => {
+    const enough = expectBy
+      ? Object.entries(expectBy).every(([id, n]) => (received[id] || []).length >= n)
+      : cfg.expect !== undefined && Object.values(received).every((r) => r.length >= cfg.expect);
+    if (enough && ready === cfg.ids.length) finish(true);
   };
   for (const id of cfg.ids) {
     received[id] = [];
