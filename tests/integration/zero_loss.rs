@@ -263,3 +263,97 @@ async fn cutting_device_connections_mid_stream_loses_nothing() {
     assert_eq!(lost, 0, "{report:.300}");
     assert!(caught_up > 500, "connections were really cut: {caught_up}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restart_mid_stream_loses_nothing() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let (ports, nodes) = fleet(&redis).await;
+    let Some(gw) = Nginx::start(&ports) else {
+        return;
+    };
+    let Some(mut devs) = devices_behind(&gw) else {
+        return;
+    };
+    devs.wait_ready();
+    let mut ledger = Ledger::default();
+    let live: Vec<&ServeProcess> = nodes.iter().collect();
+    let mut refused = 0;
+    for k in 0..90 {
+        if k == 30 {
+            redis.stop();
+            // While Redis is down nothing is accepted (503), so nothing can be lost.
+            for n in &live {
+                let r = publish(n, target(k), json!({"k": k})).await;
+                assert_eq!(r.status(), 503);
+                refused += 1;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            redis.restart();
+        }
+        let t = target(k);
+        let id = publish_any(&live, k, t.clone()).await;
+        ledger.record(&t, &id);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let expect: serde_json::Map<String, Value> = ledger
+        .want
+        .iter()
+        .map(|(d, w)| (d.clone(), json!(w.len())))
+        .collect();
+    devs.expect(&Value::Object(expect));
+    let report = devs.result();
+    let (expected, lost, dup) = ledger.check(&report);
+    eprintln!("redis restart: {DEVICES} devices, expected {expected}, lost {lost}, duplicates {dup}, publishes refused while down {refused}");
+    assert_eq!(lost, 0, "{report:.300}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolling_restart_with_sigterm_loses_nothing() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (ports, mut nodes) = fleet(&redis).await;
+    let Some(gw) = Nginx::start(&ports) else {
+        return;
+    };
+    let Some(mut devs) = devices_behind(&gw) else {
+        return;
+    };
+    devs.wait_ready();
+    let mut ledger = Ledger::default();
+    let url = redis.url();
+    for k in 0..120 {
+        if k % 40 == 10 {
+            // Restart node (k / 40): SIGTERM (drain), then start it again on the same port.
+            let i = k / 40;
+            let status = nodes[i]
+                .terminate(Duration::from_secs(15))
+                .expect("drained and exited");
+            assert!(status.success());
+            nodes[i] = ServeProcess::start_on(
+                ports[i],
+                &format!("n{i}"),
+                &["--redis", &url, "--namespace", "it-zero"],
+            );
+        }
+        let live: Vec<&ServeProcess> = nodes.iter().collect();
+        let t = target(k);
+        let id = publish_any(&live, k, t.clone()).await;
+        ledger.record(&t, &id);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let expect: serde_json::Map<String, Value> = ledger
+        .want
+        .iter()
+        .map(|(d, w)| (d.clone(), json!(w.len())))
+        .collect();
+    devs.expect(&Value::Object(expect));
+    let report = devs.result();
+    let (expected, lost, dup) = ledger.check(&report);
+    let live: Vec<&ServeProcess> = nodes.iter().collect();
+    let caught_up = recoveries(&live).await;
+    eprintln!("rolling restart: {DEVICES} devices, expected {expected}, lost {lost}, duplicates {dup}, catch-ups on the restarted fleet {caught_up}");
+    assert_eq!(lost, 0, "{report:.300}");
+}
