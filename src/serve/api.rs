@@ -14,7 +14,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use redis::aio::ConnectionManager;
 use serde_json::{json, value::RawValue, Value};
 
 use super::identity::check_id;
@@ -31,7 +30,7 @@ pub struct NodeState {
     /// Set first thing on shutdown: readiness turns false.
     pub draining: AtomicBool,
     /// For the health check's Redis ping, when the node runs with Redis.
-    pub redis: Option<ConnectionManager>,
+    pub redis: Option<super::redis_conn::Conn>,
     /// Largest accepted publish body, in bytes.
     pub max_body_bytes: usize,
 }

@@ -11,11 +11,11 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, Value};
+use redis::Value;
 use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 
+use super::redis_conn::{Conn, Redis};
 use crate::redis_schema::{field, Keys};
 
 /// A position in the log: a stream entry id.
@@ -144,8 +144,11 @@ impl Log {
         node: &str,
         retention: impl Into<Retention>,
     ) -> Result<Log, LogError> {
+        let redis = Redis::detect(url)
+            .await
+            .map_err(|e| LogError::Unavailable(format!("{url}: {e}")))?;
         Ok(Log::Redis(Arc::new(
-            RedisLog::connect(url, keys, node, retention.into()).await?,
+            RedisLog::connect(redis, keys, node, retention.into()).await?,
         )))
     }
 
@@ -280,8 +283,8 @@ impl MemoryLog {
 
 /// A Redis-stream log shared by every node of a fleet.
 pub struct RedisLog {
-    client: redis::Client,
-    writer: ConnectionManager,
+    redis: Redis,
+    writer: Conn,
     keys: Keys,
     node: String,
     retention: Retention,
@@ -291,23 +294,17 @@ pub struct RedisLog {
 
 impl RedisLog {
     async fn connect(
-        url: &str,
+        redis: Redis,
         keys: Keys,
         node: &str,
         retention: Retention,
     ) -> Result<RedisLog, LogError> {
-        let client =
-            redis::Client::open(url).map_err(|e| LogError::Unavailable(format!("{url}: {e}")))?;
-        let cfg = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let writer = ConnectionManager::new_with_config(client.clone(), cfg)
+        let writer = redis
+            .connect(Duration::from_secs(2))
             .await
-            .map_err(|e| LogError::Unavailable(format!("{url}: {e}")))?;
+            .map_err(|e| LogError::Unavailable(e.to_string()))?;
         Ok(RedisLog {
-            client,
+            redis,
             writer,
             keys,
             node: node.to_string(),
@@ -318,9 +315,9 @@ impl RedisLog {
 
     async fn append(&self, target: &Target, payload: &str) -> Result<Offset, LogError> {
         let mut con = self.writer.clone();
+        // A plain pipeline, not MULTI: it also runs on a Redis Cluster (same slot).
         let mut pipe = redis::pipe();
-        pipe.atomic()
-            .cmd("XADD")
+        pipe.cmd("XADD")
             .arg(self.keys.log())
             .arg("MAXLEN")
             .arg("~")
@@ -412,18 +409,15 @@ impl RedisLog {
     }
 
     /// A connection of its own for `XREAD BLOCK`, which holds the connection while it waits.
-    async fn reader(&self) -> redis::RedisResult<MultiplexedConnection> {
-        let cfg = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(self.block + Duration::from_secs(3)));
-        self.client
-            .get_multiplexed_async_connection_with_config(&cfg)
+    async fn reader(&self) -> redis::RedisResult<Conn> {
+        self.redis
+            .dedicated(self.block + Duration::from_secs(3))
             .await
     }
 
     async fn follow(&self, mut after: Offset, tx: mpsc::Sender<Entry>, cancel: CancellationToken) {
         let mut backoff = Duration::from_millis(100);
-        let mut con: Option<MultiplexedConnection> = None;
+        let mut con: Option<Conn> = None;
         loop {
             if cancel.is_cancelled() {
                 return;

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod node;
 pub mod presence;
 pub mod recovery;
+pub mod redis_conn;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -23,7 +24,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -102,25 +102,19 @@ pub async fn run(
     let draining = Arc::new(AtomicBool::new(false));
     let (log, redis) = match &cfg.redis_url {
         Some(url) => {
+            let unreachable = |message: String| ServeError::Redis {
+                url: url.clone(),
+                message,
+            };
             let log = Log::redis(url, keys.clone(), &cfg.node_id, cfg.retention)
                 .await
-                .map_err(|e| ServeError::Redis {
-                    url: url.clone(),
-                    message: e.to_string(),
-                })?;
-            let client = redis::Client::open(url.as_str()).map_err(|e| ServeError::Redis {
-                url: url.clone(),
-                message: e.to_string(),
-            })?;
-            let mgr_cfg = ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(Duration::from_secs(2)))
-                .set_response_timeout(Some(Duration::from_secs(2)));
-            let con = ConnectionManager::new_with_config(client, mgr_cfg)
+                .map_err(|e| unreachable(e.to_string()))?;
+            let redis = redis_conn::Redis::detect(url).await.map_err(unreachable)?;
+            tracing::info!(cluster = redis.is_cluster(), "redis connected");
+            let con = redis
+                .connect(Duration::from_secs(2))
                 .await
-                .map_err(|e| ServeError::Redis {
-                    url: url.clone(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| unreachable(e.to_string()))?;
             (log, Some(con))
         }
         None => (Log::memory(cfg.retention), None),
@@ -248,7 +242,7 @@ async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
 /// Write this node's heartbeat every second.
 async fn heartbeats(
     node: Arc<Node>,
-    mut con: ConnectionManager,
+    mut con: redis_conn::Conn,
     keys: Keys,
     cancel: CancellationToken,
 ) {

@@ -1,7 +1,7 @@
 //! Heartbeats: each node announces itself in Redis every second (schema in `redis_schema`), and
 //! `rtctl top` reads them back.
 
-use redis::aio::ConnectionManager;
+use redis::aio::ConnectionLike;
 
 use std::time::Duration;
 
@@ -9,15 +9,15 @@ use crate::redis_schema::{Heartbeat, Keys};
 
 /// Write one heartbeat: the node's JSON with a TTL (`redis_schema::HEARTBEAT_TTL` in
 /// production), and its entry in the node index.
-pub async fn write(
-    con: &mut ConnectionManager,
+pub async fn write<C: ConnectionLike + Send>(
+    con: &mut C,
     keys: &Keys,
     hb: &Heartbeat,
     ttl: Duration,
 ) -> redis::RedisResult<()> {
     let json = serde_json::to_string(hb).expect("heartbeat serializes");
+    // A plain pipeline, not MULTI: it also runs on a Redis Cluster (same slot).
     redis::pipe()
-        .atomic()
         .cmd("SET")
         .arg(keys.node(&hb.node_id))
         .arg(json)
@@ -34,13 +34,12 @@ pub async fn write(
 }
 
 /// Remove a node's heartbeat at once (clean shutdown).
-pub async fn remove(
-    con: &mut ConnectionManager,
+pub async fn remove<C: ConnectionLike + Send>(
+    con: &mut C,
     keys: &Keys,
     node_id: &str,
 ) -> redis::RedisResult<()> {
     redis::pipe()
-        .atomic()
         .cmd("DEL")
         .arg(keys.node(node_id))
         .ignore()
@@ -53,8 +52,8 @@ pub async fn remove(
 }
 
 /// Every live node's heartbeat, by node id. Index entries whose heartbeat expired are pruned.
-pub async fn read_all(
-    con: &mut ConnectionManager,
+pub async fn read_all<C: ConnectionLike + Send>(
+    con: &mut C,
     keys: &Keys,
 ) -> redis::RedisResult<Vec<Heartbeat>> {
     let ids: Vec<String> = redis::cmd("ZRANGE")

@@ -519,3 +519,63 @@ async fn cors_allows_only_configured_origins() {
         "https://other.example"
     );
 }
+
+/// The same fleet on a 3-master Redis Cluster: the log, delivery across nodes, recovery from a
+/// device offset and heartbeats all work through one seed URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_share_the_log_through_a_redis_cluster() {
+    let Some(cluster) = crate::support::RedisCluster::start() else {
+        return;
+    };
+    let url = cluster.url();
+    let flags = ["--redis", url.as_str(), "--namespace", "it-rc"];
+    let a = ServeProcess::start("rc-a", &flags);
+    let b = ServeProcess::start("rc-b", &flags);
+    let first = publish_ok(&a, json!({"device": "rc-dev"}), json!("before")).await;
+    let missed = publish_ok(&b, json!({"device": "rc-dev"}), json!("missed")).await;
+    let Some(mut devs) = Devices::start(json!({
+        "url": b.url(), "ids": ["rc-dev"], "auth": {"offset": first},
+        "transports": ["websocket"], "expect": 3, "timeoutMs": 20000
+    })) else {
+        return;
+    };
+    devs.wait_ready();
+    let live_a = publish_ok(&a, json!({"all": true}), json!("from a")).await;
+    let live_b = publish_ok(&b, json!({"device": "rc-dev"}), json!("from b")).await;
+    let r = devs.result();
+    assert_eq!(r["ok"], true, "{r}");
+    let offsets: Vec<String> = events(&r, "rc-dev")
+        .iter()
+        .map(|e| e[2].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(offsets, vec![missed, live_a, live_b]);
+    let health: Value = reqwest::get(format!("{}/health", a.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["info"]["redis"]["status"], "up", "{health}");
+    let redis = rtctl::serve::redis_conn::Redis::detect(&url).await.unwrap();
+    assert!(redis.is_cluster());
+    let mut con = redis.connect(Duration::from_secs(2)).await.unwrap();
+    let keys = rtctl::redis_schema::Keys::new("it-rc").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut ids: Vec<String> = rtctl::serve::presence::read_all(&mut con, &keys)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| h.node_id)
+            .collect();
+        ids.sort();
+        if ids == ["rc-a", "rc-b"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "heartbeats on the cluster: {ids:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -337,3 +337,114 @@ impl Drop for Nginx {
         let _ = self.child.wait();
     }
 }
+
+/// A local 3-master Redis Cluster (`redis-server --cluster-enabled yes` ×3 and
+/// `redis-cli --cluster create`), killed on drop.
+pub struct RedisCluster {
+    pub ports: Vec<u16>,
+    _dirs: Vec<tempfile::TempDir>,
+    children: Vec<std::process::Child>,
+}
+
+impl RedisCluster {
+    pub fn start() -> Option<RedisCluster> {
+        RedisServer::start()?; // skips (or fails under CI) when redis-server is missing
+                               // Cluster bus ports are port + 10000: pick ports whose bus port is free too.
+        let mut ports = Vec::new();
+        let mut candidate = 20_000 + (std::process::id() % 5_000) as u16;
+        while ports.len() < 3 {
+            candidate += 1;
+            let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+            if free(candidate) && free(candidate + 10_000) {
+                ports.push(candidate);
+            }
+        }
+        let mut dirs = Vec::new();
+        let mut children = Vec::new();
+        for p in &ports {
+            let dir = tempfile::tempdir().unwrap();
+            let child = std::process::Command::new("redis-server")
+                .args([
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    &p.to_string(),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .args([
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                ])
+                .arg("--dir")
+                .arg(dir.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server starts");
+            dirs.push(dir);
+            children.push(child);
+        }
+        for p in &ports {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", *p)).is_err() {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "cluster node {p} did not listen"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        let addrs: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+        let out = std::process::Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(&addrs)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .expect("redis-cli runs");
+        assert!(
+            out.status.success(),
+            "cluster create: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let c = RedisCluster {
+            ports,
+            _dirs: dirs,
+            children,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let info = std::process::Command::new("redis-cli")
+                .args(["-p", &c.ports[0].to_string(), "cluster", "info"])
+                .output()
+                .unwrap();
+            if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                return Some(c);
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "cluster did not become ok"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// One node's URL: rtctl finds the rest of the cluster from it.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.ports[0])
+    }
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
