@@ -57,7 +57,14 @@ pub struct Metrics {
     pub replayed: AtomicU64,
     /// Recoveries whose gap was partly removed by retention (`notification:gap` sent).
     pub gaps: AtomicU64,
+    /// Per-device backlog: how many notifications each catch-up replayed (histogram buckets
+    /// `CATCH_UP_BUCKETS`, then +Inf), with their sum.
+    pub catch_up_buckets: [AtomicU64; CATCH_UP_BUCKETS.len() + 1],
+    pub catch_up_sum: AtomicU64,
 }
+
+/// Upper bounds of the per-device catch-up backlog histogram.
+pub const CATCH_UP_BUCKETS: [u64; 6] = [0, 1, 10, 100, 1_000, 10_000];
 
 fn index(list: &[&str], name: &str) -> usize {
     list.iter()
@@ -66,6 +73,16 @@ fn index(list: &[&str], name: &str) -> usize {
 }
 
 impl Metrics {
+    /// Record one device's catch-up backlog (notifications replayed to it).
+    pub fn caught_up(&self, replayed: u64) {
+        let i = CATCH_UP_BUCKETS
+            .iter()
+            .position(|b| replayed <= *b)
+            .unwrap_or(CATCH_UP_BUCKETS.len());
+        self.catch_up_buckets[i].fetch_add(1, Relaxed);
+        self.catch_up_sum.fetch_add(replayed, Relaxed);
+    }
+
     pub fn sent(&self, event_type: &str, n: u64) {
         if let Some(i) = EVENT_TYPES.iter().position(|x| *x == event_type) {
             self.sent[i].fetch_add(n, Relaxed);
@@ -208,6 +225,23 @@ impl Metrics {
             "Recoveries whose gap was partly removed by retention",
             &one(self.gaps.load(Relaxed).to_string()),
         );
+        let mut cumulative = 0;
+        let mut hist: Vec<(String, String)> = Vec::new();
+        for (i, n) in self.catch_up_buckets.iter().enumerate() {
+            cumulative += n.load(Relaxed);
+            let le = CATCH_UP_BUCKETS
+                .get(i)
+                .map_or("+Inf".to_string(), |b| b.to_string());
+            hist.push((format!("_bucket{{le=\"{le}\"}}"), cumulative.to_string()));
+        }
+        hist.push(("_sum".into(), self.catch_up_sum.load(Relaxed).to_string()));
+        hist.push(("_count".into(), cumulative.to_string()));
+        family(
+            "rtctl_catch_up_backlog",
+            "histogram",
+            "Notifications replayed to one device per catch-up (its backlog)",
+            &hist,
+        );
         family(
             "rtctl_redis_errors_total",
             "counter",
@@ -288,6 +322,16 @@ mod tests {
         assert!(text.contains("rtctl_disconnects_total{reason=\"other\"} 1\n"));
         assert!(text.contains("rtctl_publishes_total{target=\"device\"} 1\n"));
         assert!(text.contains("process_open_fds 5\n"));
+        m.caught_up(0);
+        m.caught_up(7);
+        let text = m.render("n", None);
+        assert!(
+            text.contains("rtctl_catch_up_backlog_bucket{le=\"0\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("rtctl_catch_up_backlog_bucket{le=\"10\"} 2\n"));
+        assert!(text.contains("rtctl_catch_up_backlog_bucket{le=\"+Inf\"} 2\n"));
+        assert!(text.contains("rtctl_catch_up_backlog_sum 7\n"));
         // Every sample belongs to a family declared just before it.
         let mut declared = std::collections::HashSet::new();
         for line in text.lines() {
@@ -295,7 +339,11 @@ mod tests {
                 declared.insert(rest.split_whitespace().next().unwrap().to_string());
             } else if !line.starts_with('#') {
                 let name = line.split(['{', ' ']).next().unwrap();
-                assert!(declared.contains(name), "{name} has no TYPE line");
+                let base = ["_bucket", "_sum", "_count"]
+                    .iter()
+                    .find_map(|s| name.strip_suffix(s).filter(|b| declared.contains(*b)))
+                    .unwrap_or(name);
+                assert!(declared.contains(base), "{name} has no TYPE line");
             }
         }
     }

@@ -185,6 +185,7 @@ pub async fn catch_up(
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     metrics.replayed.fetch_add(replayed, Relaxed);
+    metrics.caught_up(replayed);
     tracing::debug!(device = %device, from = %from, to = %after, replayed, "device caught up");
 }
 
