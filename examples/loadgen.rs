@@ -1,7 +1,8 @@
 //! A lean raw-protocol load generator for `rtctl serve` and any Socket.IO v4 server with the
 //! same notification API (the Node reference server in `tests/node/bench/`).
 //!
-//! Each device is one tokio task holding one WebSocket (Engine.IO v4, websocket only):
+//! Each device is one tokio task holding one WebSocket (Engine.IO v4, websocket only, RFC 6455
+//! client framing written here: a 4 KiB read buffer, no other per-connection state):
 //! `ws://H:P/socket.io/?EIO=4&transport=websocket&deviceId=ID`, header `x-device-id`, CONNECT
 //! `40{"deviceId":ID}`, then (by default) `subscribe-department` with its ack; every ping `2` is
 //! answered with `3`. Notifications are published with `POST /api/v1/notifications` and carry a
@@ -15,7 +16,8 @@
 //!   per broadcast and their medians.
 //! - `stream`: publish at `--rate` publishes/s for `--duration-secs` (`--target all` or
 //!   `department`, round robin), then wait for the deliveries (at most `--settle-secs`);
-//!   deliveries/s achieved, lost, duplicates, latency percentiles.
+//!   deliveries/s achieved (received ÷ time from the first publish to the last delivery),
+//!   lost, duplicates, latency percentiles (100 µs buckets).
 //!
 //! With `--server-pid` the server's CPU time (utime+stime from /proc/PID/stat, 100 Hz ticks)
 //! is read around the publishing phase and its VmRSS reported.
@@ -28,21 +30,16 @@
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
-use futures_util::{SinkExt, StreamExt};
 use rtctl::engine::eio::{self, Packet};
 use serde_json::{json, Value};
-use tokio::net::TcpSocket;
-use tokio::sync::{Notify, Semaphore};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_util::sync::CancellationToken;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::Semaphore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Mode {
@@ -110,7 +107,8 @@ struct Args {
     /// Stream mode: publishes per second.
     #[arg(long, default_value_t = 50.0)]
     rate: f64,
-    /// Stream mode: how long to publish.
+    /// Stream mode: how long to publish; a publish not sent by then is not sent (at most
+    /// `--publish-concurrency` publishes wait for the server's answer at once).
     #[arg(long, default_value_t = 10.0)]
     duration_secs: f64,
     #[arg(long, value_enum, default_value = "all")]
@@ -176,6 +174,8 @@ struct Shared {
     start: Instant,
     connected: AtomicUsize,
     failed: AtomicUsize,
+    /// Handshakes tried again after a failed attempt.
+    retries: AtomicUsize,
     /// Connection attempts finished (connected or failed).
     done: AtomicUsize,
     /// Connections that ended before they were told to stop (closed by the server).
@@ -186,206 +186,373 @@ struct Shared {
     /// Send time (µs) of publish `seq`, `u64::MAX` before it is sent.
     pub_us: Vec<AtomicU64>,
     hist: Hist,
-    /// Broadcast mode: keep every (seq, receive time).
-    record: bool,
-    progress: Notify,
-    stop: CancellationToken,
+    /// Broadcast mode: every receiver's latency (µs) per broadcast.
+    latencies: Vec<Mutex<Vec<u64>>>,
+    stopping: AtomicBool,
+    first_error: Mutex<Option<String>>,
+    /// Why the first connection that the server ended ended.
+    first_drop: Mutex<Option<String>>,
 }
 
-/// What one connection task returns.
-#[derive(Default)]
-struct ConnResult {
-    connected: bool,
-    records: Vec<(u32, u64)>,
-}
+impl Shared {
+    fn note_error(&self, e: String) {
+        let mut s = self.first_error.lock().expect("error slot");
+        if s.is_none() {
+            *s = Some(e);
+        }
+    }
 
-fn first_error(slot: &std::sync::Mutex<Option<String>>, e: String) {
-    let mut s = slot.lock().expect("error slot");
-    if s.is_none() {
-        *s = Some(e);
+    /// A notification arrived; `seen` is the connection's bitset of sequence numbers.
+    fn on_notification(&self, seq: u64, seen: &mut Vec<u64>) {
+        let now = us(self.start);
+        let (word, bit) = ((seq / 64) as usize, 1u64 << (seq % 64));
+        if seen.len() <= word {
+            seen.resize(word + 1, 0);
+        }
+        if seen[word] & bit != 0 {
+            self.duplicates.fetch_add(1, Relaxed);
+            return;
+        }
+        seen[word] |= bit;
+        self.received.fetch_add(1, Relaxed);
+        self.last_recv_us.fetch_max(now, Relaxed);
+        let Some(sent) = self.pub_us.get(seq as usize).map(|p| p.load(Relaxed)) else {
+            return;
+        };
+        if sent == u64::MAX {
+            return;
+        }
+        let lat = now.saturating_sub(sent);
+        self.hist.add(lat);
+        if let Some(v) = self.latencies.get(seq as usize) {
+            v.lock().expect("latencies").push(lat);
+        }
     }
 }
 
 /// The sequence number in a notification event (`42["notification…",{"seq":N,…},…]`).
-fn notification_seq(text: &str) -> Option<u64> {
-    let rest = text.strip_prefix("42[\"notification")?;
-    let i = rest.find("\"seq\":")?;
-    let digits = &rest[i + 6..];
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
-    digits[..end].parse().ok()
+fn notification_seq(text: &[u8]) -> Option<u64> {
+    let rest = text.strip_prefix(b"42[\"notification")?;
+    let i = rest.windows(6).position(|w| w == b"\"seq\":")?;
+    let mut n: u64 = 0;
+    let mut any = false;
+    for &c in &rest[i + 6..] {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        any = true;
+    }
+    any.then_some(n)
 }
 
-async fn connection(
-    i: usize,
-    args: Arc<Args>,
-    sh: Arc<Shared>,
-    gate: Arc<Semaphore>,
-    errors: Arc<std::sync::Mutex<Option<String>>>,
-) -> ConnResult {
-    let mut res = ConnResult::default();
-    let id = format!("{}-{}", args.id_prefix, i);
-    let dept = (args.departments > 0).then(|| format!("dept-{}", i % args.departments));
-    let permit = tokio::select! {
-        p = gate.acquire_owned() => p.ok(),
-        _ = sh.stop.cancelled() => None,
+/// Mask key of every client frame (RFC 6455 wants one per frame; servers do not check).
+const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// Appends a masked client frame.
+fn client_frame(out: &mut Vec<u8>, opcode: u8, payload: &[u8]) {
+    out.push(0x80 | opcode);
+    match payload.len() {
+        n if n < 126 => out.push(0x80 | n as u8),
+        n if n <= 0xffff => {
+            out.push(0x80 | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(0x80 | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&MASK);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+}
+
+/// A server frame at the start of `buf`: (fin, opcode, payload range, frame length).
+fn server_frame(buf: &[u8]) -> Result<Option<(bool, u8, std::ops::Range<usize>)>, String> {
+    if buf.len() < 2 {
+        return Ok(None);
+    }
+    if buf[1] & 0x80 != 0 {
+        return Err("masked frame from the server".into());
+    }
+    let (len, hl) = match buf[1] & 0x7f {
+        126 if buf.len() >= 4 => (u64::from(u16::from_be_bytes([buf[2], buf[3]])), 4),
+        127 if buf.len() >= 10 => {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&buf[2..10]);
+            (u64::from_be_bytes(b), 10)
+        }
+        126 | 127 => return Ok(None),
+        n => (u64::from(n), 2),
     };
-    let Some(permit) = permit else {
-        sh.failed.fetch_add(1, Relaxed);
-        sh.done.fetch_add(1, Relaxed);
-        sh.progress.notify_one();
-        return res;
+    if len > 16 << 20 {
+        return Err(format!("frame of {len} bytes"));
+    }
+    let end = hl + len as usize;
+    if buf.len() < end {
+        return Ok(None);
+    }
+    Ok(Some((buf[0] & 0x80 != 0, buf[0] & 0x0f, hl..end)))
+}
+
+/// One WebSocket: hand-written client framing over a TcpStream.
+struct Ws {
+    tcp: TcpStream,
+    /// Unparsed bytes (a partial frame at most, once parsed).
+    buf: Vec<u8>,
+    /// A fragmented message in progress.
+    partial: Vec<u8>,
+}
+
+impl Ws {
+    async fn send_text(&mut self, text: &str) -> std::io::Result<()> {
+        let mut f = Vec::with_capacity(text.len() + 14);
+        client_frame(&mut f, 0x1, text.as_bytes());
+        self.tcp.write_all(&f).await
+    }
+
+    /// Reads more bytes; `Ok(false)` at end of stream.
+    async fn fill(&mut self) -> std::io::Result<bool> {
+        if self.buf.capacity() - self.buf.len() < 1024 {
+            self.buf.reserve(4096);
+        }
+        Ok(self.tcp.read_buf(&mut self.buf).await? > 0)
+    }
+
+    /// Handles every complete frame in the buffer: text messages go to `on_text`, pings
+    /// are answered. `Err` on a protocol error or a close frame.
+    async fn drain(&mut self, mut on_text: impl FnMut(&[u8]) -> Reply) -> Result<(), String> {
+        let mut pos = 0;
+        let mut out = Vec::new();
+        let mut result = Ok(());
+        while let Some((fin, op, range)) = server_frame(&self.buf[pos..])? {
+            let payload = &self.buf[pos + range.start..pos + range.end];
+            let end = pos + range.end;
+            match op {
+                0x0..=0x2 => {
+                    let msg: Option<&[u8]> = if fin && op != 0 && self.partial.is_empty() {
+                        Some(payload)
+                    } else {
+                        self.partial.extend_from_slice(payload);
+                        fin.then_some(&self.partial[..])
+                    };
+                    if let Some(m) = msg {
+                        match on_text(m) {
+                            Reply::None => {}
+                            Reply::Pong => client_frame(&mut out, 0x1, b"3"),
+                        }
+                        if fin {
+                            self.partial.clear();
+                        }
+                    }
+                }
+                0x8 => {
+                    result = Err("close frame from the server".to_string());
+                    pos = end;
+                    break;
+                }
+                0x9 => {
+                    let p = payload.to_vec();
+                    client_frame(&mut out, 0xA, &p);
+                }
+                _ => {}
+            }
+            pos = end;
+        }
+        self.buf.drain(..pos);
+        if self.buf.is_empty() && self.buf.capacity() > 16 << 10 {
+            self.buf = Vec::with_capacity(4096);
+        }
+        if !out.is_empty() {
+            self.tcp.write_all(&out).await.map_err(|e| e.to_string())?;
+        }
+        result
+    }
+
+    /// The next text message (handshake phase), answering pings meanwhile.
+    async fn next_text(&mut self) -> Result<String, String> {
+        loop {
+            let mut got = None;
+            // parse at most one message
+            if let Some((fin, op, range)) = server_frame(&self.buf)? {
+                let end = range.end;
+                let m = self.buf[range].to_vec();
+                self.buf.drain(..end);
+                match op {
+                    0x1 if fin => got = Some(String::from_utf8_lossy(&m).into_owned()),
+                    0x8 => return Err("closed by the server".into()),
+                    0x9 => {
+                        let mut f = Vec::new();
+                        client_frame(&mut f, 0xA, &m);
+                        self.tcp.write_all(&f).await.map_err(|e| e.to_string())?;
+                    }
+                    _ => return Err(format!("unexpected frame opcode {op} during the handshake")),
+                }
+                if let Some(t) = got {
+                    if t == "2" {
+                        self.send_text("3").await.map_err(|e| e.to_string())?;
+                        continue;
+                    }
+                    return Ok(t);
+                }
+                continue;
+            }
+            if !self.fill().await.map_err(|e| e.to_string())? {
+                return Err("connection closed by the server".into());
+            }
+        }
+    }
+}
+
+/// What to answer to a text message.
+enum Reply {
+    None,
+    Pong,
+}
+
+async fn handshake(i: usize, args: &Args, id: &str, dept: Option<&str>) -> Result<Ws, String> {
+    let sock = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
+    if !args.src_ip.is_empty() {
+        let ip = args.src_ip[i % args.src_ip.len()];
+        sock.bind(SocketAddr::new(ip, 0))
+            .map_err(|e| format!("bind {ip}: {e}"))?;
+    }
+    let mut tcp = sock
+        .connect(args.server)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+    let mut req = format!(
+        "GET /socket.io/?EIO=4&transport=websocket&deviceId={id} HTTP/1.1\r\nHost: {}\r\n\
+         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nx-device-id: {id}\r\n",
+        args.server
+    );
+    if let (Subscribe::Header, Some(d)) = (args.subscribe, dept) {
+        req.push_str(&format!("x-department-id: {d}\r\n"));
+    }
+    req.push_str("\r\n");
+    tcp.write_all(req.as_bytes())
+        .await
+        .map_err(|e| format!("upgrade request: {e}"))?;
+    let mut buf = Vec::with_capacity(1024);
+    let head_end = loop {
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        if buf.len() > 16 << 10 || tcp.read_buf(&mut buf).await.map_err(|e| e.to_string())? == 0 {
+            return Err("no upgrade response".into());
+        }
     };
-    let handshake = async {
-        let sock = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
-        if !args.src_ip.is_empty() {
-            let ip = args.src_ip[i % args.src_ip.len()];
-            sock.bind(SocketAddr::new(ip, 0))
-                .map_err(|e| format!("bind {ip}: {e}"))?;
-        }
-        let tcp = sock
-            .connect(args.server)
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
-        tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
-        let url = format!(
-            "ws://{}/socket.io/?EIO=4&transport=websocket&deviceId={id}",
-            args.server
-        );
-        let mut req = url.into_client_request().map_err(|e| e.to_string())?;
-        let h = req.headers_mut();
-        h.insert(
-            "x-device-id",
-            HeaderValue::from_str(&id).map_err(|e| e.to_string())?,
-        );
-        if let (Subscribe::Header, Some(d)) = (args.subscribe, &dept) {
-            h.insert(
-                "x-department-id",
-                HeaderValue::from_str(d).map_err(|e| e.to_string())?,
-            );
-        }
-        let cfg = WebSocketConfig::default()
-            .read_buffer_size(4096)
-            .write_buffer_size(0);
-        let (mut ws, _) = tokio_tungstenite::client_async_with_config(req, tcp, Some(cfg))
-            .await
-            .map_err(|e| format!("websocket handshake: {e}"))?;
-        // Engine.IO open packet
-        let open = match ws.next().await {
-            Some(Ok(Message::Text(t))) => t,
-            other => return Err(format!("expected the open packet, got {other:?}")),
-        };
-        match eio::decode_text(&open) {
-            Ok(Packet::Open(_)) => {}
-            _ => return Err(format!("expected the open packet, got {:?}", &*open)),
-        }
-        let connect = format!("40{}", json!({ "deviceId": id }));
-        ws.send(Message::text(connect))
+    if !buf.starts_with(b"HTTP/1.1 101") {
+        let line = String::from_utf8_lossy(&buf[..head_end.min(200)]).into_owned();
+        return Err(format!(
+            "upgrade refused: {}",
+            line.lines().next().unwrap_or("")
+        ));
+    }
+    buf.drain(..head_end);
+    let mut ws = Ws {
+        tcp,
+        buf,
+        partial: Vec::new(),
+    };
+    let open = ws.next_text().await?;
+    match eio::decode_text(&open) {
+        Ok(Packet::Open(_)) => {}
+        _ => return Err(format!("expected the open packet, got {open:?}")),
+    }
+    ws.send_text(&format!("40{}", json!({ "deviceId": id })))
+        .await
+        .map_err(|e| e.to_string())?;
+    let reply = ws.next_text().await?;
+    if !reply.starts_with("40") {
+        return Err(format!("expected the CONNECT reply, got {reply:?}"));
+    }
+    if let (Subscribe::Event, Some(d)) = (args.subscribe, dept) {
+        let sub = json!(["subscribe-department", { "departmentId": d }]);
+        ws.send_text(&format!("420{sub}"))
             .await
             .map_err(|e| e.to_string())?;
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Text(t))) if t.starts_with("40") => break,
-                Some(Ok(Message::Text(t))) if t.as_str() == "2" => ws
-                    .send(Message::text("3"))
-                    .await
-                    .map_err(|e| e.to_string())?,
-                other => return Err(format!("expected the CONNECT reply, got {other:?}")),
-            }
+        let ack = ws.next_text().await?;
+        if !ack.starts_with("430[") || !ack.contains("\"subscribed\"") {
+            return Err(format!("expected the subscribe ack, got {ack:?}"));
         }
-        if let (Subscribe::Event, Some(d)) = (args.subscribe, &dept) {
-            let sub = format!(
-                "420{}",
-                json!(["subscribe-department", { "departmentId": d }])
-            );
-            ws.send(Message::text(sub))
-                .await
-                .map_err(|e| e.to_string())?;
-            loop {
-                match ws.next().await {
-                    Some(Ok(Message::Text(t))) if t.starts_with("430[") => {
-                        if !t.contains("\"subscribed\"") {
-                            return Err(format!("subscribe refused: {}", &*t));
-                        }
-                        break;
-                    }
-                    Some(Ok(Message::Text(t))) if t.as_str() == "2" => ws
-                        .send(Message::text("3"))
-                        .await
-                        .map_err(|e| e.to_string())?,
-                    other => return Err(format!("expected the subscribe ack, got {other:?}")),
-                }
-            }
-        }
-        Ok(ws)
+    }
+    Ok(ws)
+}
+
+async fn connection(i: usize, args: Arc<Args>, sh: Arc<Shared>, gate: Arc<Semaphore>) {
+    let id = format!("{}-{}", args.id_prefix, i);
+    let dept = (args.departments > 0).then(|| format!("dept-{}", i % args.departments));
+    let Ok(permit) = gate.acquire_owned().await else {
+        sh.note_error("connect gate closed".into());
+        sh.failed.fetch_add(1, Relaxed);
+        sh.done.fetch_add(1, Relaxed);
+        return;
     };
-    let hs = tokio::select! {
-        r = tokio::time::timeout(Duration::from_secs(30), handshake) => match r {
-            Ok(r) => r,
-            Err(_) => Err("handshake timed out (30 s)".to_string()),
-        },
-        _ = sh.stop.cancelled() => Err("stopped before connected".to_string()),
-    };
-    drop(permit);
-    let mut ws = match hs {
-        Ok(ws) => ws,
-        Err(e) => {
-            first_error(&errors, e);
+    // up to 3 attempts, as a device would retry; every failed attempt is counted
+    let mut attempt = 0;
+    let mut ws = loop {
+        attempt += 1;
+        let hs = tokio::time::timeout(
+            Duration::from_secs(30),
+            handshake(i, &args, &id, dept.as_deref()),
+        )
+        .await;
+        let err = match hs {
+            Ok(Ok(ws)) => break ws,
+            Ok(Err(e)) => e,
+            Err(_) => "handshake timed out (30 s)".to_string(),
+        };
+        sh.note_error(format!("{id}: {err}"));
+        if attempt == 3 {
+            drop(permit);
             sh.failed.fetch_add(1, Relaxed);
             sh.done.fetch_add(1, Relaxed);
-            sh.progress.notify_one();
-            return res;
+            return;
         }
+        sh.retries.fetch_add(1, Relaxed);
+        tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    res.connected = true;
+    drop(permit);
+    ws.buf.shrink_to(4096);
     sh.connected.fetch_add(1, Relaxed);
     sh.done.fetch_add(1, Relaxed);
-    sh.progress.notify_one();
 
-    let mut last_seq: Option<u64> = None;
-    loop {
-        let msg = tokio::select! {
-            m = ws.next() => m,
-            _ = sh.stop.cancelled() => return res,
-        };
-        let t = match msg {
-            Some(Ok(Message::Text(t))) => t,
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-            Some(Ok(_)) => continue,
-        };
-        if t.as_str() == "2" {
-            if ws.send(Message::text("3")).await.is_err() {
-                break;
-            }
-            continue;
+    // sequence numbers seen (publishes may reach the log in another order than sent)
+    let mut seen: Vec<u64> = Vec::new();
+    let why = loop {
+        match ws.fill().await {
+            Ok(true) => {}
+            Ok(false) => break "end of stream".to_string(),
+            Err(e) => break format!("read: {e}"),
         }
-        let Some(seq) = notification_seq(&t) else {
-            continue;
-        };
-        let now = us(sh.start);
-        if last_seq.is_some_and(|l| seq <= l) {
-            sh.duplicates.fetch_add(1, Relaxed);
-            continue;
+        let res = ws
+            .drain(|m| {
+                if m == b"2" {
+                    return Reply::Pong;
+                }
+                if let Some(seq) = notification_seq(m) {
+                    sh.on_notification(seq, &mut seen);
+                }
+                Reply::None
+            })
+            .await;
+        if let Err(e) = res {
+            break e;
         }
-        last_seq = Some(seq);
-        sh.received.fetch_add(1, Relaxed);
-        sh.last_recv_us.fetch_max(now, Relaxed);
-        if let Some(p) = sh.pub_us.get(seq as usize) {
-            let sent = p.load(Relaxed);
-            if sent != u64::MAX {
-                sh.hist.add(now.saturating_sub(sent));
-            }
-        }
-        if sh.record {
-            res.records.push((seq as u32, now));
-        }
-        sh.progress.notify_one();
-    }
-    if !sh.stop.is_cancelled() {
+    };
+    if !sh.stopping.load(Relaxed) {
         sh.dropped.fetch_add(1, Relaxed);
+        let mut d = sh.first_drop.lock().expect("drop slot");
+        if d.is_none() {
+            *d = Some(format!(
+                "{id}: {why} after {:.3} s",
+                us(sh.start) as f64 / 1e6
+            ));
+        }
     }
-    res
 }
 
 /// utime+stime of a process, in ms (USER_HZ is 100 on Linux).
@@ -462,18 +629,24 @@ impl Publisher {
     }
 }
 
-/// Waits until `cond` holds or `deadline` passes; true when it held.
-async fn wait_until(sh: &Shared, deadline: Instant, cond: impl Fn() -> bool) -> bool {
+/// Waits until `cond` holds or `deadline` passes (checked every 2 ms); true when it held.
+async fn wait_until(deadline: Instant, cond: impl Fn() -> bool) -> bool {
     loop {
         if cond() {
             return true;
         }
-        let now = Instant::now();
-        if now >= deadline {
+        if Instant::now() >= deadline {
             return false;
         }
-        let step = (deadline - now).min(Duration::from_millis(50));
-        let _ = tokio::time::timeout(step, sh.progress.notified()).await;
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Stops every connection task (they end at their next await).
+fn stop_all(sh: &Shared, tasks: &[tokio::task::JoinHandle<()>]) {
+    sh.stopping.store(true, Relaxed);
+    for t in tasks {
+        t.abort();
     }
 }
 
@@ -484,12 +657,13 @@ async fn main() {
     let max_pubs = match args.mode {
         Mode::Idle => 0,
         Mode::Broadcast => args.broadcasts,
-        Mode::Stream => (args.rate * args.duration_secs).ceil() as usize + 1,
+        Mode::Stream => (args.rate * args.duration_secs).ceil() as usize,
     };
     let sh = Arc::new(Shared {
         start,
         connected: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),
+        retries: AtomicUsize::new(0),
         done: AtomicUsize::new(0),
         dropped: AtomicUsize::new(0),
         received: AtomicU64::new(0),
@@ -497,25 +671,23 @@ async fn main() {
         last_recv_us: AtomicU64::new(0),
         pub_us: (0..max_pubs).map(|_| AtomicU64::new(u64::MAX)).collect(),
         hist: Hist::new(),
-        record: args.mode == Mode::Broadcast,
-        progress: Notify::new(),
-        stop: CancellationToken::new(),
+        latencies: match args.mode {
+            Mode::Broadcast => (0..max_pubs)
+                .map(|_| Mutex::new(Vec::with_capacity(args.conns)))
+                .collect(),
+            _ => Vec::new(),
+        },
+        stopping: AtomicBool::new(false),
+        first_error: Mutex::new(None),
+        first_drop: Mutex::new(None),
     });
     let gate = Arc::new(Semaphore::new(args.connect_concurrency.max(1)));
-    let errors = Arc::new(std::sync::Mutex::new(None));
-    let mut tasks = Vec::with_capacity(args.conns);
-    for i in 0..args.conns {
-        tasks.push(tokio::spawn(connection(
-            i,
-            args.clone(),
-            sh.clone(),
-            gate.clone(),
-            errors.clone(),
-        )));
-    }
+    let tasks: Vec<_> = (0..args.conns)
+        .map(|i| tokio::spawn(connection(i, args.clone(), sh.clone(), gate.clone())))
+        .collect();
     // connect phase (bounded)
     let deadline = Instant::now() + Duration::from_secs_f64(args.connect_timeout_secs);
-    let all_done = wait_until(&sh, deadline, || sh.done.load(Relaxed) >= args.conns).await;
+    let all_done = wait_until(deadline, || sh.done.load(Relaxed) >= args.conns).await;
     let connect_secs = start.elapsed().as_secs_f64();
     let connected = sh.connected.load(Relaxed);
     eprintln!(
@@ -535,13 +707,14 @@ async fn main() {
         "conns": args.conns,
         "connected": connected,
         "failed": sh.failed.load(Relaxed),
+        "retries": sh.retries.load(Relaxed),
         "connect_secs": (connect_secs * 100.0).round() / 100.0,
-        "first_error": errors.lock().expect("error slot").clone(),
+        "first_error": sh.first_error.lock().expect("error slot").clone(),
     });
     if let Some(pid) = args.server_pid {
         out["server_rss_kib_connected"] = json!(rss_kib(pid));
     }
-    let publisher = Publisher {
+    let publisher = Arc::new(Publisher {
         client: reqwest::Client::builder()
             .no_proxy()
             .pool_max_idle_per_host(args.publish_concurrency.max(1))
@@ -549,13 +722,7 @@ async fn main() {
             .build()
             .expect("http client"),
         url: format!("http://{}/api/v1/notifications", args.server),
-    };
-    let members = |d: usize| -> u64 {
-        // connected devices of department d (device i is in dept i mod departments)
-        (0..args.conns)
-            .filter(|i| i % args.departments.max(1) == d)
-            .count() as u64
-    };
+    });
 
     match args.mode {
         Mode::Idle => {
@@ -565,7 +732,7 @@ async fn main() {
                 _ = tokio::time::sleep(hold) => {}
                 _ = tokio::signal::ctrl_c() => {}
             }
-            sh.stop.cancel();
+            stop_all(&sh, &tasks);
             return;
         }
         Mode::Broadcast | Mode::Stream if connected == 0 => {
@@ -589,43 +756,33 @@ async fn main() {
                     continue;
                 }
                 let deadline = Instant::now() + Duration::from_secs_f64(args.settle_secs);
-                if wait_until(&sh, deadline, || sh.received.load(Relaxed) >= want).await {
+                if wait_until(deadline, || sh.received.load(Relaxed) >= want).await {
                     complete += 1;
                 }
                 tokio::time::sleep(Duration::from_millis(args.interval_ms)).await;
             }
             let cpu1 = args.server_pid.and_then(cpu_ms);
             let self1 = self_cpu_ms();
-            sh.stop.cancel();
-            let mut per: Vec<Vec<u64>> = vec![Vec::new(); args.broadcasts];
-            for t in tasks {
-                if let Ok(r) = t.await {
-                    for (seq, at) in r.records {
-                        let sent = sh.pub_us[seq as usize].load(Relaxed);
-                        if let Some(v) = per.get_mut(seq as usize) {
-                            v.push(at.saturating_sub(sent));
-                        }
-                    }
-                }
-            }
+            stop_all(&sh, &tasks);
             let mut rows = Vec::new();
             let (mut p50s, mut p99s, mut lasts) = (Vec::new(), Vec::new(), Vec::new());
-            for (k, v) in per.iter_mut().enumerate() {
+            for (k, v) in sh.latencies.iter().enumerate() {
+                let mut v = v.lock().expect("latencies").clone();
                 v.sort_unstable();
-                let (p50, p99, last) = (pct(v, 50.0), pct(v, 99.0), v.last().copied());
+                let (p50, p99, last) = (pct(&v, 50.0), pct(&v, 99.0), v.last().copied());
                 if let (Some(a), Some(b), Some(c)) = (p50, p99, last) {
                     p50s.push(ms(a));
                     p99s.push(ms(b));
                     lasts.push(ms(c));
                 }
                 rows.push(json!({
-                    "seq": k, "received": v.len(), "lost": connected as u64 - v.len() as u64,
+                    "seq": k, "received": v.len(),
+                    "lost": (connected as u64).saturating_sub(v.len() as u64),
                     "p50_ms": p50.map(ms), "p99_ms": p99.map(ms), "last_ms": last.map(ms),
                 }));
             }
             let received = sh.received.load(Relaxed);
             let expected = (args.broadcasts - publish_errors) as u64 * connected as u64;
-            let deliveries = received.max(1) as f64;
             out["broadcasts"] = json!(args.broadcasts);
             out["complete"] = json!(complete);
             out["publish_errors"] = json!(publish_errors);
@@ -640,30 +797,37 @@ async fn main() {
             out["per_broadcast"] = json!(rows);
             if let (Some(a), Some(b)) = (cpu0, cpu1) {
                 out["server_cpu_ms"] = json!(b - a);
-                out["server_cpu_ms_per_1k"] = json!((b - a) / deliveries * 1000.0);
+                out["server_cpu_ms_per_1k"] = json!((b - a) / received.max(1) as f64 * 1000.0);
             }
             if let (Some(a), Some(b)) = (self0, self1) {
                 out["loadgen_cpu_ms"] = json!(b - a);
+                out["loadgen_cpu_ms_per_1k"] = json!((b - a) / received.max(1) as f64 * 1000.0);
             }
         }
         Mode::Stream => {
             tokio::time::sleep(Duration::from_secs_f64(args.warmup_secs)).await;
-            let publisher = Arc::new(publisher);
             let inflight = Arc::new(Semaphore::new(args.publish_concurrency.max(1)));
             let expected = Arc::new(AtomicU64::new(0));
             let errs = Arc::new(AtomicU64::new(0));
+            let deps = args.departments.max(1);
+            // devices of each department (device i is in dept i mod departments)
+            let mut dept_members = vec![0u64; deps];
+            for i in 0..args.conns {
+                dept_members[i % deps] += 1;
+            }
             let cpu0 = args.server_pid.and_then(cpu_ms);
             let self0 = self_cpu_ms();
             let t0 = us(start);
-            let total = max_pubs - 1;
-            let every = Duration::from_secs_f64(1.0 / args.rate);
-            let mut tick = tokio::time::interval(every);
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            let mut pubs = Vec::with_capacity(total);
-            let deps = args.departments.max(1);
-            let dept_members: Vec<u64> = (0..deps).map(members).collect();
-            for k in 0..total {
+            let mut pubs = Vec::with_capacity(max_pubs);
+            let publish_for = Duration::from_secs_f64(args.duration_secs);
+            for k in 0..max_pubs {
                 tick.tick().await;
+                // a server that answers publishes slowly gets fewer of them, not a longer run
+                if start.elapsed() >= publish_for + Duration::from_micros(t0) {
+                    break;
+                }
                 let Ok(permit) = inflight.clone().acquire_owned().await else {
                     break;
                 };
@@ -681,7 +845,7 @@ async fn main() {
                     expected.clone(),
                     errs.clone(),
                 );
-                // counted as expected before the publish, so waiting never ends too early
+                // counted before the publish, so the wait below never ends too early
                 exp.fetch_add(n, Relaxed);
                 pubs.push(tokio::spawn(async move {
                     sh2.pub_us[k].store(us(sh2.start), Relaxed);
@@ -692,26 +856,27 @@ async fn main() {
                     drop(permit);
                 }));
             }
+            let pubs_sent = pubs.len();
             for p in pubs {
                 let _ = p.await;
             }
             let t_pub_end = us(start);
             let deadline = Instant::now() + Duration::from_secs_f64(args.settle_secs);
             let exp = expected.load(Relaxed);
-            let drained = wait_until(&sh, deadline, || sh.received.load(Relaxed) >= exp).await;
+            let drained = wait_until(deadline, || sh.received.load(Relaxed) >= exp).await;
             let cpu1 = args.server_pid.and_then(cpu_ms);
             let self1 = self_cpu_ms();
-            sh.stop.cancel();
+            stop_all(&sh, &tasks);
             let received = sh.received.load(Relaxed);
             let t_last = sh.last_recv_us.load(Relaxed).max(t_pub_end);
             let span = (t_last - t0) as f64 / 1e6;
+            let pub_secs = (t_pub_end - t0) as f64 / 1e6;
             out["target"] = json!(format!("{:?}", args.target).to_lowercase());
             out["offered_publishes_per_s"] = json!(args.rate);
-            out["publishes"] = json!(total as u64 - errs.load(Relaxed));
+            out["publishes"] = json!(pubs_sent as u64 - errs.load(Relaxed));
             out["publish_errors"] = json!(errs.load(Relaxed));
-            out["publish_secs"] = json!((t_pub_end - t0) as f64 / 1e6);
-            out["offered_deliveries_per_s"] =
-                json!((exp as f64 / ((t_pub_end - t0) as f64 / 1e6)).round());
+            out["publish_secs"] = json!((pub_secs * 1000.0).round() / 1000.0);
+            out["offered_deliveries_per_s"] = json!((exp as f64 / pub_secs).round());
             out["expected"] = json!(exp);
             out["received"] = json!(received);
             out["lost"] = json!(exp.saturating_sub(received));
@@ -730,15 +895,14 @@ async fn main() {
             }
             if let (Some(a), Some(b)) = (self0, self1) {
                 out["loadgen_cpu_ms"] = json!(b - a);
-            }
-            for t in tasks {
-                let _ = t.await;
+                out["loadgen_cpu_ms_per_1k"] = json!((b - a) / received.max(1) as f64 * 1000.0);
             }
         }
     }
     if let Some(pid) = args.server_pid {
         out["server_rss_kib_end"] = json!(rss_kib(pid));
     }
+    out["first_drop"] = json!(sh.first_drop.lock().expect("drop slot").clone());
     println!("{out}");
 }
 
@@ -750,10 +914,10 @@ mod tests {
     fn seq_is_found_in_both_servers_packets() {
         let rtctl = r#"42["notification:broadcast",{"seq":17,"title":"bench"},"1700000000000-3"]"#;
         let node = r#"42["notification",{"seq":4,"body":"x"}]"#;
-        assert_eq!(notification_seq(rtctl), Some(17));
-        assert_eq!(notification_seq(node), Some(4));
-        assert_eq!(notification_seq("430[{}]"), None);
-        assert_eq!(notification_seq("2"), None);
+        assert_eq!(notification_seq(rtctl.as_bytes()), Some(17));
+        assert_eq!(notification_seq(node.as_bytes()), Some(4));
+        assert_eq!(notification_seq(b"430[{}]"), None);
+        assert_eq!(notification_seq(b"2"), None);
     }
 
     #[test]
