@@ -285,26 +285,26 @@ impl Handler for NodeHandler {
     fn event(&self, socket: &Socket<Self>, ev: sio::Event, ack: Option<AckSender<Self>>) {
         self.metrics.messages_in.fetch_add(1, Relaxed);
         match ev.name().as_ref() {
-            "subscribe-department" => match department_arg(&ev) {
-                Ok(dept) => {
-                    self.join_department(socket, &dept);
-                    reply(
-                        ack,
-                        json!({"status": "subscribed", "room": department_room(&dept)}),
-                    );
-                }
-                Err(m) => reply(ack, json!({"status": "error", "message": m})),
-            },
-            "unsubscribe-department" => match department_arg(&ev) {
-                Ok(dept) => {
-                    self.leave_department(socket, &dept);
-                    reply(
-                        ack,
-                        json!({"status": "unsubscribed", "room": department_room(&dept)}),
-                    );
-                }
-                Err(m) => reply(ack, json!({"status": "error", "message": m})),
-            },
+            name @ ("subscribe-department" | "unsubscribe-department") => {
+                let subscribe = name == "subscribe-department";
+                let body = match department_arg(&ev) {
+                    Ok(dept) => {
+                        if subscribe {
+                            self.join_department(socket, &dept);
+                        } else {
+                            self.leave_department(socket, &dept);
+                        }
+                        let status = if subscribe {
+                            "subscribed"
+                        } else {
+                            "unsubscribed"
+                        };
+                        json!({"status": status, "room": department_room(&dept)})
+                    }
+                    Err(m) => json!({"status": "error", "message": m}),
+                };
+                reply(ack, body);
+            }
             other => {
                 tracing::debug!(event = other, "ignored event");
                 reply(
