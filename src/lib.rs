@@ -22,19 +22,24 @@ use cli::{Cli, Command, SimulateCommand};
 use error::{Error, Result};
 use output::Style;
 
-/// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it.
-pub fn init_tracing(verbose: u8) {
+/// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it. A server (`serve`)
+/// logs at info by default (start-up, connection ceiling, drain); reports log warnings only.
+pub fn init_tracing(verbose: u8, server: bool) {
     use tracing_subscriber::EnvFilter;
-    let level = match verbose {
+    let level = match verbose + u8::from(server) {
         0 => "warn",
         1 => "info",
         2 => "debug",
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    use std::io::IsTerminal;
+    let ansi = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .try_init();
 }
 

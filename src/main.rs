@@ -4,7 +4,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = rtctl::cli::Cli::parse();
-    rtctl::init_tracing(cli.verbose);
+    let server = matches!(cli.command, rtctl::cli::Command::Serve(_));
+    rtctl::init_tracing(cli.verbose, server);
     match rtctl::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
