@@ -27,8 +27,9 @@ pub struct NodeState {
     pub metrics: Arc<Metrics>,
     /// Required as `Authorization: Bearer <key>` on the publish API when set.
     pub api_key: Option<String>,
-    /// Set first thing on shutdown: readiness turns false.
-    pub draining: AtomicBool,
+    /// Set first thing on shutdown: readiness turns false (shared with the Socket.IO handler,
+    /// which then refuses new devices).
+    pub draining: Arc<AtomicBool>,
     /// For the health check's Redis ping, when the node runs with Redis.
     pub redis: Option<super::redis_conn::Conn>,
     /// Largest accepted publish body, in bytes.
@@ -42,7 +43,7 @@ impl NodeState {
             log,
             metrics,
             api_key: None,
-            draining: AtomicBool::new(false),
+            draining: Arc::new(AtomicBool::new(false)),
             redis: None,
             max_body_bytes: 64 * 1024,
         }

@@ -147,6 +147,16 @@ impl Log {
         let redis = Redis::detect(url)
             .await
             .map_err(|e| LogError::Unavailable(format!("{url}: {e}")))?;
+        Log::on(redis, keys, node, retention).await
+    }
+
+    /// A Redis-stream log on an already located server or cluster.
+    pub async fn on(
+        redis: Redis,
+        keys: Keys,
+        node: &str,
+        retention: impl Into<Retention>,
+    ) -> Result<Log, LogError> {
         Ok(Log::Redis(Arc::new(
             RedisLog::connect(redis, keys, node, retention.into()).await?,
         )))

@@ -106,11 +106,11 @@ pub async fn run(
                 url: url.clone(),
                 message,
             };
-            let log = Log::redis(url, keys.clone(), &cfg.node_id, cfg.retention)
-                .await
-                .map_err(|e| unreachable(e.to_string()))?;
             let redis = redis_conn::Redis::detect(url).await.map_err(unreachable)?;
             tracing::info!(cluster = redis.is_cluster(), "redis connected");
+            let log = Log::on(redis.clone(), keys.clone(), &cfg.node_id, cfg.retention)
+                .await
+                .map_err(|e| unreachable(e.to_string()))?;
             let con = redis
                 .connect(Duration::from_secs(2))
                 .await
@@ -120,6 +120,7 @@ pub async fn run(
         None => (Log::memory(cfg.retention), None),
     };
     let mut state = NodeState::new(cfg.node_id.clone(), log.clone(), metrics.clone());
+    state.draining = draining.clone();
     state.api_key = cfg.api_key.clone();
     state.redis = redis.clone();
     let state = Arc::new(state);
@@ -171,7 +172,6 @@ pub async fn run(
     let deadline = Instant::now() + node.cfg.drain_timeout;
     tracing::info!(node = %node.cfg.node_id, "draining: readiness false, devices told to reconnect");
     draining.store(true, Relaxed);
-    state.draining.store(true, Relaxed);
     http_stop.cancel();
     io.close_all(CloseReason::ServerShutdown);
     if let Some(mut con) = redis {
