@@ -30,6 +30,9 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand plan 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
             cand simulate 'Predict where a real gateway sends each device'
             cand serve 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+            cand render-kong 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+            cand render-nginx 'Render an nginx config (sticky on the device id) from the fleet file'
+            cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -62,7 +65,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --percentile 'Percentile of the most loaded node that must fit, e.g. 99 or 99.9'
             cand --headroom 'Fraction of each node''s ceiling to keep free at that percentile, in [0, 1)'
             cand --failures 'Node failures the fleet must survive (with the survivors still within their ceiling)'
-            cand --outage-secs 'Seconds until a failed node''s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 10, HAProxy 6 (active health checks)'
+            cand --outage-secs 'Seconds until a failed node''s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 15, HAProxy 6 (active health checks)'
             cand --max-nodes 'Largest node count to consider'
             cand -o 'Report format: human tables or JSON for scripts'
             cand --output 'Report format: human tables or JSON for scripts'
@@ -159,6 +162,68 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rtctl;render-kong'= {
+            cand -f 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --fleet 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --algorithm 'Gateway hashing algorithm'
+            cand --slots 'Kong upstream slots (10..=65536)'
+            cand -n 'Number of devices'
+            cand --devices 'Number of devices'
+            cand --out 'Write the config to FILE instead of stdout (the global --output is the report format)'
+            cand --idle-timeout-secs 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout'
+            cand --format 'Config syntax (Kong reads both)'
+            cand --upstream 'Upstream name, also the service host (a hostname, not an IP)'
+            cand --kong-version 'Kong version the config is for (3.x); overrides the fleet''s kong_version'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;render-nginx'= {
+            cand -f 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --fleet 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --algorithm 'Gateway hashing algorithm'
+            cand --slots 'Kong upstream slots (10..=65536)'
+            cand -n 'Number of devices'
+            cand --devices 'Number of devices'
+            cand --out 'Write the config to FILE instead of stdout (the global --output is the report format)'
+            cand --idle-timeout-secs 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout'
+            cand --listen 'Address the gateway listens on'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;render-haproxy'= {
+            cand -f 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --fleet 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --algorithm 'Gateway hashing algorithm'
+            cand --slots 'Kong upstream slots (10..=65536)'
+            cand -n 'Number of devices'
+            cand --devices 'Number of devices'
+            cand --out 'Write the config to FILE instead of stdout (the global --output is the report format)'
+            cand --idle-timeout-secs 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout'
+            cand --listen 'Address the gateway listens on'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rtctl;generate'= {
             cand --out-dir 'Directory that receives completions/ and man/'
             cand -o 'Report format: human tables or JSON for scripts'
@@ -173,6 +238,9 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand plan 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
             cand simulate 'Predict where a real gateway sends each device'
             cand serve 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+            cand render-kong 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+            cand render-nginx 'Render an nginx config (sticky on the device id) from the fleet file'
+            cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -187,6 +255,12 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help;simulate;assign'= {
         }
         &'rtctl;help;serve'= {
+        }
+        &'rtctl;help;render-kong'= {
+        }
+        &'rtctl;help;render-nginx'= {
+        }
+        &'rtctl;help;render-haproxy'= {
         }
         &'rtctl;help;generate'= {
         }

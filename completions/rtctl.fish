@@ -35,6 +35,9 @@ complete -c rtctl -n "__fish_rtctl_needs_command" -s V -l version -d 'Print vers
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "simulate" -d 'Predict where a real gateway sends each device'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -69,7 +72,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l reconnection-attemp
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l percentile -d 'Percentile of the most loaded node that must fit, e.g. 99 or 99.9' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l headroom -d 'Fraction of each node\'s ceiling to keep free at that percentile, in [0, 1)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l failures -d 'Node failures the fleet must survive (with the survivors still within their ceiling)' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l outage-secs -d 'Seconds until a failed node\'s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 10, HAProxy 6 (active health checks)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l outage-secs -d 'Seconds until a failed node\'s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 15, HAProxy 6 (active health checks)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l max-nodes -d 'Largest node count to consider' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
@@ -163,6 +166,75 @@ always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
+nginx\t''
+haproxy\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l algorithm -d 'Gateway hashing algorithm' -r -f -a "consistent\t''
+hash\t''
+ip-hash\t''
+map\t''
+round-robin\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l slots -d 'Kong upstream slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s n -l devices -d 'Number of devices' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l out -d 'Write the config to FILE instead of stdout (the global --output is the report format)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l idle-timeout-secs -d 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l format -d 'Config syntax (Kong reads both)' -r -f -a "yaml\t''
+json\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l upstream -d 'Upstream name, also the service host (a hostname, not an IP)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l kong-version -d 'Kong version the config is for (3.x); overrides the fleet\'s kong_version' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
+nginx\t''
+haproxy\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l algorithm -d 'Gateway hashing algorithm' -r -f -a "consistent\t''
+hash\t''
+ip-hash\t''
+map\t''
+round-robin\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l slots -d 'Kong upstream slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s n -l devices -d 'Number of devices' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l out -d 'Write the config to FILE instead of stdout (the global --output is the report format)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l idle-timeout-secs -d 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l listen -d 'Address the gateway listens on' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
+nginx\t''
+haproxy\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l algorithm -d 'Gateway hashing algorithm' -r -f -a "consistent\t''
+hash\t''
+ip-hash\t''
+map\t''
+round-robin\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l slots -d 'Kong upstream slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s n -l devices -d 'Number of devices' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l out -d 'Write the config to FILE instead of stdout (the global --output is the report format)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l idle-timeout-secs -d 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l listen -d 'Address the gateway listens on' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
@@ -171,10 +243,13 @@ always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'

@@ -66,6 +66,15 @@ pub enum Command {
     /// Run a notification node: Socket.IO for devices, the publish API, health and metrics.
     #[command(after_long_help = EXIT_CODES)]
     Serve(ServeArgs),
+    /// Render a Kong 3.x declarative config (YAML or JSON) from the fleet file.
+    #[command(after_long_help = EXIT_CODES)]
+    RenderKong(RenderKongArgs),
+    /// Render an nginx config (sticky on the device id) from the fleet file.
+    #[command(after_long_help = EXIT_CODES)]
+    RenderNginx(RenderProxyArgs),
+    /// Render an HAProxy config (sticky on the device id) from the fleet file.
+    #[command(after_long_help = EXIT_CODES)]
+    RenderHaproxy(RenderProxyArgs),
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -199,7 +208,7 @@ pub struct PlanArgs {
     #[arg(long, default_value_t = 1, help_heading = "Sizing")]
     pub failures: u32,
     /// Seconds until a failed node's devices can connect again (gateway detection or restart).
-    /// Default per gateway: nginx 0 (next upstream on a refused connect), Kong 10, HAProxy 6
+    /// Default per gateway: nginx 0 (next upstream on a refused connect), Kong 15, HAProxy 6
     /// (active health checks).
     #[arg(long, help_heading = "Sizing")]
     pub outage_secs: Option<f64>,
@@ -371,6 +380,50 @@ pub struct ServeArgs {
     /// Frames a device's send queue holds; a device over it is caught up from the log instead.
     #[arg(long, env = "RTCTL_MAX_QUEUE_FRAMES", default_value_t = 4096)]
     pub max_queue_frames: usize,
+}
+
+/// What every render command takes.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Write the config to FILE instead of stdout (the global --output is the report format).
+    #[arg(long = "out", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: Option<PathBuf>,
+    /// Idle timeout of proxied WebSocket and polling connections, in seconds; must be above
+    /// pingInterval + pingTimeout.
+    #[arg(long, default_value_t = 3600, value_name = "SECS")]
+    pub idle_timeout_secs: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KongFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderKongArgs {
+    #[command(flatten)]
+    pub common: RenderArgs,
+    /// Config syntax (Kong reads both).
+    #[arg(long, value_enum, default_value_t = KongFormat::Yaml)]
+    pub format: KongFormat,
+    /// Upstream name, also the service host (a hostname, not an IP).
+    #[arg(long, default_value = "sio-fleet.internal", value_name = "HOSTNAME")]
+    pub upstream: String,
+    /// Kong version the config is for (3.x); overrides the fleet's kong_version.
+    #[arg(long, value_name = "VERSION")]
+    pub kong_version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderProxyArgs {
+    #[command(flatten)]
+    pub common: RenderArgs,
+    /// Address the gateway listens on.
+    #[arg(long, default_value = "0.0.0.0:8080", value_name = "IP:PORT")]
+    pub listen: String,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod gen;
 pub mod output;
 pub mod plan;
 pub mod redis_schema;
+pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod simulate;
@@ -143,6 +144,58 @@ async fn shutdown_signal() {
     }
 }
 
+fn render_proxy(
+    kind: fleet::GatewayKind,
+    args: &cli::RenderProxyArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let opts = render::Options {
+        idle_timeout_secs: args.common.idle_timeout_secs,
+        listen: args.listen.clone(),
+        ..render::Options::default()
+    };
+    render_command(kind, &args.common, &opts, out)
+}
+
+/// `rtctl render-*`: resolve the fleet (the command's gateway when no file says otherwise),
+/// render, print warnings on stderr, write the config to `--out` or stdout.
+fn render_command(
+    kind: fleet::GatewayKind,
+    args: &cli::RenderArgs,
+    opts: &render::Options,
+    out: &mut impl Write,
+) -> Result<()> {
+    let mut fa = args.fleet.clone();
+    if fa.fleet.is_none() && fa.gateway.is_none() {
+        fa.gateway = Some(kind);
+    }
+    let fleet = resolve::fleet(&fa, None, None, None)?;
+    let rendered = render::render(kind, &fleet, opts).map_err(|e| {
+        if e.field.starts_with("--") {
+            Error::flag(e.field.clone(), e.message.clone())
+        } else {
+            Error::Fleet {
+                path: fa.fleet.clone().unwrap_or_else(fleet::flags_path),
+                location: None,
+                message: e.to_string(),
+            }
+        }
+    })?;
+    for w in &rendered.warnings {
+        eprintln!("rtctl: warning: {w}");
+    }
+    match &args.out {
+        Some(path) => std::fs::write(path, &rendered.text).map_err(|source| Error::Output {
+            target: path.display().to_string(),
+            source,
+        }),
+        None => out
+            .write_all(rendered.text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(Error::stdout),
+    }
+}
+
 /// Run one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let style = Style::detect(cli.color);
@@ -161,6 +214,18 @@ pub fn run(cli: Cli) -> Result<()> {
             simulate::assign::run(&args, cli.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
+        Command::RenderKong(args) => {
+            let opts = render::Options {
+                idle_timeout_secs: args.common.idle_timeout_secs,
+                upstream: args.upstream.clone(),
+                kong_version: args.kong_version.clone(),
+                json: args.format == cli::KongFormat::Json,
+                ..render::Options::default()
+            };
+            render_command(fleet::GatewayKind::Kong, &args.common, &opts, &mut out)
+        }
+        Command::RenderNginx(args) => render_proxy(fleet::GatewayKind::Nginx, &args, &mut out),
+        Command::RenderHaproxy(args) => render_proxy(fleet::GatewayKind::Haproxy, &args, &mut out),
         Command::Generate(args) => {
             for path in gen::write_all(&args.out_dir)? {
                 writeln!(out, "{}", path.display()).map_err(Error::stdout)?;

@@ -36,12 +36,12 @@ pub const GUIDE_NAT_IP: &str = "203.0.113.50";
 
 /// Default seconds until devices of a failed node can connect again, per gateway: nginx retries
 /// the next peer at once on a refused connect (`proxy_next_upstream error`, `max_fails=1`);
-/// Kong and HAProxy wait for active health checks (as `render-*` will configure them: Kong
-/// 5 s × 2 failures, HAProxy `inter 2s fall 3`).
+/// Kong and HAProxy wait for active health checks (as `render-kong` and `render-haproxy`
+/// configure them: Kong every 5 s, 3 failures; HAProxy `inter 2s fall 3`).
 pub fn default_outage_secs(kind: GatewayKind) -> f64 {
     match kind {
         GatewayKind::Nginx => 0.0,
-        GatewayKind::Kong => 10.0,
+        GatewayKind::Kong => 15.0,
         GatewayKind::Haproxy => 6.0,
     }
 }

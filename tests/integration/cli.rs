@@ -14,13 +14,20 @@ fn help_lists_exactly_the_built_subcommands() {
         .stdout
         .clone();
     let help = String::from_utf8(out).unwrap();
-    for present in ["plan", "simulate", "serve"] {
+    for present in [
+        "plan",
+        "simulate",
+        "serve",
+        "render-kong",
+        "render-nginx",
+        "render-haproxy",
+    ] {
         assert!(
             help.contains(present),
             "{present} missing from --help:\n{help}"
         );
     }
-    for absent in ["top", "render-kong", "bench", "generate"] {
+    for absent in ["top", "render-pm2", "render-systemd", "bench", "generate"] {
         assert!(
             !help.contains(absent),
             "{absent} must not be listed yet:\n{help}"

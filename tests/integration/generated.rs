@@ -33,6 +33,9 @@ fn man_pages_are_fresh_and_complete() {
         "rtctl-simulate.1",
         "rtctl-simulate-nat.1",
         "rtctl-simulate-assign.1",
+        "rtctl-render-kong.1",
+        "rtctl-render-nginx.1",
+        "rtctl-render-haproxy.1",
     ] {
         assert!(expected.contains(want), "{want} not generated");
     }

@@ -9,6 +9,8 @@ mod engine_support;
 mod gateway_vectors;
 mod generated;
 mod plan;
+mod render;
+mod render_gateways;
 mod serve_log;
 mod serve_metrics;
 mod serve_node;
