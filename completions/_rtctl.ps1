@@ -36,6 +36,8 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('render-kong', 'render-kong', [CompletionResultType]::ParameterValue, 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file')
             [CompletionResult]::new('render-nginx', 'render-nginx', [CompletionResultType]::ParameterValue, 'Render an nginx config (sticky on the device id) from the fleet file')
             [CompletionResult]::new('render-haproxy', 'render-haproxy', [CompletionResultType]::ParameterValue, 'Render an HAProxy config (sticky on the device id) from the fleet file')
+            [CompletionResult]::new('render-pm2', 'render-pm2', [CompletionResultType]::ParameterValue, 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)')
+            [CompletionResult]::new('render-systemd', 'render-systemd', [CompletionResultType]::ParameterValue, 'Render a systemd template unit rtctl@.service and one environment file per node')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -240,6 +242,51 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'rtctl;render-pm2' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Gateway in front of the nodes')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Gateway hashing algorithm')
+            [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Kong upstream slots (10..=65536)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Absolute path of the rtctl binary on the hosts')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'Drain timeout of every node, seconds (the process manager waits 5 s longer)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the ecosystem file to FILE instead of stdout')
+            [CompletionResult]::new('--log-dir', '--log-dir', [CompletionResultType]::ParameterName, 'Directory for the nodes'' log files')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;render-systemd' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Gateway in front of the nodes')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Gateway hashing algorithm')
+            [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Kong upstream slots (10..=65536)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Number of devices')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Absolute path of the rtctl binary on the hosts')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'Drain timeout of every node, seconds (the process manager waits 5 s longer)')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write rtctl@.service and <node>.env into DIR instead of printing them')
+            [CompletionResult]::new('--env-dir', '--env-dir', [CompletionResultType]::ParameterName, 'Where the environment files live on the hosts')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The service user')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'rtctl;generate' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives completions/ and man/')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
@@ -258,6 +305,8 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('render-kong', 'render-kong', [CompletionResultType]::ParameterValue, 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file')
             [CompletionResult]::new('render-nginx', 'render-nginx', [CompletionResultType]::ParameterValue, 'Render an nginx config (sticky on the device id) from the fleet file')
             [CompletionResult]::new('render-haproxy', 'render-haproxy', [CompletionResultType]::ParameterValue, 'Render an HAProxy config (sticky on the device id) from the fleet file')
+            [CompletionResult]::new('render-pm2', 'render-pm2', [CompletionResultType]::ParameterValue, 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)')
+            [CompletionResult]::new('render-systemd', 'render-systemd', [CompletionResultType]::ParameterValue, 'Render a systemd template unit rtctl@.service and one environment file per node')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -286,6 +335,12 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;help;render-haproxy' {
+            break
+        }
+        'rtctl;help;render-pm2' {
+            break
+        }
+        'rtctl;help;render-systemd' {
             break
         }
         'rtctl;help;generate' {

@@ -33,6 +33,8 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand render-kong 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
             cand render-nginx 'Render an nginx config (sticky on the device id) from the fleet file'
             cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
+            cand render-pm2 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
+            cand render-systemd 'Render a systemd template unit rtctl@.service and one environment file per node'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -224,6 +226,49 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rtctl;render-pm2'= {
+            cand -f 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --fleet 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --algorithm 'Gateway hashing algorithm'
+            cand --slots 'Kong upstream slots (10..=65536)'
+            cand -n 'Number of devices'
+            cand --devices 'Number of devices'
+            cand --binary 'Absolute path of the rtctl binary on the hosts'
+            cand --drain-timeout 'Drain timeout of every node, seconds (the process manager waits 5 s longer)'
+            cand --out 'Write the ecosystem file to FILE instead of stdout'
+            cand --log-dir 'Directory for the nodes'' log files'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;render-systemd'= {
+            cand -f 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --fleet 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide''s 3-node Kong fleet is assumed and flags describe the rest'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --algorithm 'Gateway hashing algorithm'
+            cand --slots 'Kong upstream slots (10..=65536)'
+            cand -n 'Number of devices'
+            cand --devices 'Number of devices'
+            cand --binary 'Absolute path of the rtctl binary on the hosts'
+            cand --drain-timeout 'Drain timeout of every node, seconds (the process manager waits 5 s longer)'
+            cand --out-dir 'Write rtctl@.service and <node>.env into DIR instead of printing them'
+            cand --env-dir 'Where the environment files live on the hosts'
+            cand --user 'The service user'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rtctl;generate'= {
             cand --out-dir 'Directory that receives completions/ and man/'
             cand -o 'Report format: human tables or JSON for scripts'
@@ -241,6 +286,8 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand render-kong 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
             cand render-nginx 'Render an nginx config (sticky on the device id) from the fleet file'
             cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
+            cand render-pm2 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
+            cand render-systemd 'Render a systemd template unit rtctl@.service and one environment file per node'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -261,6 +308,10 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help;render-nginx'= {
         }
         &'rtctl;help;render-haproxy'= {
+        }
+        &'rtctl;help;render-pm2'= {
+        }
+        &'rtctl;help;render-systemd'= {
         }
         &'rtctl;help;generate'= {
         }

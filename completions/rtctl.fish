@@ -38,6 +38,8 @@ complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "serve" -d 'Run a notifi
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -235,6 +237,53 @@ always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
+nginx\t''
+haproxy\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l algorithm -d 'Gateway hashing algorithm' -r -f -a "consistent\t''
+hash\t''
+ip-hash\t''
+map\t''
+round-robin\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l slots -d 'Kong upstream slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s n -l devices -d 'Number of devices' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l binary -d 'Absolute path of the rtctl binary on the hosts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l drain-timeout -d 'Drain timeout of every node, seconds (the process manager waits 5 s longer)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l out -d 'Write the ecosystem file to FILE instead of stdout' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l log-dir -d 'Directory for the nodes\' log files' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
+nginx\t''
+haproxy\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l algorithm -d 'Gateway hashing algorithm' -r -f -a "consistent\t''
+hash\t''
+ip-hash\t''
+map\t''
+round-robin\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l slots -d 'Kong upstream slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s n -l devices -d 'Number of devices' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l binary -d 'Absolute path of the rtctl binary on the hosts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l drain-timeout -d 'Drain timeout of every node, seconds (the process manager waits 5 s longer)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l out-dir -d 'Write rtctl@.service and <node>.env into DIR instead of printing them' -r -f -a "(__fish_complete_directories)"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l env-dir -d 'Where the environment files live on the hosts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l user -d 'The service user' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
@@ -243,13 +292,15 @@ always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'

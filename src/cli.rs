@@ -75,6 +75,12 @@ pub enum Command {
     /// Render an HAProxy config (sticky on the device id) from the fleet file.
     #[command(after_long_help = EXIT_CODES)]
     RenderHaproxy(RenderProxyArgs),
+    /// Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode).
+    #[command(name = "render-pm2", after_long_help = EXIT_CODES)]
+    RenderPm2(RenderPm2Args),
+    /// Render a systemd template unit rtctl@.service and one environment file per node.
+    #[command(name = "render-systemd", after_long_help = EXIT_CODES)]
+    RenderSystemd(RenderSystemdArgs),
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -424,6 +430,46 @@ pub struct RenderProxyArgs {
     /// Address the gateway listens on.
     #[arg(long, default_value = "0.0.0.0:8080", value_name = "IP:PORT")]
     pub listen: String,
+}
+
+/// What the process-manager renderers take.
+#[derive(Debug, Clone, Args)]
+pub struct ProcessArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Absolute path of the rtctl binary on the hosts.
+    #[arg(long, default_value = "/usr/local/bin/rtctl", value_name = "PATH")]
+    pub binary: String,
+    /// Drain timeout of every node, seconds (the process manager waits 5 s longer).
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub drain_timeout: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderPm2Args {
+    #[command(flatten)]
+    pub common: ProcessArgs,
+    /// Write the ecosystem file to FILE instead of stdout.
+    #[arg(long = "out", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: Option<PathBuf>,
+    /// Directory for the nodes' log files.
+    #[arg(long, default_value = "/var/log/rtctl", value_name = "DIR")]
+    pub log_dir: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderSystemdArgs {
+    #[command(flatten)]
+    pub common: ProcessArgs,
+    /// Write rtctl@.service and <node>.env into DIR instead of printing them.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub out_dir: Option<PathBuf>,
+    /// Where the environment files live on the hosts.
+    #[arg(long, default_value = "/etc/rtctl", value_name = "DIR")]
+    pub env_dir: String,
+    /// The service user.
+    #[arg(long, default_value = "rtctl")]
+    pub user: String,
 }
 
 #[derive(Debug, Args)]

@@ -170,27 +170,49 @@ fn render_command(
         fa.gateway = Some(kind);
     }
     let fleet = resolve::fleet(&fa, None, None, None)?;
-    let rendered = render::render(kind, &fleet, opts).map_err(|e| {
-        if e.field.starts_with("--") {
-            Error::flag(e.field.clone(), e.message.clone())
-        } else {
-            Error::Fleet {
-                path: fa.fleet.clone().unwrap_or_else(fleet::flags_path),
-                location: None,
-                message: e.to_string(),
-            }
-        }
-    })?;
+    let rendered = render::render(kind, &fleet, opts).map_err(|e| render_error(&fa, e))?;
     for w in &rendered.warnings {
         eprintln!("rtctl: warning: {w}");
     }
-    match &args.out {
-        Some(path) => std::fs::write(path, &rendered.text).map_err(|source| Error::Output {
+    write_out(args.out.as_deref(), &rendered.text, out)
+}
+
+fn process_inputs(
+    args: &cli::ProcessArgs,
+    set: impl FnOnce(&mut render::process::ProcessOptions),
+) -> Result<(fleet::Fleet, render::process::ProcessOptions)> {
+    let fleet = resolve::fleet(&args.fleet, None, None, None)?;
+    let mut opts = render::process::ProcessOptions {
+        binary: args.binary.clone(),
+        drain_timeout_secs: args.drain_timeout,
+        ..Default::default()
+    };
+    set(&mut opts);
+    Ok((fleet, opts))
+}
+
+/// A render error names a flag or a fleet field.
+fn render_error(fa: &cli::FleetArgs, e: render::RenderError) -> Error {
+    if e.field.starts_with("--") {
+        Error::flag(e.field.clone(), e.message.clone())
+    } else {
+        Error::Fleet {
+            path: fa.fleet.clone().unwrap_or_else(fleet::flags_path),
+            location: None,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Write rendered text to a file or stdout.
+fn write_out(path: Option<&std::path::Path>, text: &str, out: &mut impl Write) -> Result<()> {
+    match path {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Output {
             target: path.display().to_string(),
             source,
         }),
         None => out
-            .write_all(rendered.text.as_bytes())
+            .write_all(text.as_bytes())
             .and_then(|()| out.flush())
             .map_err(Error::stdout),
     }
@@ -226,6 +248,47 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::RenderNginx(args) => render_proxy(fleet::GatewayKind::Nginx, &args, &mut out),
         Command::RenderHaproxy(args) => render_proxy(fleet::GatewayKind::Haproxy, &args, &mut out),
+        Command::RenderPm2(args) => {
+            let (fleet, opts) = process_inputs(&args.common, |o| o.log_dir = args.log_dir.clone())?;
+            let r = render::process::pm2(&fleet, &opts)
+                .map_err(|e| render_error(&args.common.fleet, e))?;
+            for w in &r.warnings {
+                eprintln!("rtctl: warning: {w}");
+            }
+            write_out(args.out.as_deref(), &r.text, &mut out)
+        }
+        Command::RenderSystemd(args) => {
+            let (fleet, opts) = process_inputs(&args.common, |o| {
+                o.env_dir = args.env_dir.clone();
+                o.user = args.user.clone();
+            })?;
+            let files = render::process::systemd(&fleet, &opts)
+                .map_err(|e| render_error(&args.common.fleet, e))?;
+            match &args.out_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
+                        target: dir.display().to_string(),
+                        source,
+                    })?;
+                    for (name, text) in files {
+                        let path = dir.join(name);
+                        std::fs::write(&path, text).map_err(|source| Error::Output {
+                            target: path.display().to_string(),
+                            source,
+                        })?;
+                        writeln!(out, "{}", path.display()).map_err(Error::stdout)?;
+                    }
+                    Ok(())
+                }
+                None => {
+                    let text: String = files
+                        .iter()
+                        .map(|(name, text)| format!("# ==> {name} <==\n{text}\n"))
+                        .collect();
+                    write_out(None, &text, &mut out)
+                }
+            }
+        }
         Command::Generate(args) => {
             for path in gen::write_all(&args.out_dir)? {
                 writeln!(out, "{}", path.display()).map_err(Error::stdout)?;

@@ -9,6 +9,7 @@
 pub mod haproxy;
 pub mod kong;
 pub mod nginx;
+pub mod process;
 
 use crate::fleet::{Fleet, GatewayKind, KeySource};
 

@@ -36,6 +36,9 @@ fn man_pages_are_fresh_and_complete() {
         "rtctl-render-kong.1",
         "rtctl-render-nginx.1",
         "rtctl-render-haproxy.1",
+        "rtctl-render-pm2.1",
+        "rtctl-render-systemd.1",
+        "rtctl-serve.1",
     ] {
         assert!(expected.contains(want), "{want} not generated");
     }

@@ -11,6 +11,7 @@ mod generated;
 mod plan;
 mod render;
 mod render_gateways;
+mod render_process;
 mod serve_log;
 mod serve_metrics;
 mod serve_node;

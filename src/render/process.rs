@@ -1,0 +1,230 @@
+//! Process-manager configs for `rtctl serve`: a PM2 ecosystem file (one fork-mode app per node)
+//! and a systemd template unit with one environment file per node. Pure: fleet in, text out.
+
+use std::fmt::Write as _;
+
+use super::{RenderError, Rendered, Result};
+use crate::fleet::Fleet;
+
+/// What the process renderers need besides the fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessOptions {
+    /// Absolute path of the rtctl binary on the hosts.
+    pub binary: String,
+    /// `--drain-timeout` of every node, seconds; the process manager waits longer.
+    pub drain_timeout_secs: u32,
+    /// PM2: where the node logs go.
+    pub log_dir: String,
+    /// systemd: where the per-node environment files live.
+    pub env_dir: String,
+    /// systemd: the service user.
+    pub user: String,
+}
+
+impl Default for ProcessOptions {
+    fn default() -> Self {
+        ProcessOptions {
+            binary: "/usr/local/bin/rtctl".into(),
+            drain_timeout_secs: 10,
+            log_dir: "/var/log/rtctl".into(),
+            env_dir: "/etc/rtctl".into(),
+            user: "rtctl".into(),
+        }
+    }
+}
+
+/// The process manager waits this much longer than the node's own drain before it kills.
+pub const KILL_GRACE_SECS: u32 = 5;
+
+fn check(fleet: &Fleet, opts: &ProcessOptions) -> Result<()> {
+    if !opts.binary.starts_with('/') {
+        return Err(RenderError::new(
+            "--binary",
+            format!("expected an absolute path, got {:?}", opts.binary),
+        ));
+    }
+    for (i, n) in fleet.nodes.iter().enumerate() {
+        if !n
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        {
+            return Err(RenderError::new(
+                format!("nodes[{i}].id"),
+                format!(
+                    "{:?} is used as a process name and a systemd instance: expected [A-Za-z0-9._-]",
+                    n.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn js(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialize")
+}
+
+/// `ecosystem.config.js`: one `rtctl serve` per node, fork mode, no Node interpreter.
+pub fn pm2(fleet: &Fleet, opts: &ProcessOptions) -> Result<Rendered> {
+    check(fleet, opts)?;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "// PM2 ecosystem for {}, rendered by rtctl: one `rtctl serve` per node, fork mode.\n// Start: pm2 start ecosystem.config.js   Stop (drains each node): pm2 stop ecosystem.config.js\n// Put the API key in the environment PM2 starts from (RTCTL_API_KEY), not in this file.",
+        fleet.name
+    );
+    o += "module.exports = {\n  apps: [\n";
+    for n in &fleet.nodes {
+        let mut env = vec![
+            ("RTCTL_LISTEN", n.addr()),
+            ("RTCTL_NODE_ID", n.id.clone()),
+            ("RTCTL_DRAIN_TIMEOUT", opts.drain_timeout_secs.to_string()),
+        ];
+        if let Some(r) = &fleet.redis {
+            env.push(("RTCTL_REDIS_URL", r.url.clone()));
+        }
+        let _ = writeln!(o, "    {{");
+        let _ = writeln!(o, "      name: {},", js(&format!("rtctl-{}", n.id)));
+        let _ = writeln!(o, "      script: {},", js(&opts.binary));
+        let _ = writeln!(o, "      args: [\"serve\"],");
+        let _ = writeln!(o, "      interpreter: \"none\",");
+        let _ = writeln!(o, "      exec_mode: \"fork\",");
+        let _ = writeln!(o, "      instances: 1,");
+        let _ = writeln!(o, "      env: {{");
+        for (k, v) in env {
+            let _ = writeln!(o, "        {k}: {},", js(&v));
+        }
+        let _ = writeln!(o, "      }},");
+        let _ = writeln!(o, "      autorestart: true,");
+        let _ = writeln!(o, "      max_restarts: 50,");
+        let _ = writeln!(o, "      min_uptime: \"10s\",");
+        let _ = writeln!(o, "      exp_backoff_restart_delay: 200,");
+        let _ = writeln!(
+            o,
+            "      // SIGINT makes the node drain; PM2 waits longer than the drain before SIGKILL."
+        );
+        let _ = writeln!(
+            o,
+            "      kill_timeout: {},",
+            (opts.drain_timeout_secs + KILL_GRACE_SECS) * 1000
+        );
+        let _ = writeln!(
+            o,
+            "      out_file: {},",
+            js(&format!("{}/{}-out.log", opts.log_dir, n.id))
+        );
+        let _ = writeln!(
+            o,
+            "      error_file: {},",
+            js(&format!("{}/{}-error.log", opts.log_dir, n.id))
+        );
+        let _ = writeln!(o, "      merge_logs: true,");
+        let _ = writeln!(o, "      time: true,");
+        let _ = writeln!(o, "    }},");
+    }
+    o += "  ],\n};\n";
+    let mut warnings = Vec::new();
+    if fleet.redis.is_none() && fleet.nodes.len() > 1 {
+        warnings.push(
+            "the fleet has no [redis]: each node gets its own in-memory log and devices on one node never see publishes made on another".into(),
+        );
+    }
+    Ok(Rendered { text: o, warnings })
+}
+
+/// Files for systemd: the template unit `rtctl@.service` and `<env_dir>/<node>.env` per node.
+pub fn systemd(fleet: &Fleet, opts: &ProcessOptions) -> Result<Vec<(String, String)>> {
+    check(fleet, opts)?;
+    let mut files = Vec::new();
+    let unit = format!(
+        "# rtctl notification node, one instance per node: systemctl enable --now rtctl@<node-id>\n\
+# Rendered by rtctl for {name}. The node reads its settings from {env}/<node-id>.env;\n\
+# flags and variables: man rtctl-serve.\n\
+[Unit]\n\
+Description=rtctl notification node %i\n\
+After=network-online.target\n\
+Wants=network-online.target\n\
+\n\
+[Service]\n\
+Type=exec\n\
+EnvironmentFile={env}/%i.env\n\
+ExecStart={bin} serve\n\
+# SIGTERM makes the node drain (readiness false, devices told to reconnect elsewhere).\n\
+KillSignal=SIGTERM\n\
+TimeoutStopSec={stop}\n\
+Restart=on-failure\n\
+RestartSec=1\n\
+# One descriptor per connected device.\n\
+LimitNOFILE={nofile}\n\
+User={user}\n\
+Group={user}\n\
+NoNewPrivileges=yes\n\
+ProtectSystem=strict\n\
+ProtectHome=yes\n\
+PrivateTmp=yes\n\
+\n\
+[Install]\n\
+WantedBy=multi-user.target\n",
+        name = fleet.name,
+        env = opts.env_dir,
+        bin = opts.binary,
+        stop = opts.drain_timeout_secs + KILL_GRACE_SECS,
+        nofile = fleet.profile.fd_limit,
+        user = opts.user,
+    );
+    files.push(("rtctl@.service".to_string(), unit));
+    for n in &fleet.nodes {
+        let mut env = format!(
+            "# rtctl node {id}: read by rtctl@{id}.service\nRTCTL_LISTEN={addr}\nRTCTL_NODE_ID={id}\nRTCTL_DRAIN_TIMEOUT={drain}\n",
+            id = n.id,
+            addr = n.addr(),
+            drain = opts.drain_timeout_secs
+        );
+        if let Some(r) = &fleet.redis {
+            let _ = writeln!(env, "RTCTL_REDIS_URL={}", r.url);
+        }
+        env += "# Required when RTCTL_LISTEN is not a loopback address:\n# RTCTL_API_KEY=\n";
+        files.push((format!("{}.env", n.id), env));
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::default_fleet;
+
+    #[test]
+    fn pm2_runs_one_fork_mode_node_per_fleet_node() {
+        let r = pm2(&default_fleet(), &ProcessOptions::default()).unwrap();
+        assert_eq!(r.text.matches("exec_mode: \"fork\"").count(), 3);
+        assert!(r.text.contains("interpreter: \"none\""));
+        assert!(r.text.contains("RTCTL_LISTEN: \"10.0.0.2:3000\""));
+        assert!(r.text.contains("kill_timeout: 15000"));
+        assert!(!r.text.contains("cluster"));
+    }
+
+    #[test]
+    fn systemd_has_a_template_and_an_env_file_per_node() {
+        let files = systemd(&default_fleet(), &ProcessOptions::default()).unwrap();
+        assert_eq!(files.len(), 4);
+        assert!(files[0].1.contains("LimitNOFILE=65536"));
+        assert!(files[0].1.contains("EnvironmentFile=/etc/rtctl/%i.env"));
+        assert!(files[0].1.contains("TimeoutStopSec=15"));
+        assert!(files[2].1.contains("RTCTL_NODE_ID=node-2"));
+    }
+
+    #[test]
+    fn bad_inputs_are_refused() {
+        let mut f = default_fleet();
+        let opts = ProcessOptions {
+            binary: "rtctl".into(),
+            ..ProcessOptions::default()
+        };
+        assert_eq!(pm2(&f, &opts).unwrap_err().field, "--binary");
+        f.nodes[1].id = "node 2".into();
+        let e = systemd(&f, &ProcessOptions::default()).unwrap_err();
+        assert_eq!(e.field, "nodes[1].id");
+    }
+}
