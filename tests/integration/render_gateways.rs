@@ -262,17 +262,19 @@ async fn routes_as_predicted(kind: Kind, algorithm: &str) {
         }
 
         // The official client, polling then upgrade and websocket-only, through the gateway:
-        // a direct notification published on the predicted node reaches each device.
+        // a direct notification published on the predicted node (each node has its own
+        // in-memory log here, so it reaches only its local devices) reaches each device.
         let runs = if consistent {
             vec![json!(["polling", "websocket"]), json!(["websocket"])]
         } else {
             vec![]
         };
         for transports in runs {
-            let ids: Vec<String> = (0..4).map(|i| format!("sio-{i}")).collect();
+            // At least 500 official clients per transport mode, each on its predicted node.
+            let ids: Vec<String> = (0..500).map(|i| format!("sio-{i:03}")).collect();
             let Some(mut devs) = Devices::start(json!({
                 "url": format!("http://127.0.0.1:{port}"), "ids": ids,
-                "transports": transports, "expect": 1, "timeoutMs": 15000
+                "transports": transports, "expect": 1, "timeoutMs": 30000
             })) else {
                 break;
             };
