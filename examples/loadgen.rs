@@ -69,9 +69,10 @@ enum StreamTarget {
 struct Args {
     #[arg(long, value_enum, default_value = "idle")]
     mode: Mode,
-    /// Server address (Socket.IO and the publish API).
-    #[arg(long, default_value = "127.0.0.1:3000")]
-    server: SocketAddr,
+    /// Server address (Socket.IO and the publish API). Several, comma-separated, spread the
+    /// devices round robin (device i on server i mod n); publishes always go to the first.
+    #[arg(long, default_value = "127.0.0.1:3000", value_delimiter = ',')]
+    server: Vec<SocketAddr>,
     /// Connections (devices) held by this process.
     #[arg(long, default_value_t = 1000)]
     conns: usize,
@@ -417,8 +418,9 @@ async fn handshake(i: usize, args: &Args, id: &str, dept: Option<&str>) -> Resul
         sock.bind(SocketAddr::new(ip, 0))
             .map_err(|e| format!("bind {ip}: {e}"))?;
     }
+    let server = args.server[i % args.server.len()];
     let mut tcp = sock
-        .connect(args.server)
+        .connect(server)
         .await
         .map_err(|e| format!("connect: {e}"))?;
     tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
@@ -426,7 +428,7 @@ async fn handshake(i: usize, args: &Args, id: &str, dept: Option<&str>) -> Resul
         "GET /socket.io/?EIO=4&transport=websocket&deviceId={id} HTTP/1.1\r\nHost: {}\r\n\
          Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nx-device-id: {id}\r\n",
-        args.server
+        server
     );
     if let (Subscribe::Header, Some(d)) = (args.subscribe, dept) {
         req.push_str(&format!("x-department-id: {d}\r\n"));
@@ -703,7 +705,7 @@ async fn main() {
     let mut out = json!({
         "label": args.label,
         "mode": format!("{:?}", args.mode).to_lowercase(),
-        "server": args.server.to_string(),
+        "server": args.server.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","),
         "conns": args.conns,
         "connected": connected,
         "failed": sh.failed.load(Relaxed),
@@ -721,7 +723,7 @@ async fn main() {
             .timeout(Duration::from_secs(10))
             .build()
             .expect("http client"),
-        url: format!("http://{}/api/v1/notifications", args.server),
+        url: format!("http://{}/api/v1/notifications", args.server[0]),
     });
 
     match args.mode {

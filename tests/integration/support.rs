@@ -259,8 +259,11 @@ pub struct Nginx {
 }
 
 impl Nginx {
-    /// `None` (skip) when nginx is not installed and CI is unset.
-    pub fn start(backends: &[u16]) -> Option<Nginx> {
+    /// `None` (skip) when nginx is not installed and CI is unset. Sized for `devices` proxied
+    /// websockets (2 fds each): `worker_connections` (default 8192) and `worker_rlimit_nofile`
+    /// grow when needed.
+    pub fn start_sized(backends: &[u16], devices: usize) -> Option<Nginx> {
+        let conns = (2 * devices + 512).max(8192);
         let bin = ["/usr/sbin/nginx", "nginx"]
             .into_iter()
             .find(|b| std::process::Command::new(b).arg("-v").output().is_ok());
@@ -278,11 +281,17 @@ impl Nginx {
             .iter()
             .map(|p| format!("server 127.0.0.1:{p};\n"))
             .collect();
+        let rlimit = if conns > 8192 {
+            format!("worker_rlimit_nofile {};", conns + 64)
+        } else {
+            String::new()
+        };
         let conf = format!(
             r#"pid nginx.pid;
 error_log stderr warn;
 worker_processes 1;
-events {{ worker_connections 8192; }}
+{rlimit}
+events {{ worker_connections {conns}; }}
 http {{
   access_log off;
   client_body_temp_path tmp_body; proxy_temp_path tmp_proxy; fastcgi_temp_path tmp_fcgi; uwsgi_temp_path tmp_uwsgi; scgi_temp_path tmp_scgi;
@@ -332,7 +341,16 @@ http {{
 }
 
 impl Drop for Nginx {
+    /// SIGTERM to the master, which stops its worker (a SIGKILLed master leaves the worker
+    /// running, orphaned, with its listening socket and connections); SIGKILL after 5 s.
     fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

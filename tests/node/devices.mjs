@@ -1,7 +1,10 @@
 // Devices as the guide's createSocket() makes them, driven by the Rust tests of `rtctl serve`.
 // Usage: node devices.mjs '<json config>'
 // config: {url, ids:[...], departments:{id: dept}, transports?, subscribe?: dept, expect: n,
-//          timeoutMs, noIdentity?: bool, auth?: {...extra auth keys, e.g. offset}}
+//          timeoutMs, noIdentity?: bool, auth?: {...extra auth keys, e.g. offset},
+//          connectPerTick?: n (open n sockets every 50 ms instead of all at once),
+//          retryConnectErrors?: bool (a transport error while connecting is retried by the
+//          client's own reconnection instead of failing; a refusal by the server still fails)}
 // Prints "READY <n>" once every device is connected (and subscribed), then one JSON line
 // {"ok":true, received: {deviceId: [[event, payload, offset], ...]}} when every device has
 // `expect` notifications (or on stdin EOF / timeout, with ok:false).
@@ -9,12 +12,14 @@ import { io } from "socket.io-client";
 
 const cfg = JSON.parse(process.argv[2]);
 const received = {};
+// Receipt time (ms since the epoch) of the notification whose payload has `marker: true`.
+const markers = {};
 let done = false;
 function finish(ok, extra = {}) {
   if (done) return;
   done = true;
   // Exit only once the (possibly large) line is flushed: a pipe write is asynchronous.
-  process.stdout.write(JSON.stringify({ ok, received, ...extra }) + "\n", () => process.exit(ok ? 0 : 1));
+  process.stdout.write(JSON.stringify({ ok, received, markers, ...extra }) + "\n", () => process.exit(ok ? 0 : 1));
 }
 setTimeout(() => finish(false, { error: `timeout after ${cfg.timeoutMs} ms` }), cfg.timeoutMs);
 process.stdin.on("end", () => finish(false, { error: "stdin closed" }));
@@ -48,8 +53,13 @@ if (cfg.noIdentity) {
       : cfg.expect !== undefined && Object.values(received).every((r) => r.length >= cfg.expect);
     if (enough && ready === cfg.ids.length) finish(true);
   };
-  for (const id of cfg.ids) {
+  const perTick = cfg.connectPerTick || cfg.ids.length;
+  cfg.ids.forEach((id, i) => {
     received[id] = [];
+    if (i < perTick) start(id);
+    else setTimeout(() => start(id), 50 * Math.floor(i / perTick));
+  });
+  function start(id) {
     const dept = cfg.departments?.[id];
     const s = io(cfg.url, {
       forceNew: true,
@@ -63,6 +73,7 @@ if (cfg.noIdentity) {
     });
     for (const ev of ["notification", "notification:direct", "notification:broadcast", "notification:gap"]) {
       s.on(ev, (...args) => {
+        if (args[0] && args[0].marker === true && markers[id] === undefined) markers[id] = Date.now();
         received[id].push([ev, ...args]);
         check();
       });
@@ -83,6 +94,11 @@ if (cfg.noIdentity) {
       if (ready === cfg.ids.length) console.log(`READY ${ready}`);
       check();
     });
-    s.on("connect_error", (e) => finish(false, { error: `connect_error ${id}: ${e.message}` }));
+    s.on("connect_error", (e) => {
+      // A transport error (e.g. a gateway answering 502 during a connect storm) is retried by
+      // the client; anything the server itself refused is not.
+      if (cfg.retryConnectErrors && ["websocket error", "timeout", "xhr poll error"].includes(e.message)) return;
+      finish(false, { error: `connect_error ${id}: ${e.message}` });
+    });
   }
 }

@@ -1,7 +1,10 @@
 // The guide's NestJS notification gateway, in plain socket.io 4.8 (no NestJS, no Redis adapter):
 // the reference server that benches/serve-vs-node.sh runs beside `rtctl serve`.
 //
-//   node tests/node/bench/node-server.mjs --port 3100 [--host 127.0.0.1]
+//   node tests/node/bench/node-server.mjs --port 3100 [--host 127.0.0.1] [--redis redis://127.0.0.1:6379]
+//
+// With --redis, several of these processes form one cluster through @socket.io/redis-adapter 8.3
+// (plain Redis pub/sub, at-most-once, key prefix "rtctl-bench-node"), node-redis 5 clients.
 //
 // Same wire behaviour as `rtctl serve` on one node:
 // - identity: header x-device-id, else query deviceId, else auth.deviceId; refused without one;
@@ -25,6 +28,7 @@ const opt = (name, dflt) => {
 };
 const port = Number(opt("--port", "3100"));
 const host = opt("--host", "127.0.0.1");
+const redisUrl = opt("--redis", "");
 const MAX_BODY = 64 * 1024;
 const ID = /^[A-Za-z0-9._:-]{1,50}$/;
 
@@ -88,6 +92,15 @@ const io = new Server(server, {
   transports: ["websocket", "polling"],
 });
 
+if (redisUrl) {
+  const { createClient } = await import("redis");
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const pub = createClient({ url: redisUrl });
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub, { key: "rtctl-bench-node" }));
+}
+
 io.use((socket, next) => {
   const h = socket.handshake;
   const deviceId = h.headers["x-device-id"] || h.query.deviceId || (h.auth && h.auth.deviceId);
@@ -126,7 +139,7 @@ io.on("connection", (socket) => {
 });
 
 server.listen(port, host, () => {
-  console.error(`node-server: socket.io 4.8 on ${host}:${port} (pid ${process.pid})`);
+  console.error(`node-server: socket.io 4.8 on ${host}:${port} (pid ${process.pid})${redisUrl ? " with the Redis adapter" : ""}`);
 });
 for (const sig of ["SIGTERM", "SIGINT"]) {
   process.on(sig, () => {
