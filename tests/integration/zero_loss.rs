@@ -261,19 +261,43 @@ impl Fleet {
     }
 }
 
+/// Everything a scenario runs on: Redis, three nodes, the gateways and the connected devices.
+struct Rig {
+    redis: RedisServer,
+    ports: Vec<u16>,
+    nodes: Vec<ServeProcess>,
+    _gateways: Vec<Nginx>,
+    devs: Fleet,
+}
+
+/// Start the rig, or `None` (skip, outside CI) when a tool is missing.
+async fn rig() -> Option<Rig> {
+    let redis = RedisServer::start()?;
+    let (ports, nodes) = fleet(&redis).await;
+    let gws = gateways(&ports)?;
+    let mut devs = Fleet::start(&gws)?;
+    devs.wait_ready();
+    Some(Rig {
+        redis,
+        ports,
+        nodes,
+        _gateways: gws,
+        devs,
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
-    let Some(redis) = RedisServer::start() else {
+    let Some(Rig {
+        redis,
+        ports,
+        mut nodes,
+        _gateways,
+        devs,
+    }) = rig().await
+    else {
         return;
     };
-    let (ports, mut nodes) = fleet(&redis).await;
-    let Some(gws) = gateways(&ports) else {
-        return;
-    };
-    let Some(mut devs) = Fleet::start(&gws) else {
-        return;
-    };
-    devs.wait_ready();
     let mut ledger = Ledger::default();
     let started = Instant::now();
     let mut recovered_at = None;
@@ -353,17 +377,16 @@ async fn cutting_device_connections_mid_stream_loses_nothing() {
         assert!(std::env::var_os("CI").is_none(), "ss (iproute2) is missing");
         return;
     }
-    let Some(redis) = RedisServer::start() else {
+    let Some(Rig {
+        redis: _redis,
+        ports,
+        nodes,
+        _gateways,
+        devs,
+    }) = rig().await
+    else {
         return;
     };
-    let (ports, nodes) = fleet(&redis).await;
-    let Some(gws) = gateways(&ports) else {
-        return;
-    };
-    let Some(mut devs) = Fleet::start(&gws) else {
-        return;
-    };
-    devs.wait_ready();
     let mut ledger = Ledger::default();
     let live: Vec<&ServeProcess> = nodes.iter().collect();
     for k in 0..100 {
@@ -390,17 +413,16 @@ async fn cutting_device_connections_mid_stream_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_restart_mid_stream_loses_nothing() {
-    let Some(mut redis) = RedisServer::start() else {
+    let Some(Rig {
+        mut redis,
+        ports: _,
+        nodes,
+        _gateways,
+        devs,
+    }) = rig().await
+    else {
         return;
     };
-    let (ports, nodes) = fleet(&redis).await;
-    let Some(gws) = gateways(&ports) else {
-        return;
-    };
-    let Some(mut devs) = Fleet::start(&gws) else {
-        return;
-    };
-    devs.wait_ready();
     let mut ledger = Ledger::default();
     let live: Vec<&ServeProcess> = nodes.iter().collect();
     let mut refused = 0;
@@ -430,17 +452,16 @@ async fn redis_restart_mid_stream_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rolling_restart_with_sigterm_loses_nothing() {
-    let Some(redis) = RedisServer::start() else {
+    let Some(Rig {
+        redis,
+        ports,
+        mut nodes,
+        _gateways,
+        devs,
+    }) = rig().await
+    else {
         return;
     };
-    let (ports, mut nodes) = fleet(&redis).await;
-    let Some(gws) = gateways(&ports) else {
-        return;
-    };
-    let Some(mut devs) = Fleet::start(&gws) else {
-        return;
-    };
-    devs.wait_ready();
     let mut ledger = Ledger::default();
     let url = redis.url();
     for k in 0..120 {
