@@ -18,8 +18,8 @@ Exit codes:
 
 /// rtctl: tooling for Socket.IO notification fleets behind one NAT.
 ///
-/// Size a fleet (`plan`) and predict, device by device, where Kong, nginx or HAProxy
-/// send each device (`simulate`).
+/// Size a fleet (`plan`), predict where Kong, nginx or HAProxy send each device (`simulate`),
+/// render their configs (`render-*`) and run the notification nodes (`serve`).
 #[derive(Debug, Parser)]
 #[command(name = "rtctl", version, about, long_about = None, after_long_help = EXIT_CODES)]
 pub struct Cli {
