@@ -127,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
         }
         'rtctl;simulate;assign' {
             [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Gateway algorithm')
-            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target')
             [CompletionResult]::new('--slots', '--slots', [CompletionResultType]::ParameterName, 'Kong slots (10..=65536)')
             [CompletionResult]::new('--down', '--down', [CompletionResultType]::ParameterName, 'A target marked down/unhealthy (kept in the config). Repeatable')
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'File of keys, one per line ("-" for stdin)')
@@ -275,7 +275,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Number of devices')
             [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Absolute path of the rtctl binary on the hosts')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'Drain timeout of every node, seconds (the process manager waits 5 s longer)')
-            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write rtctl@.service and <node>.env into DIR instead of printing them')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write `rtctl@.service` and `<node>.env` into DIR instead of printing them')
             [CompletionResult]::new('--env-dir', '--env-dir', [CompletionResultType]::ParameterName, 'Where the environment files live on the hosts')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The service user')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')

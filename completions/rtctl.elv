@@ -120,7 +120,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         }
         &'rtctl;simulate;assign'= {
             cand --gateway 'Gateway algorithm'
-            cand --target 'A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target'
+            cand --target 'A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target'
             cand --slots 'Kong slots (10..=65536)'
             cand --down 'A target marked down/unhealthy (kept in the config). Repeatable'
             cand --keys 'File of keys, one per line ("-" for stdin)'
@@ -258,7 +258,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --devices 'Number of devices'
             cand --binary 'Absolute path of the rtctl binary on the hosts'
             cand --drain-timeout 'Drain timeout of every node, seconds (the process manager waits 5 s longer)'
-            cand --out-dir 'Write rtctl@.service and <node>.env into DIR instead of printing them'
+            cand --out-dir 'Write `rtctl@.service` and `<node>.env` into DIR instead of printing them'
             cand --env-dir 'Where the environment files live on the hosts'
             cand --user 'The service user'
             cand -o 'Report format: human tables or JSON for scripts'

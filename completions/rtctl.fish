@@ -135,7 +135,7 @@ nginx-consistent\t''
 nginx-hash\t''
 haproxy-consistent\t''
 haproxy-map\t''"
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l target -d 'A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l target -d 'A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l slots -d 'Kong slots (10..=65536)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l down -d 'A target marked down/unhealthy (kept in the config). Repeatable' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l keys -d 'File of keys, one per line ("-" for stdin)' -r -F
@@ -274,7 +274,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l slots -d 
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s n -l devices -d 'Number of devices' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l binary -d 'Absolute path of the rtctl binary on the hosts' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l drain-timeout -d 'Drain timeout of every node, seconds (the process manager waits 5 s longer)' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l out-dir -d 'Write rtctl@.service and <node>.env into DIR instead of printing them' -r -f -a "(__fish_complete_directories)"
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l out-dir -d 'Write `rtctl@.service` and `<node>.env` into DIR instead of printing them' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l env-dir -d 'Where the environment files live on the hosts' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l user -d 'The service user' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'

@@ -310,7 +310,7 @@ pub struct AssignArgs {
     /// Gateway algorithm.
     #[arg(long, value_enum)]
     pub gateway: AssignGateway,
-    /// A target, in config order: ADDR:PORT[,weight=W][,id=N]. Repeat per target.
+    /// A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target.
     #[arg(
         long = "target",
         value_name = "ADDR:PORT[,weight=W][,id=N]",
@@ -461,7 +461,7 @@ pub struct RenderPm2Args {
 pub struct RenderSystemdArgs {
     #[command(flatten)]
     pub common: ProcessArgs,
-    /// Write rtctl@.service and <node>.env into DIR instead of printing them.
+    /// Write `rtctl@.service` and `<node>.env` into DIR instead of printing them.
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub out_dir: Option<PathBuf>,
     /// Where the environment files live on the hosts.

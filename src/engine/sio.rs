@@ -1043,6 +1043,52 @@ impl ArrayWriter {
     }
 }
 
+/// The argument methods EVENT and ACK builders share (both write into `self.w`).
+macro_rules! argument_methods {
+    () => {
+        /// Appends one raw JSON argument, verbatim.
+        pub fn arg_raw(mut self, arg: &RawValue) -> Self {
+            self.w.raw(arg.get());
+            self
+        }
+
+        /// Appends one argument serialized with serde.
+        pub fn arg<T: Serialize + ?Sized>(mut self, arg: &T) -> Result<Self, Error> {
+            self.w.serialize(arg)?;
+            Ok(self)
+        }
+
+        /// Appends a string argument.
+        pub fn arg_str(mut self, s: &str) -> Self {
+            self.w.string(s);
+            self
+        }
+
+        /// Appends decoded arguments verbatim (e.g. to echo a received event).
+        /// Placeholders in them keep their numbers: add the matching attachments
+        /// with [`attach`](Self::attach) in the same order.
+        pub fn args(mut self, args: Args<'_>) -> Self {
+            if !args.is_empty() {
+                self.w.raw(args.as_str());
+            }
+            self
+        }
+
+        /// Appends a binary argument (placeholder + attachment).
+        pub fn binary(mut self, data: impl Into<Bytes>) -> Self {
+            self.w.binary(data.into());
+            self
+        }
+
+        /// Adds an attachment without writing a placeholder (for JSON that already
+        /// references it).
+        pub fn attach(mut self, data: impl Into<Bytes>) -> Self {
+            self.w.attachments.push(data.into());
+            self
+        }
+    };
+}
+
 /// Builds an EVENT frame directly as bytes, without an intermediate
 /// [`Packet`]: encode a notification once, then clone `Encoded::text` to every
 /// recipient.
@@ -1081,46 +1127,7 @@ impl EventBuilder {
         self
     }
 
-    /// Appends one raw JSON argument, verbatim.
-    pub fn arg_raw(mut self, arg: &RawValue) -> Self {
-        self.w.raw(arg.get());
-        self
-    }
-
-    /// Appends one argument serialized with serde.
-    pub fn arg<T: Serialize + ?Sized>(mut self, arg: &T) -> Result<Self, Error> {
-        self.w.serialize(arg)?;
-        Ok(self)
-    }
-
-    /// Appends a string argument.
-    pub fn arg_str(mut self, s: &str) -> Self {
-        self.w.string(s);
-        self
-    }
-
-    /// Appends decoded arguments verbatim (e.g. to echo a received event).
-    /// Placeholders in them keep their numbers: add the matching attachments
-    /// with [`attach`](Self::attach) in the same order.
-    pub fn args(mut self, args: Args<'_>) -> Self {
-        if !args.is_empty() {
-            self.w.raw(args.as_str());
-        }
-        self
-    }
-
-    /// Appends a binary argument (placeholder + attachment).
-    pub fn binary(mut self, data: impl Into<Bytes>) -> Self {
-        self.w.binary(data.into());
-        self
-    }
-
-    /// Adds an attachment without writing a placeholder (for JSON that already
-    /// references it).
-    pub fn attach(mut self, data: impl Into<Bytes>) -> Self {
-        self.w.attachments.push(data.into());
-        self
-    }
+    argument_methods!();
 
     /// Finishes the packet.
     pub fn build(self) -> Encoded {
@@ -1162,43 +1169,7 @@ impl AckBuilder {
         self
     }
 
-    /// Appends one raw JSON argument, verbatim.
-    pub fn arg_raw(mut self, arg: &RawValue) -> Self {
-        self.w.raw(arg.get());
-        self
-    }
-
-    /// Appends one argument serialized with serde.
-    pub fn arg<T: Serialize + ?Sized>(mut self, arg: &T) -> Result<Self, Error> {
-        self.w.serialize(arg)?;
-        Ok(self)
-    }
-
-    /// Appends a string argument.
-    pub fn arg_str(mut self, s: &str) -> Self {
-        self.w.string(s);
-        self
-    }
-
-    /// Appends decoded arguments verbatim (see [`EventBuilder::args`]).
-    pub fn args(mut self, args: Args<'_>) -> Self {
-        if !args.is_empty() {
-            self.w.raw(args.as_str());
-        }
-        self
-    }
-
-    /// Appends a binary argument (placeholder + attachment).
-    pub fn binary(mut self, data: impl Into<Bytes>) -> Self {
-        self.w.binary(data.into());
-        self
-    }
-
-    /// Adds an attachment without writing a placeholder.
-    pub fn attach(mut self, data: impl Into<Bytes>) -> Self {
-        self.w.attachments.push(data.into());
-        self
-    }
+    argument_methods!();
 
     /// Finishes the packet.
     pub fn build(self) -> Encoded {
