@@ -9,6 +9,9 @@
 //! | `{rtctl:NS}:log` | stream | every node (`XADD`) | one entry per notification: fields `t` (target kind `department`/`device`/`all`), `k` (target id, empty for `all`), `p` (payload JSON), `n` (accepting node id) |
 //! | `{rtctl:NS}:nodes` | sorted set | every node | member = node id, score = last heartbeat (unix ms) |
 //! | `{rtctl:NS}:node:<id>` | string, TTL `HEARTBEAT_TTL` | every node, each `HEARTBEAT_EVERY` | the node's `Heartbeat` as JSON |
+//! | `{rtctl:NS}:subs:<device>:<session>` | hash, TTL twice the log's retention age (at least 1 day), renewed on every change and (re)connect | the node holding the device | the departments the device's session subscribed to: field = department id, value = the log offset after which its notifications are the device's |
+//! | `{rtctl:NS}:session:<device>` | string, same TTL | the node where the device last began or resumed a session | the device's latest session id (what an app restart with only `auth.offset` resumes) |
+//! | `{rtctl:NS}:secret` | string (hex), never expires | the first node to start (`SET NX`) | the key that signs connection state recovery `pid`s, so any node can check a `pid` another node issued |
 //!
 //! Offsets are stream entry ids (`<ms>-<seq>`), the same text the publish API returns and the
 //! devices receive as the last event argument.
@@ -72,6 +75,22 @@ impl Keys {
     pub fn node(&self, id: &str) -> String {
         format!("{}:node:{id}", self.prefix)
     }
+
+    /// The department subscriptions of one session of a device (a hash: department → offset
+    /// it began after).
+    pub fn subscriptions(&self, device: &str, session: &str) -> String {
+        format!("{}:subs:{device}:{session}", self.prefix)
+    }
+
+    /// A device's latest session id.
+    pub fn session(&self, device: &str) -> String {
+        format!("{}:session:{device}", self.prefix)
+    }
+
+    /// The fleet's key for signing recovery `pid`s.
+    pub fn secret(&self) -> String {
+        format!("{}:secret", self.prefix)
+    }
 }
 
 /// What a node writes every `HEARTBEAT_EVERY` under `Keys::node` (JSON).
@@ -111,6 +130,9 @@ mod tests {
         assert_eq!(k.log(), "{rtctl:acme}:log");
         assert_eq!(k.nodes(), "{rtctl:acme}:nodes");
         assert_eq!(k.node("n1"), "{rtctl:acme}:node:n1");
+        assert_eq!(k.subscriptions("dev-1", "s1"), "{rtctl:acme}:subs:dev-1:s1");
+        assert_eq!(k.session("dev-1"), "{rtctl:acme}:session:dev-1");
+        assert_eq!(k.secret(), "{rtctl:acme}:secret");
         assert!(Keys::new("").is_err());
         assert!(Keys::new("a b").is_err());
         assert!(Keys::new(&"x".repeat(65)).is_err());

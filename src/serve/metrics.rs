@@ -50,6 +50,8 @@ pub struct Metrics {
     pub redis_errors: AtomicU64,
     /// Devices that connected with an offset and were caught up from the log.
     pub recoveries: AtomicU64,
+    /// Recovery `pid`s refused: not issued to the device that sent it, altered or expired.
+    pub pids_refused: AtomicU64,
     /// Sockets whose send queue overflowed and were caught up from the log instead of losing
     /// notifications.
     pub overflow_catch_ups: AtomicU64,
@@ -206,6 +208,12 @@ impl Metrics {
             "counter",
             "Devices that reconnected with an offset and were caught up from the log",
             &one(self.recoveries.load(Relaxed).to_string()),
+        );
+        family(
+            "rtctl_recovery_pids_refused_total",
+            "counter",
+            "Recovery pids refused: not issued to the device that sent it, altered or expired",
+            &one(self.pids_refused.load(Relaxed).to_string()),
         );
         family(
             "rtctl_overflow_catch_ups_total",

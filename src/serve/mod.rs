@@ -6,13 +6,14 @@
 //! by all nodes and each node writes a heartbeat for `rtctl top`.
 
 pub mod api;
+pub mod delivery;
 pub mod identity;
 pub mod log;
 pub mod metrics;
 pub mod node;
 pub mod presence;
-pub mod recovery;
 pub mod redis_conn;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -32,9 +33,11 @@ use tower::ServiceExt;
 use crate::engine::{self, CloseReason, Config, SocketIo};
 use crate::redis_schema::{Heartbeat, Keys, HEARTBEAT_EVERY, HEARTBEAT_TTL};
 use api::NodeState;
-use log::{Entry, Log, Offset, Target};
+use delivery::DeliveryPosition;
+use log::{Entry, Log, Offset};
 use metrics::Metrics;
-use node::{department_room, device_room, NodeHandler};
+use node::{NodeHandler, NodeParts};
+use session::{PidSigner, Store};
 
 /// Everything a node needs to run (the CLI resolves flags and environment into this).
 #[derive(Debug, Clone)]
@@ -62,15 +65,6 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// The event name devices receive for each target kind.
-pub fn event_name(t: &Target) -> &'static str {
-    match t {
-        Target::Department(_) => "notification",
-        Target::Device(_) => "notification:direct",
-        Target::All => "notification:broadcast",
-    }
-}
-
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -85,7 +79,7 @@ struct Node {
     io: SocketIo<NodeHandler>,
     draining: Arc<AtomicBool>,
     started: Instant,
-    position: Arc<recovery::DeliveryPosition>,
+    position: Arc<DeliveryPosition>,
 }
 
 /// Run a node on `listener` until `shutdown` fires, then drain: readiness goes false, new
@@ -100,7 +94,9 @@ pub async fn run(
     let keys = Keys::new(&cfg.namespace).map_err(ServeError::Config)?;
     let metrics = Arc::new(Metrics::default());
     let draining = Arc::new(AtomicBool::new(false));
-    let (log, redis) = match &cfg.redis_url {
+    // Connection state recovery: a pid is valid as long as the log can replay to it.
+    let window = cfg.retention.max_age.unwrap_or(Duration::from_secs(86_400));
+    let (log, redis, store, pids) = match &cfg.redis_url {
         Some(url) => {
             let unreachable = |message: String| ServeError::Redis {
                 url: url.clone(),
@@ -111,13 +107,22 @@ pub async fn run(
             let log = Log::on(redis.clone(), keys.clone(), &cfg.node_id, cfg.retention)
                 .await
                 .map_err(|e| unreachable(e.to_string()))?;
-            let con = redis
+            let mut con = redis
                 .connect(Duration::from_secs(2))
                 .await
                 .map_err(|e| unreachable(e.to_string()))?;
-            (log, Some(con))
+            let pids = PidSigner::shared(&mut con, &keys, window)
+                .await
+                .map_err(|e| unreachable(e.to_string()))?;
+            let store = Store::redis(con.clone(), keys.clone(), cfg.retention.max_age);
+            (log, Some(con), store, pids)
         }
-        None => (Log::memory(cfg.retention), None),
+        None => (
+            Log::memory(cfg.retention),
+            None,
+            Store::memory(),
+            PidSigner::random(window),
+        ),
     };
     let mut state = NodeState::new(cfg.node_id.clone(), log.clone(), metrics.clone());
     state.draining = draining.clone();
@@ -125,14 +130,16 @@ pub async fn run(
     state.redis = redis.clone();
     let state = Arc::new(state);
     let start = log.last().await.unwrap_or(Offset::ZERO);
-    let position = Arc::new(recovery::DeliveryPosition::new(start));
-    let handler = NodeHandler::new(
-        metrics.clone(),
-        draining.clone(),
-        log.clone(),
-        position.clone(),
-        cfg.engine.max_queue_frames,
-    );
+    let position = Arc::new(DeliveryPosition::new(start));
+    let handler = NodeHandler::new(NodeParts {
+        metrics: metrics.clone(),
+        draining: draining.clone(),
+        log: log.clone(),
+        position: position.clone(),
+        store,
+        pids,
+        queue_bound: cfg.engine.max_queue_frames,
+    });
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
     let node = Arc::new(Node {
@@ -153,7 +160,12 @@ pub async fn run(
         let cancel = tasks.clone();
         async move { log.follow(start, tx, cancel).await }
     });
-    let deliver = tokio::spawn(deliver(node.clone(), rx));
+    let deliver = tokio::spawn(delivery::deliver(
+        io.clone(),
+        node.position.clone(),
+        metrics.clone(),
+        rx,
+    ));
     let beat = redis
         .clone()
         .map(|con| tokio::spawn(heartbeats(node.clone(), con, keys.clone(), tasks.clone())));
@@ -199,46 +211,6 @@ pub async fn run(
     Ok(())
 }
 
-/// Deliver each log entry to the local sockets: one encoding, one write per socket.
-async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
-    let ns = node.io.of("/").expect("namespace / exists");
-    let m = &node.state.metrics;
-    while let Some(e) = rx.recv().await {
-        let Some(packet) = recovery::packet(&e) else {
-            tracing::error!(offset = %e.offset, "log entry payload is not JSON; skipped");
-            *node.position.delivered.lock().expect("position lock") = e.offset;
-            continue;
-        };
-        let event = event_name(&e.target);
-        // The position lock is held while broadcasting so a catch-up switches to live
-        // delivery exactly between two entries.
-        let d = {
-            let mut pos = node.position.delivered.lock().expect("position lock");
-            *node
-                .position
-                .broadcasting_after
-                .lock()
-                .expect("position lock") = *pos;
-            let d = match &e.target {
-                Target::Department(id) => ns.broadcast(&department_room(id), &packet),
-                Target::Device(id) => ns.broadcast(&device_room(id), &packet),
-                Target::All => ns.broadcast_all(&packet),
-            };
-            *pos = e.offset;
-            d
-        };
-        m.sent(event, d.delivered as u64);
-        m.deliveries.fetch_add(d.delivered as u64, Relaxed);
-        m.log_lag_ms
-            .store(now_ms().saturating_sub(e.offset.ms) as i64, Relaxed);
-        m.sockets_behind
-            .store(node.io.stats().behind.load(Relaxed) as i64, Relaxed);
-        if d.behind > 0 {
-            tracing::debug!(offset = %e.offset, sockets = d.behind, "sockets behind: being caught up from the log");
-        }
-    }
-}
-
 /// Write this node's heartbeat every second.
 async fn heartbeats(
     node: Arc<Node>,
@@ -266,12 +238,7 @@ async fn heartbeats(
             messages_out: m.deliveries.load(Relaxed),
             memory_bytes: metrics::Process::read().map_or(0, |p| p.rss_bytes),
             sockets_behind: m.sockets_behind.load(Relaxed).max(0) as u64,
-            log_offset: node
-                .position
-                .delivered
-                .lock()
-                .expect("position lock")
-                .to_string(),
+            log_offset: node.position.delivered().to_string(),
             draining: node.draining.load(Relaxed),
         };
         if let Err(e) = presence::write(&mut con, &keys, &hb, HEARTBEAT_TTL).await {

@@ -7,25 +7,16 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
+use super::delivery::{catch_up, department_room, device_room, DeliveryPosition, Why};
 use super::identity::{check_id, identify, Handshake as Ids};
 use super::log::{Log, Offset};
 use super::metrics::Metrics;
-use super::recovery::{catch_up, DeliveryPosition, Why};
+use super::session::{new_session, Device, Membership, PidSigner, Store};
 use crate::engine::sio;
 use crate::engine::{
     AckSender, ConnectError, ConnectRequest, DisconnectReason, Handler, HandshakeRequest,
     Rejection, Socket,
 };
-
-/// Room of one device: a direct notification is one room lookup.
-pub fn device_room(id: &str) -> String {
-    format!("device:{id}")
-}
-
-/// Room of one department.
-pub fn department_room(id: &str) -> String {
-    format!("department:{id}")
-}
 
 /// What the node keeps from the Engine.IO handshake: only the identity hints.
 pub struct HandshakeIds {
@@ -34,75 +25,80 @@ pub struct HandshakeIds {
     header_department: Option<Box<str>>,
 }
 
-/// Per-socket data.
-pub struct Device {
-    pub device_id: Box<str>,
-    pub department: Option<Box<str>>,
-    pub user: Option<Box<str>>,
-    /// Departments named at connect (header or `auth.departmentId`, plus `auth.departments`).
-    named_departments: Vec<Box<str>>,
-    /// Where to resume from: `auth.offset` (sent by socket.io-client ≥ 4.6 itself on reconnect).
-    resume_from: Option<Offset>,
-    /// Departments this socket is in (joined at connect or by `subscribe-department`).
-    departments: Mutex<Vec<Box<str>>>,
-    /// The engine's send-queue bound in frames (for pacing replays).
-    pub queue_bound: usize,
-}
-
-impl Device {
-    /// The departments this socket is in now.
-    pub fn departments(&self) -> Vec<Box<str>> {
-        self.departments.lock().expect("socket departments").clone()
-    }
-}
-
 /// The node's handler.
 pub struct NodeHandler {
-    pub metrics: Arc<Metrics>,
-    pub draining: Arc<AtomicBool>,
+    shared: Arc<Shared>,
+}
+
+/// What the handler and the tasks it spawns share.
+struct Shared {
+    metrics: Arc<Metrics>,
+    draining: Arc<AtomicBool>,
     log: Log,
     position: Arc<DeliveryPosition>,
+    store: Store,
+    pids: PidSigner,
     queue_bound: usize,
     /// Local member count of each department room (for heartbeats).
     departments: Mutex<HashMap<Box<str>, u64>>,
 }
 
+/// The parts a node's handler is built from.
+pub struct NodeParts {
+    pub metrics: Arc<Metrics>,
+    pub draining: Arc<AtomicBool>,
+    pub log: Log,
+    pub position: Arc<DeliveryPosition>,
+    /// Where subscriptions outlive connections.
+    pub store: Store,
+    /// Signs and checks recovery `pid`s.
+    pub pids: PidSigner,
+    pub queue_bound: usize,
+}
+
 impl NodeHandler {
-    pub fn new(
-        metrics: Arc<Metrics>,
-        draining: Arc<AtomicBool>,
-        log: Log,
-        position: Arc<DeliveryPosition>,
-        queue_bound: usize,
-    ) -> NodeHandler {
+    pub fn new(p: NodeParts) -> NodeHandler {
         NodeHandler {
-            metrics,
-            draining,
-            log,
-            position,
-            queue_bound,
-            departments: Mutex::new(HashMap::new()),
+            shared: Arc::new(Shared {
+                metrics: p.metrics,
+                draining: p.draining,
+                log: p.log,
+                position: p.position,
+                store: p.store,
+                pids: p.pids,
+                queue_bound: p.queue_bound,
+                departments: Mutex::new(HashMap::new()),
+            }),
         }
     }
 
     /// Department rooms and their local member counts.
     pub fn department_counts(&self) -> Vec<(String, u64)> {
-        let d = self.departments.lock().expect("departments lock");
+        let d = self.shared.departments.lock().expect("departments lock");
         let mut v: Vec<(String, u64)> = d.iter().map(|(k, n)| (department_room(k), *n)).collect();
         v.sort();
         v
     }
+}
 
-    fn join_department(&self, socket: &Socket<Self>, dept: &str) -> bool {
+impl Shared {
+    /// Put the socket in `dept` for entries after `since` (an existing membership keeps the
+    /// older offset). Call between two broadcasts (`DeliveryPosition::between`) so live
+    /// delivery starts exactly after `since`.
+    fn join(&self, socket: &Socket<NodeHandler>, dept: &str, since: Offset) {
         let mut mine = socket
             .data()
             .departments
             .lock()
             .expect("socket departments");
-        if mine.iter().any(|d| &**d == dept) {
-            return false;
+        if let Some(m) = mine.iter_mut().find(|(d, _)| &**d == dept) {
+            m.1 = m.1.min(since);
+            return;
         }
-        mine.push(dept.into());
+        if !socket.is_connected() {
+            return;
+        }
+        mine.push((dept.into(), since));
         socket.join(&department_room(dept));
         *self
             .departments
@@ -110,17 +106,16 @@ impl NodeHandler {
             .expect("departments lock")
             .entry(dept.into())
             .or_insert(0) += 1;
-        true
     }
 
-    fn leave_department(&self, socket: &Socket<Self>, dept: &str) -> bool {
+    fn leave(&self, socket: &Socket<NodeHandler>, dept: &str) {
         let mut mine = socket
             .data()
             .departments
             .lock()
             .expect("socket departments");
-        let Some(i) = mine.iter().position(|d| &**d == dept) else {
-            return false;
+        let Some(i) = mine.iter().position(|(d, _)| &**d == dept) else {
+            return;
         };
         mine.swap_remove(i);
         socket.leave(&department_room(dept));
@@ -131,7 +126,103 @@ impl NodeHandler {
                 all.remove(dept);
             }
         }
-        true
+    }
+
+    fn store_failed(&self, device: &str, e: &dyn std::fmt::Display) {
+        self.metrics.redis_errors.fetch_add(1, Relaxed);
+        tracing::warn!(device = %device, cause = %e, "subscriptions not stored");
+    }
+
+    /// A connected socket's session. A device that resumes with its `pid` gets that session's
+    /// departments back; one that resumes with only an offset (an app restart) continues its
+    /// latest session under a new id; one that does neither begins a new session. Then the
+    /// replay starts. Runs first in the socket's order of changes.
+    async fn begin(self: Arc<Self>, socket: Socket<NodeHandler>, named: Vec<Membership>) {
+        let d = socket.data();
+        let (device, session) = (&*d.device_id, &*d.session);
+        let Some(from) = d.resume_from else {
+            if let Err(e) = self.store.begin(device, session, &named).await {
+                self.store_failed(device, &e);
+            }
+            return;
+        };
+        let restored = if d.recovered_pid.is_some() {
+            self.store.load(device, session).await
+        } else {
+            match self.store.latest(device).await {
+                Ok(Some(latest)) => self.store.load(device, &latest).await,
+                Ok(None) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            }
+        };
+        let stored = match restored {
+            Ok(s) => s,
+            Err(e) => {
+                // Without its departments a replay would skip entries: let it retry.
+                self.store_failed(device, &e);
+                socket.close();
+                return;
+            }
+        };
+        self.position.between(|_| {
+            for (dept, since) in &stored {
+                self.join(&socket, dept, *since);
+            }
+        });
+        let kept = if d.recovered_pid.is_some() {
+            self.store.add(device, session, &named).await
+        } else {
+            self.store.begin(device, session, &d.departments()).await
+        };
+        if let Err(e) = kept {
+            self.store_failed(device, &e);
+        }
+        tracing::debug!(device = %device, from = %from, restored = stored.len(), recovered = d.recovered_pid.is_some(), "session restored");
+        tokio::spawn(catch_up(
+            socket.clone(),
+            self.log.clone(),
+            self.position.clone(),
+            self.metrics.clone(),
+            from,
+            Why::Reconnect,
+        ));
+    }
+
+    /// `subscribe-department` / `unsubscribe-department`: change the socket's rooms, record
+    /// the change, then ack.
+    async fn change(
+        self: Arc<Self>,
+        socket: Socket<NodeHandler>,
+        dept: String,
+        subscribe: bool,
+        ack: Option<AckSender<NodeHandler>>,
+    ) {
+        let (device, session) = (&*socket.data().device_id, &*socket.data().session);
+        let stored = if subscribe {
+            let since = self.position.between(|pos| {
+                self.join(&socket, &dept, pos);
+                pos
+            });
+            self.store.subscribe(device, session, &dept, since).await
+        } else {
+            self.leave(&socket, &dept);
+            self.store.unsubscribe(device, session, &dept).await
+        };
+        let body = match stored {
+            Ok(()) => json!({
+                "status": if subscribe { "subscribed" } else { "unsubscribed" },
+                "room": department_room(&dept),
+            }),
+            Err(e) => {
+                self.store_failed(device, &e);
+                json!({
+                    "status": "error",
+                    "room": department_room(&dept),
+                    "message": format!("{e}: the change applies to this connection but was not recorded, so a reconnect would not restore it; send it again"),
+                })
+            }
+        };
+        reply(ack, body);
     }
 }
 
@@ -169,7 +260,7 @@ impl Handler for NodeHandler {
     type Data = Device;
 
     fn handshake(&self, req: &HandshakeRequest<'_>) -> Result<HandshakeIds, Rejection> {
-        if self.draining.load(Relaxed) {
+        if self.shared.draining.load(Relaxed) {
             return Err(Rejection::new(
                 "node is draining: reconnect to another node",
             ));
@@ -186,7 +277,7 @@ impl Handler for NodeHandler {
             Some(a) => match serde_json::from_str(a.as_raw().get()) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    self.metrics.connect_errors.fetch_add(1, Relaxed);
+                    self.shared.metrics.connect_errors.fetch_add(1, Relaxed);
                     return Err(ConnectError::new(format!("auth is not valid JSON: {e}")));
                 }
             },
@@ -200,17 +291,17 @@ impl Handler for NodeHandler {
             auth: auth.as_ref(),
         })
         .map_err(|m| {
-            self.metrics.connect_errors.fetch_add(1, Relaxed);
+            self.shared.metrics.connect_errors.fetch_add(1, Relaxed);
             ConnectError::new(m)
         })?;
         if let Some(m) = &id.mismatch {
             tracing::warn!(device = %id.device_id, "identity sources disagree: {m}");
         }
         let refuse = |m: String| {
-            self.metrics.connect_errors.fetch_add(1, Relaxed);
+            self.shared.metrics.connect_errors.fetch_add(1, Relaxed);
             ConnectError::new(m)
         };
-        let resume_from = match auth.as_ref().and_then(|a| a.get("offset")) {
+        let offset = match auth.as_ref().and_then(|a| a.get("offset")) {
             None | Some(Value::Null) => None,
             Some(Value::String(o)) => Some(
                 o.parse::<Offset>()
@@ -220,6 +311,21 @@ impl Handler for NodeHandler {
                 return Err(refuse(format!("auth.offset must be a string, got {other}")))
             }
         };
+        // Connection state recovery: a `pid` this fleet issued to this device, not expired.
+        let claim = match auth.as_ref().and_then(|a| a.get("pid")) {
+            Some(Value::String(pid)) => {
+                match self.shared.pids.verify(pid, &id.device_id, now_ms()) {
+                    Some(c) => Some((pid.as_str(), c)),
+                    None => {
+                        self.shared.metrics.pids_refused.fetch_add(1, Relaxed);
+                        tracing::info!(device = %id.device_id, "recovery pid refused (not issued to this device, altered or expired)");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let resume_from = offset.or(claim.as_ref().map(|(_, c)| c.start));
         let mut named: Vec<Box<str>> = id.department.iter().map(|d| d.as_str().into()).collect();
         match auth.as_ref().and_then(|a| a.get("departments")) {
             None | Some(Value::Null) => {}
@@ -246,64 +352,78 @@ impl Handler for NodeHandler {
             user: id.user.map(Into::into),
             named_departments: named,
             resume_from,
+            session: claim
+                .as_ref()
+                .map_or_else(new_session, |(_, c)| c.session.clone()),
+            recovered_pid: claim.map(|(pid, _)| pid.into()),
             departments: Mutex::new(Vec::new()),
-            queue_bound: self.queue_bound,
+            pending: Mutex::new(None),
+            queue_bound: self.shared.queue_bound,
         })
     }
 
     fn connected(&self, socket: &Socket<Self>) {
+        let sh = &self.shared;
         let d = socket.data();
         if d.resume_from.is_some() {
             // Live broadcasts skip the socket until the replay has caught it up.
             socket.mark_behind();
         }
         socket.join(&device_room(&d.device_id));
-        for dept in d.named_departments.clone() {
-            self.join_department(socket, &dept);
-        }
-        if let Some(from) = d.resume_from {
-            tokio::spawn(catch_up(
-                socket.clone(),
-                self.log.clone(),
-                self.position.clone(),
-                self.metrics.clone(),
-                from,
-                Why::Reconnect,
-            ));
-        }
-        self.metrics.connections.fetch_add(1, Relaxed);
-        self.metrics.connects.fetch_add(1, Relaxed);
+        // Named departments: a resuming device was in them all along (replayed from its
+        // offset); a new session is in them from now on.
+        let named: Vec<Membership> = sh.position.between(|pos| {
+            let since = if d.resume_from.is_some() {
+                Offset::ZERO
+            } else {
+                pos
+            };
+            for dept in &d.named_departments {
+                sh.join(socket, dept, since);
+            }
+            socket
+                .data()
+                .departments()
+                .into_iter()
+                .filter(|(dept, _)| d.named_departments.contains(dept))
+                .collect()
+        });
+        d.in_order(sh.clone().begin(socket.clone(), named));
+        sh.metrics.connections.fetch_add(1, Relaxed);
+        sh.metrics.connects.fetch_add(1, Relaxed);
         tracing::debug!(device = %d.device_id, department = ?d.department, user = ?d.user, "device connected");
     }
 
     /// Connection state recovery: a `pid` makes socket.io-client send `{pid, offset}` back on
-    /// every reconnect, to any node. It is derived from the device id, so any node can honour it.
+    /// every reconnect, to any node. A valid one is returned unchanged (the client then reports
+    /// `socket.recovered`); otherwise a new one is signed for this device.
     fn connect_pid(&self, socket: &Socket<Self>) -> Option<String> {
-        Some(format!("rtctl-{}", socket.data().device_id))
+        let d = socket.data();
+        Some(match &d.recovered_pid {
+            Some(pid) => pid.to_string(),
+            None => {
+                let start = self.shared.position.delivered();
+                self.shared
+                    .pids
+                    .issue(&d.device_id, &d.session, start, now_ms())
+            }
+        })
     }
 
     fn event(&self, socket: &Socket<Self>, ev: sio::Event, ack: Option<AckSender<Self>>) {
-        self.metrics.messages_in.fetch_add(1, Relaxed);
+        self.shared.metrics.messages_in.fetch_add(1, Relaxed);
         match ev.name().as_ref() {
             name @ ("subscribe-department" | "unsubscribe-department") => {
                 let subscribe = name == "subscribe-department";
-                let body = match department_arg(&ev) {
-                    Ok(dept) => {
-                        if subscribe {
-                            self.join_department(socket, &dept);
-                        } else {
-                            self.leave_department(socket, &dept);
-                        }
-                        let status = if subscribe {
-                            "subscribed"
-                        } else {
-                            "unsubscribed"
-                        };
-                        json!({"status": status, "room": department_room(&dept)})
-                    }
-                    Err(m) => json!({"status": "error", "message": m}),
-                };
-                reply(ack, body);
+                match department_arg(&ev) {
+                    Ok(dept) => socket.data().in_order(self.shared.clone().change(
+                        socket.clone(),
+                        dept,
+                        subscribe,
+                        ack,
+                    )),
+                    Err(m) => reply(ack, json!({"status": "error", "message": m})),
+                }
             }
             other => {
                 tracing::debug!(event = other, "ignored event");
@@ -316,35 +436,32 @@ impl Handler for NodeHandler {
     }
 
     fn disconnected(&self, socket: &Socket<Self>, reason: DisconnectReason) {
-        let depts: Vec<Box<str>> = socket
-            .data()
-            .departments
-            .lock()
-            .expect("socket departments")
-            .clone();
-        for d in depts {
-            self.leave_department(socket, &d);
+        for (d, _) in socket.data().departments() {
+            self.shared.leave(socket, &d);
         }
-        self.metrics.connections.fetch_sub(1, Relaxed);
-        self.metrics.disconnected(reason.as_str());
+        self.shared.metrics.connections.fetch_sub(1, Relaxed);
+        self.shared.metrics.disconnected(reason.as_str());
     }
 
     /// The socket's queue overflowed during a broadcast: it is skipped from now on and caught
     /// up from the log, starting at the entry it missed, instead of losing anything.
     fn behind(&self, socket: &Socket<Self>) {
-        let from = *self
-            .position
-            .broadcasting_after
-            .lock()
-            .expect("position lock");
+        let sh = &self.shared;
+        let from = sh.position.broadcasting_after();
         tracing::info!(device = %socket.data().device_id, from = %from, "send queue full: catching the device up from the log");
         tokio::spawn(catch_up(
             socket.clone(),
-            self.log.clone(),
-            self.position.clone(),
-            self.metrics.clone(),
+            sh.log.clone(),
+            sh.position.clone(),
+            sh.metrics.clone(),
             from,
             Why::Overflow,
         ));
     }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

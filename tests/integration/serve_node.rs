@@ -44,6 +44,29 @@ impl Devices {
         stdin.flush().unwrap();
     }
 
+    /// Make these devices leave a department (`{deviceId: dept}`); returns once every
+    /// `unsubscribe-department` is acked.
+    pub fn unsubscribe(&mut self, which: &Value) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("stdin piped");
+        writeln!(stdin, "{}", json!({"unsubscribe": which})).unwrap();
+        stdin.flush().unwrap();
+        let l = self.line();
+        assert!(
+            l.starts_with("UNSUBSCRIBED"),
+            "devices did not unsubscribe: {l}"
+        );
+    }
+
+    /// End the devices now (as an app that is closed) and take their report.
+    pub fn exit(mut self) -> Value {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("stdin piped");
+        writeln!(stdin, "{}", json!({"exit": true})).unwrap();
+        stdin.flush().unwrap();
+        self.result()
+    }
+
     pub fn wait_ready(&mut self) {
         let l = self.line();
         assert!(l.starts_with("READY"), "devices not ready: {l}");

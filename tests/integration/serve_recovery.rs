@@ -236,3 +236,331 @@ async fn a_stalled_device_is_caught_up_not_dropped() {
     }
     assert_eq!(got, want);
 }
+
+/// A raw Socket.IO device over WebSocket: connects to `/` with `auth`, returns the socket and
+/// the CONNECT reply's JSON (`sid`, `pid`).
+async fn raw_device(node: &ServeProcess, auth: Value) -> (crate::engine_support::Ws, Value) {
+    use crate::engine_support::{ws_open, ws_send, ws_text};
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", node.port).parse().unwrap();
+    let (mut ws, _) = ws_open(addr, "/socket.io/").await;
+    ws_send(&mut ws, &format!("40{auth}")).await;
+    let reply = ws_text(&mut ws).await;
+    let body = reply
+        .strip_prefix("40")
+        .unwrap_or_else(|| panic!("not a CONNECT reply: {reply}"));
+    (ws, serde_json::from_str(body).unwrap())
+}
+
+/// Every `notification*` event the raw device receives within `d`: (event, payload).
+async fn raw_events(ws: &mut crate::engine_support::Ws, d: Duration) -> Vec<(String, Value)> {
+    use crate::engine_support::{ws_next_within, ws_send, Got};
+    let mut out = Vec::new();
+    let end = std::time::Instant::now() + d;
+    while let Some(g) =
+        ws_next_within(ws, end.saturating_duration_since(std::time::Instant::now())).await
+    {
+        match g {
+            Got::Text(t) if t == "2" => ws_send(ws, "3").await,
+            Got::Text(t) => {
+                if let Some(ev) = t.strip_prefix("42") {
+                    let v: Vec<Value> = serde_json::from_str(ev).unwrap();
+                    out.push((v[0].as_str().unwrap().to_string(), v[1].clone()));
+                }
+            }
+            Got::Closed(_) => break,
+            Got::Binary(_) => {}
+        }
+    }
+    out
+}
+
+async fn subscribe_raw(ws: &mut crate::engine_support::Ws, dept: &str) {
+    use crate::engine_support::{ws_send, ws_text};
+    ws_send(
+        ws,
+        &format!(r#"421["subscribe-department",{{"departmentId":"{dept}"}}]"#),
+    )
+    .await;
+    let ack = ws_text(ws).await;
+    assert!(
+        ack.starts_with("431[") && ack.contains("subscribed"),
+        "{ack}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_pid_recovers_nobody_and_a_genuine_one_restores_the_departments() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let url = redis.url();
+    let node = ServeProcess::start("pid", &["--redis", &url, "--namespace", "it-pid"]);
+    // Device A subscribes to D1 by event, learns its pid, goes away.
+    let (mut a, reply) = raw_device(&node, json!({"deviceId": "pid-a"})).await;
+    let pid_a = reply["pid"].as_str().expect("a pid").to_string();
+    assert!(
+        !pid_a.contains("pid-a"),
+        "the pid does not reveal the device: {pid_a}"
+    );
+    subscribe_raw(&mut a, "D1").await;
+    let seen = publish_ok(&node, json!({"department": "D1"}), json!("before")).await;
+    assert_eq!(
+        raw_events(&mut a, Duration::from_millis(300)).await.len(),
+        1
+    );
+    drop(a);
+    publish_ok(&node, json!({"department": "D1"}), json!("while away")).await;
+    // Device B presents A's pid (and an old offset): it recovers nothing of A's.
+    let (mut b, reply) = raw_device(
+        &node,
+        json!({"deviceId": "pid-b", "pid": pid_a, "offset": seen}),
+    )
+    .await;
+    assert_ne!(
+        reply["pid"],
+        json!(pid_a),
+        "B must not take over A's session"
+    );
+    let got_b = raw_events(&mut b, Duration::from_millis(500)).await;
+    assert!(got_b.is_empty(), "B received A's department: {got_b:?}");
+    // A made-up pid and the old, guessable form: refused as well.
+    for forged in [
+        "rtctl-pid-a",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
+        let (_c, reply) = raw_device(&node, json!({"deviceId": "pid-a", "pid": forged})).await;
+        assert_ne!(reply["pid"], json!(forged));
+    }
+    // A with its genuine pid: recovered (same pid back), D1 restored before the replay.
+    let (mut a, reply) = raw_device(
+        &node,
+        json!({"deviceId": "pid-a", "pid": pid_a, "offset": seen}),
+    )
+    .await;
+    assert_eq!(
+        reply["pid"],
+        json!(pid_a),
+        "recovered: the same pid comes back"
+    );
+    let got = raw_events(&mut a, Duration::from_millis(500)).await;
+    assert_eq!(got, vec![("notification".to_string(), json!("while away"))]);
+    let metrics = reqwest::get(format!("{}/metrics", node.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("rtctl_recovery_pids_refused_total 3"),
+        "{metrics}"
+    );
+}
+
+/// The app is closed and started again with the last offset it saw (`auth.offset`, no pid):
+/// the departments it had joined by event are restored from the store before the replay, on
+/// the embedded node (memory) and on a Redis fleet (another node than before).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_restart_with_an_offset_gets_its_event_departments_back() {
+    let redis = RedisServer::start();
+    for with_redis in [false, true] {
+        let url = redis.as_ref().map(|r| r.url());
+        let flags: Vec<&str> = match (&url, with_redis) {
+            (Some(u), true) => vec!["--redis", u, "--namespace", "it-app"],
+            (None, true) => continue,
+            _ => vec![],
+        };
+        let first = ServeProcess::start("app-1", &flags);
+        let ids: Vec<String> = (0..20).map(|i| format!("app-{i:02}")).collect();
+        let depts: serde_json::Map<String, Value> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), json!(format!("D{}", i % 2))))
+            .collect();
+        let Some(mut dev) = Devices::start(json!({
+            "url": first.url(), "ids": ids, "eventDepartments": depts,
+            "transports": ["websocket"], "timeoutMs": 20000
+        })) else {
+            return;
+        };
+        dev.wait_ready();
+        let last = publish_ok(&first, json!({"department": "D0"}), json!("seen")).await;
+        publish_ok(&first, json!({"department": "D1"}), json!("seen")).await;
+        let last1 = publish_ok(&first, json!({"all": true}), json!("seen")).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = dev.exit();
+        for id in &ids {
+            let n = events(&before, id).len();
+            assert_eq!(n, 2, "{id} before the app closed: {before}");
+        }
+        let _ = last;
+        // While the apps are closed.
+        let mut missed = vec![
+            publish_ok(&first, json!({"department": "D0"}), json!("away D0")).await,
+            publish_ok(&first, json!({"department": "D1"}), json!("away D1")).await,
+            publish_ok(&first, json!({"device": "app-03"}), json!("away direct")).await,
+            publish_ok(&first, json!({"all": true}), json!("away all")).await,
+        ];
+        // The apps come back (to another node when there is Redis), with their offset only.
+        let second = if with_redis {
+            Some(ServeProcess::start("app-2", &flags))
+        } else {
+            None
+        };
+        let node = second.as_ref().unwrap_or(&first);
+        let offsets: serde_json::Map<String, Value> =
+            ids.iter().map(|id| (id.clone(), json!(last1))).collect();
+        let Some(mut dev) = Devices::start(json!({
+            "url": node.url(), "ids": ids, "eventDepartments": depts, "offsets": offsets,
+            "transports": ["websocket"], "timeoutMs": 20000
+        })) else {
+            return;
+        };
+        dev.wait_ready();
+        missed.push(publish_ok(node, json!({"department": "D1"}), json!("live")).await);
+        let mut expect = serde_json::Map::new();
+        for (i, id) in ids.iter().enumerate() {
+            let n = if i % 2 == 0 { 2 } else { 3 } + usize::from(id == "app-03");
+            expect.insert(id.clone(), json!(n));
+        }
+        dev.expect(&Value::Object(expect.clone()));
+        let r = dev.result();
+        assert_eq!(r["ok"], true, "redis {with_redis}: {r}");
+        for (i, id) in ids.iter().enumerate() {
+            let got: Vec<String> = events(&r, id)
+                .iter()
+                .map(|e| {
+                    e.as_array()
+                        .unwrap()
+                        .last()
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            let want: Vec<String> = missed
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| match k {
+                    0 => i % 2 == 0,
+                    1 | 4 => i % 2 == 1,
+                    2 => id == "app-03",
+                    _ => true,
+                })
+                .map(|(_, o)| o.clone())
+                .collect();
+            assert_eq!(got, want, "redis {with_redis}: {id} in order, once");
+        }
+    }
+}
+
+/// The issue's first scenario: the embedded node (no Redis), 150 devices that join by event,
+/// a department notification every 25 ms, a random third of the connections cut ten times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut_ten_times() {
+    if std::process::Command::new("ss").arg("-V").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "ss (iproute2) is missing");
+        return;
+    }
+    let node = ServeProcess::start("solo", &[]);
+    let ids: Vec<String> = (0..150).map(|i| format!("emb-{i:03}")).collect();
+    let depts: serde_json::Map<String, Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.clone(), json!(format!("D{}", i % 3))))
+        .collect();
+    let Some(mut dev) = Devices::start(json!({
+        "url": node.url(), "ids": ids, "eventDepartments": depts,
+        "transports": ["websocket"], "timeoutMs": 60000
+    })) else {
+        return;
+    };
+    dev.wait_ready();
+    let mut want: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut rng = 0x9e37_79b9_u64;
+    for k in 0..200 {
+        if k % 20 == 10 {
+            // Cut a pseudo-random third of the device connections (by client port).
+            let out = std::process::Command::new("ss")
+                .args([
+                    "-Htn",
+                    "state",
+                    "established",
+                    "dst",
+                    "127.0.0.1",
+                    "sport",
+                    "=",
+                    &format!(":{}", node.port),
+                ])
+                .output()
+                .unwrap();
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                if rng % 3 != 0 {
+                    continue;
+                }
+                if let Some(peer) = line.split_whitespace().nth(3) {
+                    if let Some(port) = peer.rsplit(':').next() {
+                        let _ = std::process::Command::new("ss")
+                            .args([
+                                "-K",
+                                "dst",
+                                "127.0.0.1",
+                                "dport",
+                                "=",
+                                &format!(":{port}"),
+                                "sport",
+                                "=",
+                                &format!(":{}", node.port),
+                            ])
+                            .output();
+                    }
+                }
+            }
+        }
+        let d = format!("D{}", k % 3);
+        let id = publish_ok(&node, json!({"department": d}), json!({"k": k})).await;
+        for (i, dev) in ids.iter().enumerate() {
+            if i % 3 == k % 3 {
+                want.entry(dev.clone()).or_default().push(id.clone());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let expect: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| (id.clone(), json!(want[id].len())))
+        .collect();
+    dev.expect(&Value::Object(expect));
+    let r = dev.result();
+    let (mut lost, mut dup, mut expected) = (0, 0, 0);
+    for id in &ids {
+        let got: Vec<String> = events(&r, id)
+            .iter()
+            .map(|e| {
+                e.as_array()
+                    .unwrap()
+                    .last()
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let set: std::collections::HashSet<&String> = got.iter().collect();
+        dup += got.len() - set.len();
+        expected += want[id].len();
+        lost += want[id].iter().filter(|w| !set.contains(w)).count();
+    }
+    let recovered: u64 = r["recovered"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_u64)
+        .sum();
+    eprintln!("embedded node, cuts: expected {expected}, lost {lost}, duplicates {dup}, sessions recovered {recovered}");
+    assert_eq!((lost, dup), (0, 0), "{}", r["error"]);
+    assert!(recovered > 100, "connections were really cut: {recovered}");
+}

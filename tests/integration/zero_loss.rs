@@ -1,8 +1,12 @@
 //! Zero loss under failure: 1,000 devices behind a real nginx (`hash $arg_deviceId
 //! consistent`) on three `rtctl serve` nodes sharing Redis, receiving a steady stream of
 //! department, direct and broadcast notifications while a node is killed with SIGKILL and
-//! restarted, and while their TCP connections are cut. Each test counts expected against
-//! received by notification id, asserts 0 lost and reports duplicates.
+//! restarted, while their TCP connections are cut, while Redis restarts and during a rolling
+//! restart. Each scenario runs twice: with devices that join their department the guide's way
+//! (`subscribe-department` on every `connect`, no header), and with a mix of header and event
+//! departments where a tenth of the devices leave their department mid-stream. Each test counts
+//! expected against received by notification id and asserts 0 lost, 0 duplicates, and nothing
+//! from a department after the device's unsubscribe was acked.
 //!
 //! `RTCTL_ZERO_LOSS_DEVICES` (default 1,000) scales every scenario, e.g. to 10,000 for the
 //! figures in BENCHMARKS.md: the devices are split over device processes of at most 2,500
@@ -45,10 +49,40 @@ fn device(i: usize) -> String {
     format!("dev-{i:04}")
 }
 
-/// What each device must receive: (offset id) per device, in publish order.
+/// How the devices join their department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joins {
+    /// As the guide's devices: `subscribe-department` on every connect, no department header.
+    Event,
+    /// Even devices name their department in `x-department-id`, odd ones subscribe by event;
+    /// the devices `i % 10 == 3` (event ones) leave their department at publish `UNSUBSCRIBE_AT`.
+    Mix,
+}
+
+/// Publish number before which, in `Joins::Mix`, some devices leave their department.
+const UNSUBSCRIBE_AT: usize = 5;
+
+fn leaves(i: usize) -> bool {
+    i % 10 == 3
+}
+
+/// What each device must receive: (offset id) per device, in publish order; and what it must
+/// not receive (its department's notifications after it left).
 #[derive(Default)]
 struct Ledger {
     want: HashMap<String, Vec<String>>,
+    left: std::collections::HashSet<String>,
+    unwanted: HashMap<String, std::collections::HashSet<String>>,
+}
+
+/// A scenario's outcome across all devices.
+#[derive(Debug)]
+struct Tally {
+    expected: usize,
+    lost: usize,
+    duplicates: usize,
+    /// Received although the device had left that department before it was published.
+    unwanted: usize,
 }
 
 impl Ledger {
@@ -56,22 +90,22 @@ impl Ledger {
         let n = devices();
         for i in 0..n {
             let d = device(i);
-            let hit = if target.get("all").is_some() {
-                true
-            } else if let Some(dept) = target.get("department") {
-                dept.as_str() == Some(&format!("D{}", i % DEPARTMENTS))
-            } else {
-                target["device"].as_str() == Some(&d)
-            };
-            if hit {
+            let dept_hit = target
+                .get("department")
+                .is_some_and(|dept| dept.as_str() == Some(&format!("D{}", i % DEPARTMENTS)));
+            let hit =
+                target.get("all").is_some() || dept_hit || target["device"].as_str() == Some(&d);
+            if dept_hit && self.left.contains(&d) {
+                self.unwanted.entry(d).or_default().insert(id.to_string());
+            } else if hit {
                 self.want.entry(d).or_default().push(id.to_string());
             }
         }
     }
 
-    /// Lost and duplicated notifications across all devices, from the devices' report.
-    fn check(&self, report: &Value) -> (usize, usize, usize) {
-        let (mut lost, mut dup, mut expected) = (0, 0, 0);
+    /// Lost, duplicated and unwanted notifications across all devices, from their report.
+    fn check(&self, report: &Value) -> Tally {
+        let (mut lost, mut dup, mut expected, mut unwanted) = (0, 0, 0, 0);
         let n = devices();
         for i in 0..n {
             let d = device(i);
@@ -100,8 +134,16 @@ impl Ledger {
                 }
             }
             lost += want.iter().filter(|w| !seen.contains(*w)).count();
+            if let Some(u) = self.unwanted.get(&d) {
+                unwanted += u.iter().filter(|id| seen.contains(*id)).count();
+            }
         }
-        (expected, lost, dup)
+        Tally {
+            expected,
+            lost,
+            duplicates: dup,
+            unwanted,
+        }
     }
 }
 
@@ -194,18 +236,22 @@ struct Fleet {
 }
 
 impl Fleet {
-    fn start(gws: &[Nginx]) -> Option<Fleet> {
+    fn start(gws: &[Nginx], joins: Joins) -> Option<Fleet> {
         let n = devices();
         let procs = n.div_ceil(PER_PROCESS);
         let mut groups = Vec::new();
         for p in 0..procs {
             let ids: Vec<String> = (0..n).filter(|i| i % procs == p).map(device).collect();
-            let depts: serde_json::Map<String, Value> = (0..n)
-                .filter(|i| i % procs == p)
-                .map(|i| (device(i), json!(format!("D{}", i % DEPARTMENTS))))
-                .collect();
+            let by_header = |i: &usize| joins == Joins::Mix && i % 2 == 0;
+            let depts = |header: bool| -> serde_json::Map<String, Value> {
+                (0..n)
+                    .filter(|i| i % procs == p && by_header(i) == header)
+                    .map(|i| (device(i), json!(format!("D{}", i % DEPARTMENTS))))
+                    .collect()
+            };
             let mut cfg = json!({
-                "url": gws[p % gws.len()].url(), "ids": ids, "departments": depts,
+                "url": gws[p % gws.len()].url(), "ids": ids,
+                "departments": depts(true), "eventDepartments": depts(false),
                 "transports": ["websocket"], "timeoutMs": 90000 + 12 * n
             });
             if n > 1000 {
@@ -226,6 +272,24 @@ impl Fleet {
         }
     }
 
+    /// The devices that leave their department do so now; from here on, their department's
+    /// notifications are not theirs.
+    async fn unsubscribe(&mut self, ledger: &mut Ledger) {
+        // Let deliveries of what was published so far settle first.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for (ids, d) in &mut self.groups {
+            let which: serde_json::Map<String, Value> = ids
+                .iter()
+                .filter_map(|id| {
+                    let i: usize = id.strip_prefix("dev-")?.parse().ok()?;
+                    leaves(i).then(|| (id.clone(), json!(format!("D{}", i % DEPARTMENTS))))
+                })
+                .collect();
+            ledger.left.extend(which.keys().cloned());
+            d.unsubscribe(&Value::Object(which));
+        }
+    }
+
     /// Sends each process the expectations of its own devices, then merges their reports:
     /// `received` of all devices, `ok` when every process was, and `markers` (receipt time of
     /// the marker notification, ms since the epoch) of all devices.
@@ -243,6 +307,7 @@ impl Fleet {
         }
         let (mut received, mut markers, mut ok) =
             (serde_json::Map::new(), serde_json::Map::new(), true);
+        let mut recovered = 0;
         let mut errors = Vec::new();
         for (_, d) in groups {
             let r = d.result();
@@ -256,8 +321,12 @@ impl Fleet {
             if let Some(m) = r["markers"].as_object() {
                 markers.extend(m.clone());
             }
+            if let Some(m) = r["recovered"].as_object() {
+                recovered += m.values().filter_map(Value::as_u64).sum::<u64>();
+            }
         }
-        json!({"ok": ok, "errors": errors, "received": received, "markers": markers})
+        json!({"ok": ok, "errors": errors, "received": received, "markers": markers,
+               "recovered": recovered})
     }
 }
 
@@ -271,11 +340,11 @@ struct Rig {
 }
 
 /// Start the rig, or `None` (skip, outside CI) when a tool is missing.
-async fn rig() -> Option<Rig> {
+async fn rig(joins: Joins) -> Option<Rig> {
     let redis = RedisServer::start()?;
     let (ports, nodes) = fleet(&redis).await;
     let gws = gateways(&ports)?;
-    let mut devs = Fleet::start(&gws)?;
+    let mut devs = Fleet::start(&gws, joins)?;
     devs.wait_ready();
     Some(Rig {
         redis,
@@ -286,15 +355,37 @@ async fn rig() -> Option<Rig> {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
+/// Assert the scenario's outcome and print it.
+fn verdict(name: &str, joins: Joins, ledger: &Ledger, report: &Value, extra: &str) -> Tally {
+    let t = ledger.check(report);
+    eprintln!(
+        "{name} ({joins:?} joins): {} devices, expected {}, lost {}, duplicates {}, unwanted {}, left their department {}, sessions recovered {}{extra}",
+        devices(),
+        t.expected,
+        t.lost,
+        t.duplicates,
+        t.unwanted,
+        ledger.left.len(),
+        report["recovered"],
+    );
+    assert_eq!(t.lost, 0, "{name}: {:?}", report["errors"]);
+    assert_eq!(t.duplicates, 0, "{name}: duplicates");
+    assert_eq!(
+        t.unwanted, 0,
+        "{name}: delivered after unsubscribe-department was acked"
+    );
+    assert_eq!(report["ok"], true, "{name}: {:?}", report["errors"]);
+    t
+}
+
+async fn kill_9_and_restart(joins: Joins) {
     let Some(Rig {
         redis,
         ports,
         mut nodes,
         _gateways,
-        devs,
-    }) = rig().await
+        mut devs,
+    }) = rig(joins).await
     else {
         return;
     };
@@ -303,6 +394,9 @@ async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
     let mut recovered_at = None;
     let mut killed_ms = 0.0;
     for k in 0..120 {
+        if k == UNSUBSCRIBE_AT && joins == Joins::Mix {
+            devs.unsubscribe(&mut ledger).await;
+        }
         if k == 40 {
             killed_ms = epoch_ms();
             nodes[1].kill();
@@ -333,9 +427,7 @@ async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
         ledger.record(&t, &id);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let n = devices();
     let report = devs.result(&ledger);
-    let (expected, lost, dup) = ledger.check(&report);
     let mut after: Vec<f64> = report["markers"]
         .as_object()
         .map(|m| m.values().filter_map(Value::as_f64).collect())
@@ -347,10 +439,15 @@ async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
         let i = ((after.len() as f64 * q) as usize).min(after.len().saturating_sub(1));
         after.get(i).copied().unwrap_or(f64::NAN)
     };
-    eprintln!(
-        "kill -9 behind nginx: {n} devices, expected {expected}, lost {lost}, duplicates {dup}, node back at {:?}, all delivered at {:?}",
-        recovered_at,
-        started.elapsed()
+    verdict(
+        "kill -9 behind nginx",
+        joins,
+        &ledger,
+        &report,
+        &format!(
+            ", node back at {recovered_at:?}, all delivered at {:?}",
+            started.elapsed()
+        ),
     );
     eprintln!(
         "kill -9 recovery: marker published right after the SIGKILL reached {} devices, p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, last {:.0} ms after the kill; {late} devices got it later than 500 ms",
@@ -360,18 +457,30 @@ async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
         at(0.99),
         after.last().copied().unwrap_or(f64::NAN),
     );
-    assert_eq!(lost, 0, "{:?}", report["errors"]);
-    assert_eq!(report["ok"], true, "{:?}", report["errors"]);
     let caught_up = recoveries(&[&nodes[0], &nodes[2]]).await;
     eprintln!("devices caught up by the surviving nodes: {caught_up}");
     assert!(
         caught_up > 100,
         "the killed node's devices moved and were caught up: {caught_up}"
     );
+    assert!(
+        report["recovered"].as_u64().unwrap_or(0) > 100,
+        "the official client saw socket.recovered on the surviving nodes: {}",
+        report["recovered"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cutting_device_connections_mid_stream_loses_nothing() {
+async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing_for_event_subscribers() {
+    kill_9_and_restart(Joins::Event).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing_with_mixed_joins_and_leaves() {
+    kill_9_and_restart(Joins::Mix).await;
+}
+
+async fn cutting_connections(joins: Joins) {
     let ss = std::process::Command::new("ss").arg("-V").output().is_ok();
     if !ss {
         assert!(std::env::var_os("CI").is_none(), "ss (iproute2) is missing");
@@ -382,14 +491,17 @@ async fn cutting_device_connections_mid_stream_loses_nothing() {
         ports,
         nodes,
         _gateways,
-        devs,
-    }) = rig().await
+        mut devs,
+    }) = rig(joins).await
     else {
         return;
     };
     let mut ledger = Ledger::default();
     let live: Vec<&ServeProcess> = nodes.iter().collect();
     for k in 0..100 {
+        if k == UNSUBSCRIBE_AT && joins == Joins::Mix {
+            devs.unsubscribe(&mut ledger).await;
+        }
         if k % 20 == 10 {
             // Abort every device connection on one node (as a flaky network would), 5 times.
             let port = ports[(k / 20) % 3];
@@ -402,24 +514,36 @@ async fn cutting_device_connections_mid_stream_loses_nothing() {
         ledger.record(&t, &id);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let n = devices();
     let report = devs.result(&ledger);
-    let (expected, lost, dup) = ledger.check(&report);
     let caught_up = recoveries(&live).await;
-    eprintln!("connection cuts: {n} devices, expected {expected}, lost {lost}, duplicates {dup}, reconnects caught up {caught_up}");
-    assert_eq!(lost, 0, "{:?}", report["errors"]);
+    verdict(
+        "connection cuts",
+        joins,
+        &ledger,
+        &report,
+        &format!(", reconnects caught up {caught_up}"),
+    );
     assert!(caught_up > 500, "connections were really cut: {caught_up}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn redis_restart_mid_stream_loses_nothing() {
+async fn cutting_device_connections_mid_stream_loses_nothing_for_event_subscribers() {
+    cutting_connections(Joins::Event).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cutting_device_connections_mid_stream_loses_nothing_with_mixed_joins_and_leaves() {
+    cutting_connections(Joins::Mix).await;
+}
+
+async fn redis_restart(joins: Joins) {
     let Some(Rig {
         mut redis,
         ports: _,
         nodes,
         _gateways,
-        devs,
-    }) = rig().await
+        mut devs,
+    }) = rig(joins).await
     else {
         return;
     };
@@ -427,6 +551,9 @@ async fn redis_restart_mid_stream_loses_nothing() {
     let live: Vec<&ServeProcess> = nodes.iter().collect();
     let mut refused = 0;
     for k in 0..90 {
+        if k == UNSUBSCRIBE_AT && joins == Joins::Mix {
+            devs.unsubscribe(&mut ledger).await;
+        }
         if k == 30 {
             redis.stop();
             // While Redis is down nothing is accepted (503), so nothing can be lost.
@@ -443,28 +570,43 @@ async fn redis_restart_mid_stream_loses_nothing() {
         ledger.record(&t, &id);
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
-    let n = devices();
     let report = devs.result(&ledger);
-    let (expected, lost, dup) = ledger.check(&report);
-    eprintln!("redis restart: {n} devices, expected {expected}, lost {lost}, duplicates {dup}, publishes refused while down {refused}");
-    assert_eq!(lost, 0, "{:?}", report["errors"]);
+    verdict(
+        "redis restart",
+        joins,
+        &ledger,
+        &report,
+        &format!(", publishes refused while down {refused}"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rolling_restart_with_sigterm_loses_nothing() {
+async fn redis_restart_mid_stream_loses_nothing_for_event_subscribers() {
+    redis_restart(Joins::Event).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restart_mid_stream_loses_nothing_with_mixed_joins_and_leaves() {
+    redis_restart(Joins::Mix).await;
+}
+
+async fn rolling_restart(joins: Joins) {
     let Some(Rig {
         redis,
         ports,
         mut nodes,
         _gateways,
-        devs,
-    }) = rig().await
+        mut devs,
+    }) = rig(joins).await
     else {
         return;
     };
     let mut ledger = Ledger::default();
     let url = redis.url();
     for k in 0..120 {
+        if k == UNSUBSCRIBE_AT && joins == Joins::Mix {
+            devs.unsubscribe(&mut ledger).await;
+        }
         if k % 40 == 10 {
             // Restart node (k / 40): SIGTERM (drain), then start it again on the same port.
             let i = k / 40;
@@ -484,11 +626,24 @@ async fn rolling_restart_with_sigterm_loses_nothing() {
         ledger.record(&t, &id);
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
-    let n = devices();
     let report = devs.result(&ledger);
-    let (expected, lost, dup) = ledger.check(&report);
     let live: Vec<&ServeProcess> = nodes.iter().collect();
     let caught_up = recoveries(&live).await;
-    eprintln!("rolling restart: {n} devices, expected {expected}, lost {lost}, duplicates {dup}, catch-ups on the restarted fleet {caught_up}");
-    assert_eq!(lost, 0, "{:?}", report["errors"]);
+    verdict(
+        "rolling restart",
+        joins,
+        &ledger,
+        &report,
+        &format!(", catch-ups on the restarted fleet {caught_up}"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolling_restart_with_sigterm_loses_nothing_for_event_subscribers() {
+    rolling_restart(Joins::Event).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolling_restart_with_sigterm_loses_nothing_with_mixed_joins_and_leaves() {
+    rolling_restart(Joins::Mix).await;
 }

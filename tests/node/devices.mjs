@@ -4,7 +4,13 @@
 //          timeoutMs, noIdentity?: bool, auth?: {...extra auth keys, e.g. offset},
 //          connectPerTick?: n (open n sockets every 50 ms instead of all at once),
 //          retryConnectErrors?: bool (a transport error while connecting is retried by the
-//          client's own reconnection instead of failing; a refusal by the server still fails)}
+//          client's own reconnection instead of failing; a refusal by the server still fails),
+//          eventDepartments?: {id: dept} (as the guide's devices: no department header; the
+//          device emits subscribe-department on EVERY connect, reconnects included),
+//          offsets?: {id: offset} (per-device auth.offset, as an app restart would send)}
+// Stdin lines: {"expect": {deviceId: n}} sets per-device expectations; {"unsubscribe": {id: dept}}
+// makes those devices emit unsubscribe-department and prints "UNSUBSCRIBED <n>" once all are
+// acked (their ack times are in the report's `unsubscribedAt`); {"exit": true} reports now.
 // Prints "READY <n>" once every device is connected (and subscribed), then one JSON line
 // {"ok":true, received: {deviceId: [[event, payload, offset], ...]}} when every device has
 // `expect` notifications (or on stdin EOF / timeout, with ok:false).
@@ -14,12 +20,18 @@ const cfg = JSON.parse(process.argv[2]);
 const received = {};
 // Receipt time (ms since the epoch) of the notification whose payload has `marker: true`.
 const markers = {};
+// Connects whose CONNECT reply restored the session (socket.recovered), per device.
+const recovered = {};
+// Connects per device (the first one included).
+const connects = {};
+const unsubscribedAt = {};
+const sockets = {};
 let done = false;
 function finish(ok, extra = {}) {
   if (done) return;
   done = true;
   // Exit only once the (possibly large) line is flushed: a pipe write is asynchronous.
-  process.stdout.write(JSON.stringify({ ok, received, markers, ...extra }) + "\n", () => process.exit(ok ? 0 : 1));
+  process.stdout.write(JSON.stringify({ ok, received, markers, recovered, connects, unsubscribedAt, ...extra }) + "\n", () => process.exit(ok ? 0 : 1));
 }
 setTimeout(() => finish(false, { error: `timeout after ${cfg.timeoutMs} ms` }), cfg.timeoutMs);
 process.stdin.on("end", () => finish(false, { error: "stdin closed" }));
@@ -33,13 +45,32 @@ process.stdin.on("data", (chunk) => {
     const line = pending.slice(0, nl);
     pending = pending.slice(nl + 1);
     if (line.trim()) {
-      expectBy = JSON.parse(line).expect;
-      if (typeof check === "function") check();
+      const cmd = JSON.parse(line);
+      if (cmd.expect) {
+        expectBy = cmd.expect;
+        if (typeof check === "function") check();
+      }
+      if (cmd.unsubscribe) unsubscribe(cmd.unsubscribe);
+      if (cmd.exit) finish(true);
     }
   }
 });
 process.stdin.resume();
 let check;
+
+async function unsubscribe(which) {
+  const entries = Object.entries(which);
+  await Promise.all(
+    entries.map(async ([id, dept]) => {
+      // An app that leaves a department stops re-joining it on reconnect.
+      if (cfg.eventDepartments?.[id] === dept) delete cfg.eventDepartments[id];
+      const ack = await sockets[id].timeout(10000).emitWithAck("unsubscribe-department", { departmentId: dept });
+      if (ack.status !== "unsubscribed") finish(false, { error: `unsubscribe ack ${id} ${JSON.stringify(ack)}` });
+      unsubscribedAt[id] = Date.now();
+    }),
+  );
+  console.log(`UNSUBSCRIBED ${entries.length}`);
+}
 
 if (cfg.noIdentity) {
   const s = io(cfg.url, { reconnection: false, forceNew: true, transports: cfg.transports });
@@ -61,12 +92,13 @@ if (cfg.noIdentity) {
   });
   function start(id) {
     const dept = cfg.departments?.[id];
+    const offset = cfg.offsets?.[id];
     const s = io(cfg.url, {
       forceNew: true,
       transports: cfg.transports,
       extraHeaders: { "x-device-id": id, "x-device-type": "tablet", ...(dept ? { "x-department-id": dept } : {}) },
       query: { deviceId: id },
-      auth: { token: "t", deviceId: id, ...(cfg.auth || {}) },
+      auth: { token: "t", deviceId: id, ...(cfg.auth || {}), ...(offset ? { offset } : {}) },
       reconnection: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 5000,
@@ -78,8 +110,24 @@ if (cfg.noIdentity) {
         check();
       });
     }
+    sockets[id] = s;
+    recovered[id] = 0;
+    connects[id] = 0;
     let first = true;
     s.on("connect", async () => {
+      connects[id] += 1;
+      if (s.recovered) recovered[id] += 1;
+      const eventDept = cfg.eventDepartments?.[id];
+      if (eventDept) {
+        // The guide's device: (re)join its department by event on every connect.
+        try {
+          const ack = await s.timeout(10000).emitWithAck("subscribe-department", { departmentId: eventDept });
+          if (ack.status !== "subscribed") finish(false, { error: `subscribe ack ${id} ${JSON.stringify(ack)}` });
+        } catch (e) {
+          // the connection was cut before the ack: the next connect subscribes again
+          if (first) return;
+        }
+      }
       if (!first) return;
       first = false;
       if (cfg.subscribe) {

@@ -1,0 +1,339 @@
+//! The delivery path: every log entry reaches every socket it is addressed to, exactly once, in
+//! order — live, or from the log when the socket was away or fell behind.
+//!
+//! A publish crosses api → log → delivery → engine. This module owns:
+//! - the event and room names a device sees ([`event_name`], [`device_room`],
+//!   [`department_room`]) and the packet of an entry ([`packet`]: payload, then the offset);
+//! - the node's delivery position ([`DeliveryPosition`]), which the live loop holds while it
+//!   broadcasts one entry, so joins and switches to live happen exactly between two entries;
+//! - live fan-out ([`deliver`]): each entry encoded once, one write per socket;
+//! - catch-up ([`catch_up`]) of a socket that reconnected with an offset or whose send queue
+//!   overflowed: it is marked behind (live broadcasts skip it), everything after its offset that
+//!   is addressed to it (its device, each department it is in after the offset it joined at,
+//!   broadcasts) is replayed in order, and it is switched to live at a moment when the live loop
+//!   has not gone past the replay, so no entry is missed and none is delivered twice. If
+//!   retention already removed part of the gap, the device is told with `notification:gap`
+//!   first — never a silent partial recovery.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::value::RawValue;
+use tokio::sync::{mpsc, watch};
+
+use super::log::{Entry, Log, Offset, Target};
+use super::metrics::Metrics;
+use super::session::{Device, Membership};
+use crate::engine::sio::{Encoded, EventBuilder};
+use crate::engine::{Handler, SendError, Socket, SocketIo};
+
+/// Room of one device: a direct notification is one room lookup.
+pub fn device_room(id: &str) -> String {
+    format!("device:{id}")
+}
+
+/// Room of one department.
+pub fn department_room(id: &str) -> String {
+    format!("department:{id}")
+}
+
+/// The event name devices receive for each target kind.
+pub fn event_name(t: &Target) -> &'static str {
+    match t {
+        Target::Department(_) => "notification",
+        Target::Device(_) => "notification:direct",
+        Target::All => "notification:broadcast",
+    }
+}
+
+/// The packet a device receives for a log entry: payload, then the offset as last argument.
+pub fn packet(e: &Entry) -> Option<Encoded> {
+    let payload = serde_json::from_str::<&RawValue>(&e.payload).ok()?;
+    Some(
+        EventBuilder::new(event_name(&e.target))
+            .arg_raw(payload)
+            .build_with_offset(&e.offset.to_string()),
+    )
+}
+
+/// Is this entry addressed to this device, given the departments it is in (each with the offset
+/// it joined after)?
+pub fn addressed_to(e: &Entry, device: &str, departments: &[Membership]) -> bool {
+    match &e.target {
+        Target::All => true,
+        Target::Device(d) => d == device,
+        Target::Department(d) => departments
+            .iter()
+            .any(|(x, since)| **x == **d && e.offset > *since),
+    }
+}
+
+/// The node's delivery position, shared by the live loop (which holds the lock while it
+/// broadcasts an entry) and by joins and catch-ups (which take it to act between two entries).
+#[derive(Debug)]
+pub struct DeliveryPosition {
+    /// The last entry broadcast.
+    delivered: Mutex<Offset>,
+    /// While an entry is being broadcast: the entry before it. A socket whose queue overflows
+    /// during that broadcast is caught up from here.
+    broadcasting_after: Mutex<Offset>,
+    /// Announces each new `delivered` to catch-ups waiting for the live loop.
+    moved: watch::Sender<Offset>,
+}
+
+impl DeliveryPosition {
+    pub fn new(start: Offset) -> DeliveryPosition {
+        DeliveryPosition {
+            delivered: Mutex::new(start),
+            broadcasting_after: Mutex::new(start),
+            moved: watch::Sender::new(start),
+        }
+    }
+
+    /// The last entry broadcast.
+    pub fn delivered(&self) -> Offset {
+        *self.delivered.lock().expect("position lock")
+    }
+
+    /// Where a socket that overflowed during the current broadcast resumes.
+    pub fn broadcasting_after(&self) -> Offset {
+        *self.broadcasting_after.lock().expect("position lock")
+    }
+
+    /// Run `f` between two broadcasts, with the last entry broadcast: a room joined inside `f`
+    /// receives live exactly the entries after that offset.
+    pub fn between<R>(&self, f: impl FnOnce(Offset) -> R) -> R {
+        let pos = self.delivered.lock().expect("position lock");
+        f(*pos)
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Deliver each log entry to the local sockets: one encoding, one write per socket.
+pub async fn deliver<H: Handler>(
+    io: SocketIo<H>,
+    position: Arc<DeliveryPosition>,
+    metrics: Arc<Metrics>,
+    mut rx: mpsc::Receiver<Entry>,
+) {
+    let ns = io.of("/").expect("namespace / exists");
+    let m = &metrics;
+    while let Some(e) = rx.recv().await {
+        let Some(packet) = packet(&e) else {
+            tracing::error!(offset = %e.offset, "log entry payload is not JSON; skipped");
+            *position.delivered.lock().expect("position lock") = e.offset;
+            position.moved.send_replace(e.offset);
+            continue;
+        };
+        let event = event_name(&e.target);
+        // The position lock is held while broadcasting so a catch-up switches to live
+        // delivery exactly between two entries.
+        let d = {
+            let mut pos = position.delivered.lock().expect("position lock");
+            *position.broadcasting_after.lock().expect("position lock") = *pos;
+            let d = match &e.target {
+                Target::Department(id) => ns.broadcast(&department_room(id), &packet),
+                Target::Device(id) => ns.broadcast(&device_room(id), &packet),
+                Target::All => ns.broadcast_all(&packet),
+            };
+            *pos = e.offset;
+            d
+        };
+        position.moved.send_replace(e.offset);
+        m.sent(event, d.delivered as u64);
+        m.deliveries.fetch_add(d.delivered as u64, Relaxed);
+        m.log_lag_ms
+            .store(now_ms().saturating_sub(e.offset.ms) as i64, Relaxed);
+        m.sockets_behind
+            .store(io.stats().behind.load(Relaxed) as i64, Relaxed);
+        if d.behind > 0 {
+            tracing::debug!(offset = %e.offset, sockets = d.behind, "sockets behind: being caught up from the log");
+        }
+    }
+}
+
+/// Why a socket is being caught up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// It connected with an offset (connection state recovery or `auth.offset`).
+    Reconnect,
+    /// Its send queue overflowed: it missed live broadcasts and is replayed instead.
+    Overflow,
+}
+
+const BATCH: usize = 512;
+
+/// Replay everything after `from` that is addressed to the socket, then switch it to live.
+pub async fn catch_up<H: Handler<Data = Device>>(
+    socket: Socket<H>,
+    log: Log,
+    position: Arc<DeliveryPosition>,
+    metrics: Arc<Metrics>,
+    from: Offset,
+    why: Why,
+) {
+    let device = socket.data().device_id.clone();
+    match why {
+        Why::Reconnect => metrics.recoveries.fetch_add(1, Relaxed),
+        Why::Overflow => metrics.overflow_catch_ups.fetch_add(1, Relaxed),
+    };
+    // Keep the socket's queue at most half full while replaying.
+    let high_water = socket.data().queue_bound.max(2) / 2;
+    // Part of the gap may be gone already: say so before replaying what is left.
+    match log.trimmed_through().await {
+        Ok(Some(trimmed)) if trimmed > from => {
+            metrics.gaps.fetch_add(1, Relaxed);
+            let gap = serde_json::json!({
+                "from": from.to_string(),
+                "to": trimmed.to_string(),
+                "message": "notifications after `from` up to and including `to` were removed by retention before this device reconnected",
+            });
+            if let Ok(b) = EventBuilder::new("notification:gap").arg(&gap) {
+                let _ = socket.emit(b);
+                metrics.sent("notification:gap", 1);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(device = %device, cause = %e, "catch-up: log unavailable; closing so the device retries");
+            socket.close();
+            return;
+        }
+    }
+    let mut moved = position.moved.subscribe();
+    let mut after = from;
+    let mut replayed = 0u64;
+    loop {
+        if !socket.is_connected() {
+            return;
+        }
+        let batch = match log.range_after(after, BATCH).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(device = %device, cause = %e, "catch-up: log unavailable; closing so the device retries");
+                socket.close();
+                return;
+            }
+        };
+        let full = batch.len() == BATCH;
+        for e in &batch {
+            after = e.offset;
+            let Some(p) = packet(e) else { continue };
+            // Pace the replay to the socket's queue: a slow device is waited for, never
+            // skipped; a stalled one is closed by its ping timeout and resumes on reconnect.
+            let sent = loop {
+                if !socket.is_connected() {
+                    return;
+                }
+                if socket.queued_frames() > high_water {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+                // Checked and queued under the socket's department lock: an
+                // `unsubscribe-department` acked after this point sees nothing more from it.
+                let r = {
+                    let guard = socket
+                        .data()
+                        .departments
+                        .lock()
+                        .expect("socket departments");
+                    if addressed_to(e, &device, &guard) {
+                        socket.send(&p).map(|()| true)
+                    } else {
+                        Ok(false)
+                    }
+                };
+                match r {
+                    Ok(sent) => break sent,
+                    Err(SendError::Full) => tokio::time::sleep(Duration::from_millis(5)).await,
+                    Err(SendError::Closed) => return,
+                }
+            };
+            if sent {
+                replayed += 1;
+                metrics.sent(event_name(&e.target), 1);
+                metrics.deliveries.fetch_add(1, Relaxed);
+            }
+        }
+        if full {
+            continue;
+        }
+        // Switch to live delivery only when the live loop stands exactly where the replay
+        // ended: everything up to it was replayed, everything after will be broadcast to us.
+        // The live loop holds this lock while it broadcasts, so the switch is atomic.
+        let beyond_end = batch.is_empty() && log.last().await.is_ok_and(|last| last < after);
+        let delivered = position.between(|delivered| {
+            if delivered == after || (beyond_end && delivered < after) {
+                socket.set_caught_up();
+                None
+            } else {
+                Some(delivered)
+            }
+        });
+        let Some(delivered) = delivered else { break };
+        if delivered > after {
+            continue; // entries were broadcast while we read: replay them too
+        }
+        // The live loop is still behind the replay's end: wait until it moves.
+        moved.mark_unchanged();
+        let _ = tokio::time::timeout(Duration::from_secs(1), moved.changed()).await;
+    }
+    metrics.replayed.fetch_add(replayed, Relaxed);
+    metrics.caught_up(replayed);
+    tracing::debug!(device = %device, from = %from, to = %after, replayed, "device caught up");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(t: Target, ms: u64) -> Entry {
+        Entry {
+            offset: Offset { ms, seq: 0 },
+            target: t,
+            payload: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn addressing_respects_when_a_department_was_joined() {
+        let dev: &[Membership] = &[("D1".into(), Offset { ms: 10, seq: 0 })];
+        let to = |t, ms| addressed_to(&e(t, ms), "a", dev);
+        assert!(to(Target::All, 1));
+        assert!(to(Target::Device("a".into()), 1));
+        assert!(!to(Target::Device("b".into()), 1));
+        assert!(to(Target::Department("D1".into()), 11));
+        assert!(
+            !to(Target::Department("D1".into()), 10),
+            "an entry from before the device joined is not its"
+        );
+        assert!(!to(Target::Department("D2".into()), 11));
+    }
+
+    #[test]
+    fn packets_carry_the_offset_last() {
+        let p = packet(&e(Target::Device("a".into()), 1)).unwrap();
+        let f = p.text_frame();
+        let text = format!("{f:?}");
+        assert!(
+            text.contains(r#"42[\"notification:direct\",{},\"1-0\"]"#),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_position_announces_each_move() {
+        let p = DeliveryPosition::new(Offset::ZERO);
+        let mut rx = p.moved.subscribe();
+        p.moved.send_replace(Offset { ms: 5, seq: 0 });
+        rx.changed().await.unwrap();
+        assert_eq!(*rx.borrow(), Offset { ms: 5, seq: 0 });
+        assert_eq!(p.between(|o| o), Offset::ZERO);
+    }
+}

@@ -1,0 +1,503 @@
+//! What a device has beyond one connection: the departments it subscribed to (and from which log
+//! offset each subscription runs), and the signed `pid` of connection state recovery.
+//!
+//! Subscriptions are durable state. A department joined with `subscribe-department` is recorded
+//! before the ack is sent — in Redis when the node has one (so any node can restore it after this
+//! one died with SIGKILL), in memory for the embedded single node — together with the log offset
+//! after which its notifications belong to the device, so a replay never delivers a department's
+//! entries from before the device joined.
+//!
+//! The rules (README "Sessions and recovery"):
+//! - a connect **without** an offset or `pid` (a new app start, a second tab) begins a new
+//!   session: the device's room plus the departments it names in the handshake
+//!   (`x-department-id`, `auth.departmentId`, `auth.departments`); other sessions of the same
+//!   device keep theirs;
+//! - a connect with its `pid` (socket.io-client sends `{pid, offset}` by itself on every
+//!   reconnect, to any node) resumes that session: its stored departments are restored before
+//!   the replay starts, named departments add to them, and the same `pid` comes back
+//!   (`socket.recovered` is true);
+//! - a connect with only `auth.offset` (an app restart that kept its last offset) continues the
+//!   device's latest session under a new `pid`, departments restored the same way;
+//! - the `pid` is random, signed with the fleet's key and bound to the device id, and expires
+//!   after the recovery window; a forged, altered, expired or another device's `pid` recovers
+//!   nothing (the connect is then treated by its `auth.offset` alone, as an app restart).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use redis::AsyncCommands;
+use sha2::Sha256;
+
+use super::log::Offset;
+use super::redis_conn::Conn;
+use crate::redis_schema::Keys;
+
+/// One department the socket is in, and the log offset after which its entries are the device's.
+pub type Membership = (Box<str>, Offset);
+
+/// Where the device's subscriptions are kept between connections, per session: a session
+/// begins with a connect without an offset and goes on through every recovery; its id is the
+/// nonce of its `pid`. Two tabs of one device are two sessions and never overwrite each other.
+pub enum Store {
+    /// The embedded single node: in this process.
+    Memory(Mutex<MemoryStore>),
+    /// Shared by every node of the fleet.
+    Redis {
+        con: Conn,
+        keys: Keys,
+        ttl: Duration,
+    },
+}
+
+/// (device, session).
+type SessionKey = (Box<str>, Box<str>);
+
+/// The embedded node's store.
+#[derive(Default)]
+pub struct MemoryStore {
+    subs: HashMap<SessionKey, BTreeMap<Box<str>, Offset>>,
+    latest: HashMap<Box<str>, Box<str>>,
+}
+
+/// A failed read or write of the store.
+#[derive(Debug, thiserror::Error)]
+#[error("subscription store: {0}")]
+pub struct StoreError(String);
+
+impl From<redis::RedisError> for StoreError {
+    fn from(e: redis::RedisError) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl Store {
+    pub fn memory() -> Store {
+        Store::Memory(Mutex::new(MemoryStore::default()))
+    }
+
+    /// In Redis, kept twice the log's retention age (at least a day) after the last change or
+    /// connect: at least as long as the log can still replay anything to the device.
+    pub fn redis(con: Conn, keys: Keys, retention_age: Option<Duration>) -> Store {
+        let day = Duration::from_secs(86_400);
+        let ttl = retention_age.map_or(2 * day, |a| (2 * a).max(day));
+        Store::Redis { con, keys, ttl }
+    }
+
+    fn mem(&self) -> Option<std::sync::MutexGuard<'_, MemoryStore>> {
+        match self {
+            Store::Memory(m) => Some(m.lock().expect("subscription store")),
+            Store::Redis { .. } => None,
+        }
+    }
+
+    /// The departments stored for this session of the device.
+    pub async fn load(&self, device: &str, session: &str) -> Result<Vec<Membership>, StoreError> {
+        if let Some(m) = self.mem() {
+            return Ok(m
+                .subs
+                .get(&(device.into(), session.into()))
+                .map(|d| d.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default());
+        }
+        let Store::Redis { con, keys, ttl } = self else {
+            unreachable!()
+        };
+        let key = keys.subscriptions(device, session);
+        let mut con = con.clone();
+        let (map, _): (HashMap<String, String>, i64) = redis::pipe()
+            .hgetall(&key)
+            .expire(&key, ttl.as_secs() as i64)
+            .query_async(&mut con)
+            .await?;
+        let mut out = Vec::with_capacity(map.len());
+        for (dept, off) in map {
+            let off = off
+                .parse::<Offset>()
+                .map_err(|m| StoreError(format!("{key} field {dept}: {m}")))?;
+            out.push((dept.into_boxed_str(), off));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The device's latest session, if it has one.
+    pub async fn latest(&self, device: &str) -> Result<Option<String>, StoreError> {
+        if let Some(m) = self.mem() {
+            return Ok(m.latest.get(device).map(|s| s.to_string()));
+        }
+        let Store::Redis { con, keys, .. } = self else {
+            unreachable!()
+        };
+        let mut con = con.clone();
+        Ok(con.get(keys.session(device)).await?)
+    }
+
+    /// Record that the session is in `dept` since `since`; an existing record keeps its
+    /// (older) offset.
+    pub async fn subscribe(
+        &self,
+        device: &str,
+        session: &str,
+        dept: &str,
+        since: Offset,
+    ) -> Result<(), StoreError> {
+        self.add(device, session, &[(dept.into(), since)]).await
+    }
+
+    /// Record several memberships at once (as `subscribe`).
+    pub async fn add(
+        &self,
+        device: &str,
+        session: &str,
+        list: &[Membership],
+    ) -> Result<(), StoreError> {
+        if let Some(mut m) = self.mem() {
+            let d = m.subs.entry((device.into(), session.into())).or_default();
+            for (dept, since) in list {
+                let e = d.entry(dept.clone()).or_insert(*since);
+                *e = (*e).min(*since);
+            }
+            return Ok(());
+        }
+        let Store::Redis { con, keys, ttl } = self else {
+            unreachable!()
+        };
+        let key = keys.subscriptions(device, session);
+        let mut p = redis::pipe();
+        for (dept, since) in list {
+            p.hset_nx(&key, &**dept, since.to_string()).ignore();
+        }
+        p.expire(&key, ttl.as_secs() as i64).ignore();
+        let mut con = con.clone();
+        p.query_async::<()>(&mut con).await?;
+        Ok(())
+    }
+
+    /// Record that the session left `dept`.
+    pub async fn unsubscribe(
+        &self,
+        device: &str,
+        session: &str,
+        dept: &str,
+    ) -> Result<(), StoreError> {
+        if let Some(mut m) = self.mem() {
+            if let Some(d) = m.subs.get_mut(&(device.into(), session.into())) {
+                d.remove(dept);
+            }
+            return Ok(());
+        }
+        let Store::Redis { con, keys, .. } = self else {
+            unreachable!()
+        };
+        let mut con = con.clone();
+        con.hdel::<_, _, ()>(keys.subscriptions(device, session), dept)
+            .await?;
+        Ok(())
+    }
+
+    /// Begin (or continue under a new id) a session: its departments become exactly `list`,
+    /// and it becomes the device's latest session.
+    pub async fn begin(
+        &self,
+        device: &str,
+        session: &str,
+        list: &[Membership],
+    ) -> Result<(), StoreError> {
+        if let Some(mut m) = self.mem() {
+            m.subs.insert(
+                (device.into(), session.into()),
+                list.iter().cloned().collect(),
+            );
+            m.latest.insert(device.into(), session.into());
+            return Ok(());
+        }
+        let Store::Redis { con, keys, ttl } = self else {
+            unreachable!()
+        };
+        let key = keys.subscriptions(device, session);
+        let ttl = ttl.as_secs() as i64;
+        let mut p = redis::pipe();
+        p.atomic().del(&key).ignore();
+        for (dept, since) in list {
+            p.hset(&key, &**dept, since.to_string()).ignore();
+        }
+        p.expire(&key, ttl).ignore();
+        p.set_ex(keys.session(device), session, ttl as u64).ignore();
+        let mut con = con.clone();
+        p.query_async::<()>(&mut con).await?;
+        Ok(())
+    }
+}
+
+/// Per-socket data: who the device is and which departments this socket is in now.
+pub struct Device {
+    pub device_id: Box<str>,
+    pub department: Option<Box<str>>,
+    pub user: Option<Box<str>>,
+    /// Departments named at connect (header or `auth.departmentId`, plus `auth.departments`).
+    pub named_departments: Vec<Box<str>>,
+    /// Where to resume from: the client's offset, or the start of the session its `pid` proves.
+    pub resume_from: Option<Offset>,
+    /// This connection's session (the nonce of its `pid`, hex).
+    pub session: Box<str>,
+    /// The `pid` the device sent back, when it was valid: returned unchanged, so the client
+    /// sees `socket.recovered`.
+    pub recovered_pid: Option<Box<str>>,
+    /// Departments this socket is in, each with the offset after which its entries are the
+    /// device's. Replay checks it entry by entry under this lock.
+    pub departments: Mutex<Vec<Membership>>,
+    /// The last pending change of this device's subscriptions: each change waits for the one
+    /// before, so the store sees them in the order the device sent them.
+    pub pending: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The engine's send-queue bound in frames (for pacing replays).
+    pub queue_bound: usize,
+}
+
+impl Device {
+    /// The departments this socket is in now.
+    pub fn departments(&self) -> Vec<Membership> {
+        self.departments.lock().expect("socket departments").clone()
+    }
+
+    /// Run `change` after every change queued before it.
+    pub fn in_order<F>(&self, change: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let mut slot = self.pending.lock().expect("pending changes");
+        let before = slot.take();
+        *slot = Some(tokio::spawn(async move {
+            if let Some(b) = before {
+                let _ = b.await;
+            }
+            change.await;
+        }));
+    }
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+const NONCE: usize = 12;
+const BODY: usize = NONCE + 8 + 8 + 8;
+const TAG: usize = 16;
+
+/// Issues and checks connection state recovery `pid`s: `base64url(nonce ‖ start offset ‖
+/// expiry ‖ HMAC-SHA256(key, that ‖ device id)[..16])`. Random (96-bit nonce), bound to the
+/// device id, unforgeable without the fleet's key, and checked by any node without a round trip.
+pub struct PidSigner {
+    key: Vec<u8>,
+    window: Duration,
+}
+
+/// What a valid `pid` proves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PidClaim {
+    /// The session it belongs to.
+    pub session: Box<str>,
+    /// The node's delivery position when the session began: where to resume a device that
+    /// reconnects before it received anything (the client then sends no offset).
+    pub start: Offset,
+}
+
+/// A new session id: 96 random bits, hex.
+pub fn new_session() -> Box<str> {
+    let mut n = [0u8; NONCE];
+    rand::rng().fill_bytes(&mut n);
+    hex(&n).into()
+}
+
+impl PidSigner {
+    /// A signer with this key; a `pid` is valid for `window` after it was issued.
+    pub fn new(key: Vec<u8>, window: Duration) -> PidSigner {
+        PidSigner { key, window }
+    }
+
+    /// A signer with a random key (the embedded single node).
+    pub fn random(window: Duration) -> PidSigner {
+        PidSigner::new(random_key(), window)
+    }
+
+    /// The fleet's key from Redis, created by the first node that starts.
+    pub async fn shared(
+        con: &mut Conn,
+        keys: &Keys,
+        window: Duration,
+    ) -> Result<PidSigner, StoreError> {
+        let fresh = hex(&random_key());
+        let _: Option<String> = redis::cmd("SET")
+            .arg(keys.secret())
+            .arg(&fresh)
+            .arg("NX")
+            .query_async(con)
+            .await?;
+        let stored: String = con.get(keys.secret()).await?;
+        let key =
+            unhex(&stored).ok_or_else(|| StoreError(format!("{} is not hex", keys.secret())))?;
+        Ok(PidSigner::new(key, window))
+    }
+
+    fn tag(&self, body: &[u8], device: &str) -> [u8; TAG] {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("hmac takes any key length");
+        mac.update(body);
+        mac.update(device.as_bytes());
+        let full = mac.finalize().into_bytes();
+        let mut t = [0u8; TAG];
+        t.copy_from_slice(&full[..TAG]);
+        t
+    }
+
+    /// A `pid` for `device`'s `session` (from [`new_session`]), which began after `start`.
+    pub fn issue(&self, device: &str, session: &str, start: Offset, now_ms: u64) -> String {
+        let mut body = [0u8; BODY];
+        let nonce = unhex(session).filter(|n| n.len() == NONCE);
+        body[..NONCE].copy_from_slice(nonce.as_deref().expect("a session from new_session"));
+        body[NONCE..NONCE + 8].copy_from_slice(&start.ms.to_be_bytes());
+        body[NONCE + 8..NONCE + 16].copy_from_slice(&start.seq.to_be_bytes());
+        let expires = now_ms.saturating_add(self.window.as_millis() as u64);
+        body[NONCE + 16..].copy_from_slice(&expires.to_be_bytes());
+        let mut all = body.to_vec();
+        all.extend_from_slice(&self.tag(&body, device));
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(all)
+    }
+
+    /// Check a `pid` a device sent back: `None` unless this fleet issued it to this device and
+    /// it has not expired.
+    pub fn verify(&self, pid: &str, device: &str, now_ms: u64) -> Option<PidClaim> {
+        if pid.len() > 128 {
+            return None;
+        }
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(pid)
+            .ok()?;
+        if raw.len() != BODY + TAG {
+            return None;
+        }
+        let (body, tag) = raw.split_at(BODY);
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("hmac takes any key length");
+        mac.update(body);
+        mac.update(device.as_bytes());
+        // constant-time comparison of the truncated tag
+        mac.verify_truncated_left(tag).ok()?;
+        let u = |r: std::ops::Range<usize>| u64::from_be_bytes(body[r].try_into().expect("8"));
+        let expires = u(NONCE + 16..BODY);
+        if now_ms > expires {
+            return None;
+        }
+        Some(PidClaim {
+            session: hex(&body[..NONCE]).into(),
+            start: Offset {
+                ms: u(NONCE..NONCE + 8),
+                seq: u(NONCE + 8..NONCE + 16),
+            },
+        })
+    }
+}
+
+fn random_key() -> Vec<u8> {
+    let mut k = vec![0u8; 32];
+    rand::rng().fill_bytes(&mut k);
+    k
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || s.is_empty() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    #[test]
+    fn a_pid_is_bound_to_its_device_and_expires() {
+        let s = PidSigner::random(DAY);
+        let start = Offset { ms: 7, seq: 1 };
+        let session = new_session();
+        let pid = s.issue("dev-1", &session, start, 1_000);
+        assert_eq!(
+            s.verify(&pid, "dev-1", 2_000),
+            Some(PidClaim { session, start })
+        );
+        assert_eq!(s.verify(&pid, "dev-2", 2_000), None, "another device");
+        assert_eq!(
+            s.verify(&pid, "dev-1", 1_000 + DAY.as_millis() as u64 + 1),
+            None,
+            "expired"
+        );
+        let other = PidSigner::random(DAY);
+        assert_eq!(other.verify(&pid, "dev-1", 2_000), None, "another fleet");
+    }
+
+    #[test]
+    fn pids_are_random_and_tampering_is_refused() {
+        let s = PidSigner::random(DAY);
+        let a = s.issue("d", &new_session(), Offset::ZERO, 0);
+        let b = s.issue("d", &new_session(), Offset::ZERO, 0);
+        assert_ne!(a, b);
+        for bad in [
+            "",
+            "rtctl-d",
+            "not base64 !",
+            &"A".repeat(70),
+            &"A".repeat(500),
+        ] {
+            assert_eq!(s.verify(bad, "d", 0), None, "{bad}");
+        }
+        // flip each character of a valid pid in turn
+        for i in 0..a.len() {
+            let mut c: Vec<char> = a.chars().collect();
+            c[i] = if c[i] == 'A' { 'B' } else { 'A' };
+            let t: String = c.into_iter().collect();
+            if t != a {
+                assert_eq!(s.verify(&t, "d", 0), None, "tampered at {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let k = random_key();
+        assert_eq!(unhex(&hex(&k)).unwrap(), k);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex("abc"), None);
+    }
+
+    #[tokio::test]
+    async fn memory_store_keeps_the_oldest_offset_and_one_set_per_session() {
+        let s = Store::memory();
+        let o = |ms| Offset { ms, seq: 0 };
+        s.begin("d", "s1", &[]).await.unwrap();
+        s.subscribe("d", "s1", "D1", o(5)).await.unwrap();
+        s.subscribe("d", "s1", "D1", o(9)).await.unwrap();
+        s.subscribe("d", "s1", "D2", o(3)).await.unwrap();
+        assert_eq!(
+            s.load("d", "s1").await.unwrap(),
+            vec![("D1".into(), o(5)), ("D2".into(), o(3))]
+        );
+        s.unsubscribe("d", "s1", "D1").await.unwrap();
+        assert_eq!(s.load("d", "s1").await.unwrap(), vec![("D2".into(), o(3))]);
+        assert_eq!(s.latest("d").await.unwrap().as_deref(), Some("s1"));
+        // A second tab: its own set; the first one's is untouched.
+        s.begin("d", "s2", &[("D9".into(), o(11))]).await.unwrap();
+        assert_eq!(s.load("d", "s2").await.unwrap(), vec![("D9".into(), o(11))]);
+        assert_eq!(s.load("d", "s1").await.unwrap(), vec![("D2".into(), o(3))]);
+        assert_eq!(s.latest("d").await.unwrap().as_deref(), Some("s2"));
+        assert!(s.load("other", "s1").await.unwrap().is_empty());
+        assert_eq!(s.latest("other").await.unwrap(), None);
+    }
+}
