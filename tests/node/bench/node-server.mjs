@@ -1,7 +1,10 @@
 // The guide's NestJS notification gateway, in plain socket.io 4.8 (no NestJS, no Redis adapter):
 // the reference server that benches/serve-vs-node.sh runs beside `rtctl serve`.
 //
-//   node tests/node/bench/node-server.mjs --port 3100 [--host 127.0.0.1] [--redis redis://127.0.0.1:6379]
+//   node tests/node/bench/node-server.mjs --port 3100 [--host 127.0.0.1] [--redis redis://127.0.0.1:6379] [--recovery]
+//
+// With --recovery, socket.io's own connection state recovery is on (in-memory adapter,
+// maxDisconnectionDuration 2 min): the reference for benches/avalanche.mjs.
 //
 // With --redis, several of these processes form one cluster through @socket.io/redis-adapter 8.3
 // (plain Redis pub/sub, at-most-once, key prefix "rtctl-bench-node"), node-redis 5 clients.
@@ -29,6 +32,7 @@ const opt = (name, dflt) => {
 const port = Number(opt("--port", "3100"));
 const host = opt("--host", "127.0.0.1");
 const redisUrl = opt("--redis", "");
+const recovery = args.includes("--recovery");
 const MAX_BODY = 64 * 1024;
 const ID = /^[A-Za-z0-9._:-]{1,50}$/;
 
@@ -90,6 +94,7 @@ const server = http.createServer((req, res) => {
 const io = new Server(server, {
   cors: { origin: true, credentials: true },
   transports: ["websocket", "polling"],
+  ...(recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true } } : {}),
 });
 
 if (redisUrl) {
