@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step on a 2-core CI).
 
 mod assign_vectors;
+mod ci_gate;
 mod cli;
 mod engine_eio;
 mod engine_node;
@@ -19,4 +20,5 @@ mod serve_presence;
 mod serve_recovery;
 mod simulate_nat;
 mod support;
+mod tools;
 mod zero_loss;

@@ -30,6 +30,8 @@ fn triples(r: &Value, device: &str) -> Vec<(String, Value, String)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn official_client_recovers_everything_after_its_node_is_killed() {
     let Some(redis) = RedisServer::start() else {
         return;
@@ -89,6 +91,7 @@ async fn official_client_recovers_everything_after_its_node_is_killed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_device_offset_replays_what_it_missed_while_the_app_was_closed() {
     let node = ServeProcess::start("solo", &[]);
     let first = publish_ok(&node, json!({"device": "app-1"}), json!("seen before")).await;
@@ -121,6 +124,7 @@ async fn a_device_offset_replays_what_it_missed_while_the_app_was_closed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_gap_older_than_retention_is_announced_not_hidden() {
     let node = ServeProcess::start("small", &["--log-max-len", "3"]);
     let first = publish_ok(&node, json!({"device": "g-1"}), json!(0)).await;

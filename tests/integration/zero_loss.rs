@@ -287,6 +287,9 @@ async fn rig() -> Option<Rig> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_nginx), ignore = "nginx not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
     let Some(Rig {
         redis,
@@ -371,6 +374,10 @@ async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_nginx), ignore = "nginx not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_ss), ignore = "ss not found")]
 async fn cutting_device_connections_mid_stream_loses_nothing() {
     let ss = std::process::Command::new("ss").arg("-V").output().is_ok();
     if !ss {
@@ -412,6 +419,9 @@ async fn cutting_device_connections_mid_stream_loses_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_nginx), ignore = "nginx not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn redis_restart_mid_stream_loses_nothing() {
     let Some(Rig {
         mut redis,
@@ -451,6 +461,9 @@ async fn redis_restart_mid_stream_loses_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_nginx), ignore = "nginx not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn rolling_restart_with_sigterm_loses_nothing() {
     let Some(Rig {
         redis,
