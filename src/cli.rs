@@ -305,21 +305,27 @@ pub enum AssignGateway {
     HaproxyMap,
 }
 
+/// `rtctl simulate assign`: the gateway and its targets from a fleet file or from flags (which
+/// win).
 #[derive(Debug, Args)]
 pub struct AssignArgs {
-    /// Gateway algorithm.
-    #[arg(long, value_enum)]
-    pub gateway: AssignGateway,
-    /// A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target.
+    /// Fleet file (TOML): its gateway algorithm, slots and nodes (weights, HAProxy ids).
+    #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+    /// Gateway algorithm (required without a fleet file).
+    #[arg(long, value_enum, required_unless_present = "fleet")]
+    pub gateway: Option<AssignGateway>,
+    /// A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target. Replaces
+    /// the fleet's nodes (required without a fleet file).
     #[arg(
         long = "target",
         value_name = "ADDR:PORT[,weight=W][,id=N]",
-        required = true
+        required_unless_present = "fleet"
     )]
     pub targets: Vec<String>,
-    /// Kong slots (10..=65536).
-    #[arg(long, default_value_t = 10_000)]
-    pub slots: u32,
+    /// Kong slots (10..=65536). Default: the fleet's, else 10000.
+    #[arg(long)]
+    pub slots: Option<u32>,
     /// A target marked down/unhealthy (kept in the config). Repeatable.
     #[arg(long, value_name = "ADDR:PORT")]
     pub down: Vec<String>,
@@ -328,20 +334,25 @@ pub struct AssignArgs {
     pub keys: PathBuf,
 }
 
+/// `rtctl serve`. With a fleet file, the node's listen address, the Redis URL and namespace, the
+/// log retention and the drain timeout come from the file (`[[nodes]]`, `[redis]`, `[serve]`);
+/// flags and RTCTL_* variables override them.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(
-        long,
-        env = "RTCTL_LISTEN",
-        default_value = "127.0.0.1:3000",
-        value_name = "ADDR:PORT"
-    )]
-    pub listen: String,
-    /// This node's id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address.
+    /// Fleet file (TOML): run the node `--node-id` names, with the fleet's settings.
+    #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+    /// Address to listen on. Default: the node's `listen` or `host:port` in the fleet file,
+    /// else 127.0.0.1:3000.
+    #[arg(long, env = "RTCTL_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// This node's id (reported in x-rtctl-node, /health, heartbeats); required with a fleet
+    /// file, where it must be one of its nodes. Default without one: the listen address.
     #[arg(long, env = "RTCTL_NODE_ID", value_name = "ID")]
     pub node_id: Option<String>,
-    /// Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log.
+    /// Redis URL: the shared log and heartbeats, `redis://[USER:PASSWORD@]HOST[:PORT][/DB]`
+    /// (DB: the database index, default 0), `rediss://` for TLS, or any node of a Redis Cluster.
+    /// Default: the fleet file's `[redis] url`. Without one, one node with an in-memory log.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
     /// Require `Authorization: Bearer KEY` on the publish API (required off loopback).
@@ -352,14 +363,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub api_key: Option<String>,
-    /// Seconds to drain on SIGTERM/SIGINT before exiting.
-    #[arg(
-        long,
-        env = "RTCTL_DRAIN_TIMEOUT",
-        default_value_t = 10.0,
-        value_name = "SECS"
-    )]
-    pub drain_timeout: f64,
+    /// Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet's
+    /// `[serve] drain_timeout_secs`, else 10.
+    #[arg(long, env = "RTCTL_DRAIN_TIMEOUT", value_name = "SECS")]
+    pub drain_timeout: Option<f64>,
     /// Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any).
     #[arg(
         long = "cors-origin",
@@ -368,15 +375,18 @@ pub struct ServeArgs {
         value_name = "ORIGIN"
     )]
     pub cors_origins: Vec<String>,
-    /// Key namespace in Redis (one per fleet).
-    #[arg(long, env = "RTCTL_NAMESPACE", default_value = "default")]
-    pub namespace: String,
+    /// Key namespace in Redis (one per fleet). Default: the fleet's `[redis] namespace`, else
+    /// "default".
+    #[arg(long, env = "RTCTL_NAMESPACE")]
+    pub namespace: Option<String>,
     /// Entries the log keeps (older ones are trimmed); devices away longer get notification:gap.
-    #[arg(long, env = "RTCTL_LOG_MAX_LEN", default_value_t = 100_000)]
-    pub log_max_len: usize,
-    /// Seconds the log keeps an entry (0 = no age limit).
-    #[arg(long, env = "RTCTL_LOG_MAX_AGE_SECS", default_value_t = 86_400.0)]
-    pub log_max_age_secs: f64,
+    /// Default: the fleet's `[serve] log_max_len`, else 100000.
+    #[arg(long, env = "RTCTL_LOG_MAX_LEN")]
+    pub log_max_len: Option<u64>,
+    /// Seconds the log keeps an entry (0 = no age limit). Default: the fleet's
+    /// `[serve] log_max_age_secs`, else 86400.
+    #[arg(long, env = "RTCTL_LOG_MAX_AGE_SECS")]
+    pub log_max_age_secs: Option<f64>,
     /// Socket.IO pingInterval in milliseconds.
     #[arg(long, env = "RTCTL_PING_INTERVAL_MS", default_value_t = 25_000)]
     pub ping_interval_ms: u64,
@@ -440,9 +450,14 @@ pub struct ProcessArgs {
     /// Absolute path of the rtctl binary on the hosts.
     #[arg(long, default_value = "/usr/local/bin/rtctl", value_name = "PATH")]
     pub binary: String,
-    /// Drain timeout of every node, seconds (the process manager waits 5 s longer).
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
-    pub drain_timeout: u32,
+    /// Where the fleet file is on the hosts: each node runs `rtctl serve -f PATH --node-id ID`.
+    /// Default: the absolute path of the -f file, else /etc/rtctl/fleet.toml.
+    #[arg(long, value_name = "PATH")]
+    pub fleet_path: Option<String>,
+    /// Drain timeout of every node, seconds, overriding the fleet's `[serve] drain_timeout_secs`
+    /// (the process manager waits 5 s longer).
+    #[arg(long, value_name = "SECS")]
+    pub drain_timeout: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ mod plan;
 mod render;
 mod render_gateways;
 mod render_process;
+mod serve_fleet;
 mod serve_log;
 mod serve_metrics;
 mod serve_node;

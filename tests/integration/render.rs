@@ -69,6 +69,16 @@ fn golden_kong() {
 }
 
 #[test]
+fn golden_pm2() {
+    golden("pm2");
+}
+
+#[test]
+fn golden_systemd() {
+    golden("systemd");
+}
+
+#[test]
 fn golden_nginx() {
     golden("nginx");
 }

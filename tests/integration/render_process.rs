@@ -152,11 +152,16 @@ fn systemd_analyze_accepts_the_unit() {
         .success();
     let unit = std::fs::read_to_string(dir.path().join("rtctl@.service")).unwrap();
     assert!(unit.contains("LimitNOFILE=65536"));
-    let env = std::fs::read_to_string(dir.path().join("n1.env")).unwrap();
     assert!(
-        env.contains("RTCTL_LISTEN=127.0.0.1:3002\nRTCTL_NODE_ID=n1\n"),
-        "{env}"
+        unit.contains(&format!(
+            "ExecStart={} serve -f {} --node-id %i\n",
+            binary(),
+            fleet.display()
+        )),
+        "{unit}"
     );
+    let env = std::fs::read_to_string(dir.path().join("n1.env")).unwrap();
+    assert!(env.contains("(listen 127.0.0.1:3002)"), "{env}");
     // Verify an instance of the template.
     std::fs::write(dir.path().join("rtctl@n0.service"), &unit).unwrap();
     let out = Command::new("systemd-analyze")
