@@ -115,7 +115,10 @@ fn main() {
             missing.push(p.missing);
         }
     }
-    println!("cargo::rustc-env=RTCTL_TESTS_MISSING={}", missing.join("; "));
+    println!(
+        "cargo::rustc-env=RTCTL_TESTS_MISSING={}",
+        missing.join("; ")
+    );
     if !missing.is_empty() {
         println!(
             "cargo::warning=tests needing these are ignored: {}",

@@ -14,7 +14,8 @@ Exit codes:
   2  usage error (unknown flag, missing value)
   3  bad input (invalid fleet file, keys file or flag value)
   4  a service (Redis, a node) could not be reached
-  5  an output could not be written";
+  5  an output could not be written (a closed stdout, as in `rtctl ... | head -1`, ends
+     quietly with 0)";
 
 /// rtctl: tooling for Socket.IO notification fleets behind one NAT.
 ///
@@ -26,17 +27,65 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// Report format: human tables or JSON for scripts.
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
-    pub output: OutputFormat,
-
-    /// Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
     /// More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+impl Cli {
+    /// Parse `std::env::args`, keeping the order of `simulate nat`'s --add/--remove/--down.
+    pub fn parse_ordered() -> Cli {
+        use clap::CommandFactory;
+        let matches = Cli::command().get_matches();
+        Cli::from_matches_ordered(&matches).unwrap_or_else(|e| e.exit())
+    }
+
+    /// [`Cli::parse_ordered`] from an argument list.
+    pub fn try_parse_ordered_from<I, T>(argv: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::CommandFactory;
+        Cli::from_matches_ordered(&Cli::command().try_get_matches_from(argv)?)
+    }
+
+    fn from_matches_ordered(matches: &clap::ArgMatches) -> Result<Cli, clap::Error> {
+        use clap::FromArgMatches;
+        let mut cli = Cli::from_arg_matches(matches)?;
+        if let Command::Simulate(SimulateCommand::Nat(args)) = &mut cli.command {
+            let m = matches
+                .subcommand_matches("simulate")
+                .and_then(|m| m.subcommand_matches("nat"))
+                .expect("parsed as simulate nat");
+            let mut changes = Vec::new();
+            for (id, make) in [
+                ("add", NatChange::Add as fn(String) -> NatChange),
+                ("remove", NatChange::Remove),
+                ("down", NatChange::Down),
+            ] {
+                if let (Some(at), Some(values)) = (m.indices_of(id), m.get_many::<String>(id)) {
+                    changes.extend(at.zip(values).map(|(i, v)| (i, make(v.clone()))));
+                }
+            }
+            changes.sort_by_key(|(i, _)| *i);
+            args.changes = changes.into_iter().map(|(_, c)| c).collect();
+        }
+        Ok(cli)
+    }
+}
+
+/// How a command that prints a report prints it (`plan`, `simulate nat`); only those take
+/// these flags.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ReportArgs {
+    /// Report format: human tables or JSON for scripts.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
+    pub output: OutputFormat,
+
+    /// Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,6 +245,8 @@ pub struct ClientArgs {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
     pub fleet: FleetArgs,
     #[command(flatten)]
     pub profile: ProfileArgs,
@@ -259,6 +310,8 @@ pub enum TransportKind {
 #[derive(Debug, Args)]
 pub struct NatArgs {
     #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
     pub fleet: FleetArgs,
 
     /// Read device ids from this file (one per line) instead of generating them.
@@ -279,7 +332,8 @@ pub struct NatArgs {
     /// Kong version, e.g. 3.9 (3.8-3.9 ignore a hash header whose name contains '-').
     #[arg(long)]
     pub kong_version: Option<String>,
-    /// Also show what moves when this node is added (ADDR:PORT).
+    /// Also show what moves when this node is added (ADDR:PORT). --add, --remove and --down
+    /// apply in the order given, each on top of the ones before it.
     #[arg(long, value_name = "ADDR:PORT")]
     pub add: Vec<String>,
     /// Also show what moves when this node (id or ADDR:PORT) is removed from the config.
@@ -288,12 +342,24 @@ pub struct NatArgs {
     /// Also show what moves when this node (id or ADDR:PORT) is marked down.
     #[arg(long, value_name = "NODE")]
     pub down: Vec<String>,
+    /// --add/--remove/--down in command-line order (filled by `Cli::parse_ordered`; empty
+    /// means adds, then removes, then downs).
+    #[arg(skip)]
+    pub changes: Vec<NatChange>,
     /// RNG seed for device ids and their public IPs.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Width of the bar chart in characters.
     #[arg(long, default_value_t = 40)]
     pub bar_width: usize,
+}
+
+/// One change `simulate nat` applies to the gateway config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NatChange {
+    Add(String),
+    Remove(String),
+    Down(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -312,6 +378,9 @@ pub struct AssignArgs {
     /// Fleet file (TOML): its gateway algorithm, slots and nodes (weights, HAProxy ids).
     #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
     pub fleet: Option<PathBuf>,
+    /// `table`: `key<TAB>ADDR:PORT` lines; `json`: JSON Lines `{"key":…,"target":…}`.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
+    pub output: OutputFormat,
     /// Gateway algorithm (required without a fleet file).
     #[arg(long, value_enum, required_unless_present = "fleet")]
     pub gateway: Option<AssignGateway>,
@@ -403,7 +472,7 @@ pub struct ServeArgs {
 pub struct RenderArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
-    /// Write the config to FILE instead of stdout (the global --output is the report format).
+    /// Write the config to FILE instead of stdout.
     #[arg(long = "out", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub out: Option<PathBuf>,
     /// Idle timeout of proxied WebSocket and polling connections, in seconds; must be above

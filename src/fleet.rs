@@ -546,6 +546,9 @@ impl Fleet {
         }
         positive("profile.cpu_ms_per_delivery", p.cpu_ms_per_delivery)?;
         let w = &self.workload;
+        if w.devices == 0 {
+            return Err(("workload.devices".into(), "expected at least 1".into()));
+        }
         if w.departments == 0 {
             return Err(("workload.departments".into(), "expected at least 1".into()));
         }
@@ -853,7 +856,10 @@ port = 3000
 
     #[test]
     fn a_missing_section_or_field_is_named() {
-        let e = err(&format!("name = \"x\"\n{}", MIN.replace("[gateway]\nkind = \"kong\"\n", "")));
+        let e = err(&format!(
+            "name = \"x\"\n{}",
+            MIN.replace("[gateway]\nkind = \"kong\"\n", "")
+        ));
         assert!(
             e.starts_with("f.toml: missing section [gateway]: a fleet file needs [gateway]"),
             "{e}"
@@ -879,7 +885,9 @@ port = 3000
         assert_eq!(f.nodes[0].listen.as_deref(), Some("0.0.0.0:3000"));
         assert_eq!(f.redis.unwrap().namespace, "acme");
         assert_eq!(f.serve.drain_timeout_secs, 3.0);
-        let e = err(&format!("{MIN}[redis]\nurl = \"redis://x\"\nnamespace = \"a b\"\n"));
+        let e = err(&format!(
+            "{MIN}[redis]\nurl = \"redis://x\"\nnamespace = \"a b\"\n"
+        ));
         assert!(e.contains("redis.namespace: namespace \"a b\""), "{e}");
         let e = err(&format!("{MIN}[serve]\nlog_max_len = 0\n"));
         assert!(e.contains("serve.log_max_len: expected at least 1"), "{e}");

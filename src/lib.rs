@@ -47,10 +47,12 @@ pub fn init_tracing(verbose: u8, server: bool) {
 /// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
 fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     let s = resolve::serve(args)?;
-    let listen: std::net::SocketAddr = s
-        .listen
-        .parse()
-        .map_err(|_| Error::flag("--listen", format!("expected ADDR:PORT, got {:?}", s.listen)))?;
+    let listen: std::net::SocketAddr = s.listen.parse().map_err(|_| {
+        Error::flag(
+            "--listen",
+            format!("expected ADDR:PORT, got {:?}", s.listen),
+        )
+    })?;
     if !listen.ip().is_loopback() && args.api_key.as_deref().is_none_or(str::is_empty) {
         return Err(Error::flag(
             "--api-key",
@@ -245,20 +247,21 @@ fn write_out(path: Option<&std::path::Path>, text: &str, out: &mut impl Write) -
 
 /// Run one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let style = Style::detect(cli.color);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.command {
         Command::Plan(args) => {
             let report = plan::run(&args)?;
-            output::emit(&report, cli.output, &style, &mut out)
+            let style = Style::detect(args.report.color);
+            output::emit(&report, args.report.output, &style, &mut out)
         }
         Command::Simulate(SimulateCommand::Nat(args)) => {
             let report = simulate::nat::run(&args)?;
-            output::emit(&report, cli.output, &style, &mut out)
+            let style = Style::detect(args.report.color);
+            output::emit(&report, args.report.output, &style, &mut out)
         }
         Command::Simulate(SimulateCommand::Assign(args)) => {
-            simulate::assign::run(&args, cli.output == cli::OutputFormat::Json, &mut out)
+            simulate::assign::run(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
         Command::RenderKong(args) => {

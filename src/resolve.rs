@@ -95,6 +95,12 @@ pub fn fleet(
         fleet.gateway.slots = s;
     }
     if let Some(d) = f.devices {
+        if d == 0 {
+            return Err(Error::flag(
+                "--devices",
+                "expected at least 1 device (a fleet with no devices needs no sizing)",
+            ));
+        }
         fleet.workload.devices = d;
     }
     if let Some(p) = profile {
@@ -336,7 +342,8 @@ mod tests {
         let e = serve(&args).unwrap_err();
         assert_eq!(e.exit_code(), crate::error::code::BAD_INPUT);
         assert!(
-            e.to_string().starts_with("--node-id: \"c\" is not a node of ")
+            e.to_string()
+                .starts_with("--node-id: \"c\" is not a node of ")
                 && e.to_string().ends_with("(its nodes: a, b)"),
             "{e}"
         );

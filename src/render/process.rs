@@ -131,11 +131,7 @@ pub fn pm2(fleet: &Fleet, opts: &ProcessOptions) -> Result<Rendered> {
             o,
             "      // SIGINT makes the node drain; PM2 waits longer than the drain before SIGKILL."
         );
-        let _ = writeln!(
-            o,
-            "      kill_timeout: {},",
-            stop_secs(fleet, opts) * 1000
-        );
+        let _ = writeln!(o, "      kill_timeout: {},", stop_secs(fleet, opts) * 1000);
         let _ = writeln!(
             o,
             "      out_file: {},",
@@ -236,7 +232,9 @@ mod tests {
             ..ProcessOptions::default()
         };
         let r = pm2(&default_fleet(), &opts).unwrap();
-        assert!(r.text.contains("\"--node-id\", \"node-3\", \"--drain-timeout\", \"2\"],"));
+        assert!(r
+            .text
+            .contains("\"--node-id\", \"node-3\", \"--drain-timeout\", \"2\"],"));
         assert!(r.text.contains("kill_timeout: 7000"));
         assert!(!r.text.contains("cluster"));
     }
@@ -247,9 +245,9 @@ mod tests {
         assert_eq!(files.len(), 4);
         assert!(files[0].1.contains("LimitNOFILE=65536"));
         assert!(files[0].1.contains("EnvironmentFile=-/etc/rtctl/%i.env"));
-        assert!(files[0]
-            .1
-            .contains("ExecStart=/usr/local/bin/rtctl serve -f /etc/rtctl/fleet.toml --node-id %i\n"));
+        assert!(files[0].1.contains(
+            "ExecStart=/usr/local/bin/rtctl serve -f /etc/rtctl/fleet.toml --node-id %i\n"
+        ));
         assert!(files[0].1.contains("TimeoutStopSec=15"));
         assert!(files[2].1.contains("--node-id node-2"));
     }

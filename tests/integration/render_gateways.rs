@@ -34,7 +34,11 @@ impl Kind {
     /// The installed binary. The test needs `have_nginx` / `have_haproxy` (see support.rs).
     fn binary(self) -> &'static str {
         let (candidates, cfg_present, cfg): (&[&'static str], bool, &str) = match self {
-            Kind::Nginx => (&["/usr/sbin/nginx", "nginx"], cfg!(have_nginx), "have_nginx"),
+            Kind::Nginx => (
+                &["/usr/sbin/nginx", "nginx"],
+                cfg!(have_nginx),
+                "have_nginx",
+            ),
             Kind::Haproxy => (
                 &["/usr/sbin/haproxy", "haproxy"],
                 cfg!(have_haproxy),

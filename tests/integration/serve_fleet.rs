@@ -147,7 +147,14 @@ fn assign_reads_the_fleet_file_like_the_equivalent_flags() {
         .stdout
         .clone();
     let mut flags = rtctl();
-    flags.args(["simulate", "assign", "--gateway", "kong", "--slots", "10000"]);
+    flags.args([
+        "simulate",
+        "assign",
+        "--gateway",
+        "kong",
+        "--slots",
+        "10000",
+    ]);
     for n in 1..=3 {
         flags.args(["--target", &format!("10.0.0.{n}:3000,weight=100,id={n}")]);
     }
@@ -163,7 +170,10 @@ fn assign_reads_the_fleet_file_like_the_equivalent_flags() {
     let text = String::from_utf8(from_file).unwrap();
     assert_eq!(text.lines().count(), 300);
     for n in 1..=3 {
-        assert!(text.contains(&format!("\t10.0.0.{n}:3000\n")), "node {n} gets keys");
+        assert!(
+            text.contains(&format!("\t10.0.0.{n}:3000\n")),
+            "node {n} gets keys"
+        );
     }
     // Flags still win: --target replaces the fleet's nodes.
     let one = rtctl()

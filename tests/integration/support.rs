@@ -277,8 +277,11 @@ pub fn python3() -> std::process::Command {
         paths.extend(std::env::split_paths(&p));
     }
     let mut cmd = std::process::Command::new("python3");
-    cmd.env("PYTHONPATH", std::env::join_paths(paths).expect("PYTHONPATH"))
-        .env("PYTHONDONTWRITEBYTECODE", "1");
+    cmd.env(
+        "PYTHONPATH",
+        std::env::join_paths(paths).expect("PYTHONPATH"),
+    )
+    .env("PYTHONDONTWRITEBYTECODE", "1");
     cmd
 }
 

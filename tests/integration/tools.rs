@@ -52,8 +52,8 @@ fn cargo_test(dir: &Path, ci: Option<&str>) -> (bool, String) {
         cmd.env("CI", v);
     }
     let out = cmd.output().expect("cargo runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
