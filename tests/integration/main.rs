@@ -10,6 +10,7 @@ mod engine_support;
 mod gateway_vectors;
 mod generated;
 mod plan;
+mod readme_devices;
 mod render;
 mod render_gateways;
 mod render_process;
