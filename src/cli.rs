@@ -419,8 +419,9 @@ pub struct ServeArgs {
     /// file, where it must be one of its nodes. Default without one: the listen address.
     #[arg(long, env = "RTCTL_NODE_ID", value_name = "ID")]
     pub node_id: Option<String>,
-    /// Redis URL: the shared log and heartbeats, `redis://[USER:PASSWORD@]HOST[:PORT][/DB]`
-    /// (DB: the database index, default 0), `rediss://` for TLS, or any node of a Redis Cluster.
+    /// Redis URL: the shared log and heartbeats, `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`
+    /// (DB: the database index, default 0), or any node of a Redis Cluster (comma-separate
+    /// several).
     /// Default: the fleet file's `[redis] url`. Without one, one node with an in-memory log.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,

@@ -244,8 +244,8 @@ impl Node {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Redis {
-    /// `redis://[user:password@]HOST[:PORT][/DB]`, `rediss://…` (TLS), or one seed node of a
-    /// Redis Cluster.
+    /// `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`, or one or more (comma-separated) nodes of
+    /// a Redis Cluster.
     pub url: String,
     /// Key namespace, one per fleet (`rtctl serve --namespace`).
     #[serde(default = "default_namespace")]
