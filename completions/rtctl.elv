@@ -143,7 +143,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --fleet 'Fleet file (TOML): run the node `--node-id` names, with the fleet''s settings'
             cand --listen 'Address to listen on. Default: the node''s `listen` or `host:port` in the fleet file, else 127.0.0.1:3000'
             cand --node-id 'This node''s id (reported in x-rtctl-node, /health, heartbeats); required with a fleet file, where it must be one of its nodes. Default without one: the listen address'
-            cand --redis 'Redis URL: the shared log and heartbeats, `redis://[USER:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0), `rediss://` for TLS, or any node of a Redis Cluster. Default: the fleet file''s `[redis] url`. Without one, one node with an in-memory log'
+            cand --redis 'Redis URL: the shared log and heartbeats, `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0), or any node of a Redis Cluster (comma-separate several). Default: the fleet file''s `[redis] url`. Without one, one node with an in-memory log'
             cand --api-key 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)'
             cand --drain-timeout 'Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet''s `[serve] drain_timeout_secs`, else 10'
             cand --cors-origin 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)'
