@@ -1,7 +1,7 @@
 //! rtctl: tooling for real-time (Socket.IO) notification fleets.
 //!
-//! Pure modules (`plan`, `simulate`, `output`, `fleet`, `units`) hold the logic; this file only
-//! dispatches, and I/O stays at the edges.
+//! Pure modules (`plan`, `simulate`, `output`, `units`, and `fleet` apart from `Fleet::load`)
+//! hold the logic; this file only dispatches, and I/O stays at the edges.
 
 pub mod cli;
 pub mod engine;

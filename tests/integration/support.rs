@@ -31,7 +31,7 @@
 //! `tests/fetch` installs the pinned npm and pip packages into tests/node/node_modules and
 //! tests/python/site; build.rs notices and the next `cargo test` runs those tests.
 //!
-//! Under `CI=true` a missing tool fails the run (`ci_gate::every_tool_the_tests_use_is_present`),
+//! Under `CI=true` a missing tool fails the run (`ci_gate::every_tool_the_tests_use_is_present_under_ci`),
 //! and a helper asked for a tool that is missing panics (the test lacks its attribute): a test
 //! that did not run is never reported as passed.
 //!
@@ -174,7 +174,14 @@ impl ServeProcess {
     }
 
     pub fn start_on(port: u16, node_id: &str, extra: &[&str]) -> ServeProcess {
-        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"))
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"));
+        // Settings come from the flags only, not from the developer's RTCTL_* (e.g. RTCTL_FLEET).
+        for (k, _) in std::env::vars() {
+            if k.starts_with("RTCTL_") {
+                cmd.env_remove(k);
+            }
+        }
+        let child = cmd
             .args([
                 "serve",
                 "--listen",
