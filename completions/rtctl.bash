@@ -107,24 +107,12 @@ _rtctl() {
 
     case "${cmd}" in
         rtctl)
-            opts="-o -v -h -V --output --color --verbose --help --version plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help"
+            opts="-v -h -V --verbose --help --version plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -133,7 +121,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__generate)
-            opts="-o -v -h --out-dir --output --color --verbose --help"
+            opts="-v -h --out-dir --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,18 +132,6 @@ _rtctl() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -348,12 +324,24 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__plan)
-            opts="-f -n -o -v -h --fleet --nodes --gateway --algorithm --slots --devices --cpu-cores --cpu-target --memory --reserved-memory --fd-limit --fd-reserve --memory-per-connection --cpu-ms-per-delivery --departments --broadcasts-per-minute --department-messages-per-minute --direct-messages-per-minute --ping-interval-secs --reconnection-delay-ms --reconnection-delay-max-ms --randomization-factor --reconnection-attempts --percentile --headroom --failures --outage-secs --max-nodes --explain --output --color --verbose --help"
+            opts="-o -f -n -v -h --output --color --fleet --nodes --gateway --algorithm --slots --devices --cpu-cores --cpu-target --memory --reserved-memory --fd-limit --fd-reserve --memory-per-connection --cpu-ms-per-delivery --departments --broadcasts-per-minute --department-messages-per-minute --direct-messages-per-minute --ping-interval-secs --reconnection-delay-ms --reconnection-delay-max-ms --randomization-factor --reconnection-attempts --percentile --headroom --failures --outage-secs --max-nodes --explain --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -496,18 +484,6 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -516,7 +492,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__render__subcmd__haproxy)
-            opts="-f -n -o -v -h --fleet --nodes --gateway --algorithm --slots --devices --out --idle-timeout-secs --listen --output --color --verbose --help"
+            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --out --idle-timeout-secs --listen --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,18 +575,6 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -619,7 +583,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__render__subcmd__kong)
-            opts="-f -n -o -v -h --fleet --nodes --gateway --algorithm --slots --devices --out --idle-timeout-secs --format --upstream --kong-version --output --color --verbose --help"
+            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --out --idle-timeout-secs --format --upstream --kong-version --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,18 +674,6 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -730,7 +682,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__render__subcmd__nginx)
-            opts="-f -n -o -v -h --fleet --nodes --gateway --algorithm --slots --devices --out --idle-timeout-secs --listen --output --color --verbose --help"
+            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --out --idle-timeout-secs --listen --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,18 +765,6 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -833,7 +773,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__render__subcmd__pm2)
-            opts="-f -n -o -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --drain-timeout --out --log-dir --output --color --verbose --help"
+            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --fleet-path --drain-timeout --out --log-dir --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -894,6 +834,10 @@ _rtctl() {
                     return 0
                     ;;
                 --binary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -920,18 +864,6 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -940,7 +872,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__render__subcmd__systemd)
-            opts="-f -n -o -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --drain-timeout --out-dir --env-dir --user --output --color --verbose --help"
+            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --fleet-path --drain-timeout --out-dir --env-dir --user --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1004,6 +936,10 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fleet-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --drain-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1023,18 +959,6 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1043,12 +967,42 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__serve)
-            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --output --color --verbose --help"
+            opts="-f -v -h --fleet --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --fleet)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -f)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1097,18 +1051,6 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1117,24 +1059,12 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__simulate)
-            opts="-o -v -h --output --color --verbose --help nat assign help"
+            opts="-v -h --verbose --help nat assign help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1143,12 +1073,50 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__simulate__subcmd__assign)
-            opts="-o -v -h --gateway --target --slots --down --keys --output --color --verbose --help"
+            opts="-f -o -v -h --fleet --output --gateway --target --slots --down --keys --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --fleet)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -f)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --gateway)
                     COMPREPLY=($(compgen -W "kong nginx-consistent nginx-hash haproxy-consistent haproxy-map" -- "${cur}"))
                     return 0
@@ -1178,18 +1146,6 @@ _rtctl() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1256,12 +1212,24 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__simulate__subcmd__nat)
-            opts="-f -n -o -v -h --fleet --nodes --gateway --algorithm --slots --devices --ids-file --public-ips --key --client --transport --kong-version --add --remove --down --seed --bar-width --output --color --verbose --help"
+            opts="-o -f -n -v -h --output --color --fleet --nodes --gateway --algorithm --slots --devices --ids-file --public-ips --key --client --transport --kong-version --add --remove --down --seed --bar-width --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1369,18 +1337,6 @@ _rtctl() {
                     ;;
                 --bar-width)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

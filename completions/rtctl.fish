@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rtctl_global_optspecs
-    string join \n o/output= color= v/verbose h/help V/version
+    string join \n v/verbose h/help V/version
 end
 
 function __fish_rtctl_needs_command
@@ -24,11 +24,6 @@ function __fish_rtctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c rtctl -n "__fish_rtctl_needs_command" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_needs_command" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_needs_command" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_needs_command" -s V -l version -d 'Print version'
@@ -42,6 +37,11 @@ complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-pm2" -d 'Render 
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
@@ -76,24 +76,19 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l headroom -d 'Fracti
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l failures -d 'Node failures the fleet must survive (with the survivors still within their ceiling)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l outage-secs -d 'Seconds until a failed node\'s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 15, HAProxy 6 (active health checks)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l max-nodes -d 'Largest node count to consider' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l explain -d 'Show the formula behind every number'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -s h -l help -d 'Print help'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and not __fish_seen_subcommand_from nat assign help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l nodes -d 'Replace the fleet\'s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l gateway -d 'Gateway in front of the nodes' -r -f -a "kong\t''
@@ -118,54 +113,43 @@ browser\t'A browser: no custom headers on the WebSocket handshake'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l transport -d 'Engine.IO transports of the clients' -r -f -a "polling\t'HTTP long-polling first, then upgrade to WebSocket (socket.io-client\'s default)'
 websocket\t'`transports: ["websocket"]`'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l kong-version -d 'Kong version, e.g. 3.9 (3.8-3.9 ignore a hash header whose name contains \'-\')' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l add -d 'Also show what moves when this node is added (ADDR:PORT)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l add -d 'Also show what moves when this node is added (ADDR:PORT). --add, --remove and --down apply in the order given, each on top of the ones before it' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l remove -d 'Also show what moves when this node (id or ADDR:PORT) is removed from the config' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l down -d 'Also show what moves when this node (id or ADDR:PORT) is marked down' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l seed -d 'RNG seed for device ids and their public IPs' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l bar-width -d 'Width of the bar chart in characters' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from nat" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l gateway -d 'Gateway algorithm' -r -f -a "kong\t''
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s f -l fleet -d 'Fleet file (TOML): its gateway algorithm, slots and nodes (weights, HAProxy ids)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s o -l output -d '`table`: `key<TAB>ADDR:PORT` lines; `json`: JSON Lines `{"key":…,"target":…}`' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l gateway -d 'Gateway algorithm (required without a fleet file)' -r -f -a "kong\t''
 nginx-consistent\t''
 nginx-hash\t''
 haproxy-consistent\t''
 haproxy-map\t''"
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l target -d 'A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l slots -d 'Kong slots (10..=65536)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l target -d 'A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target. Replaces the fleet\'s nodes (required without a fleet file)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l slots -d 'Kong slots (10..=65536). Default: the fleet\'s, else 10000' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l down -d 'A target marked down/unhealthy (kept in the config). Repeatable' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l keys -d 'File of keys, one per line ("-" for stdin)' -r -F
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from assign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l listen -d 'Address to listen on' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l node-id -d 'This node\'s id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis -d 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s f -l fleet -d 'Fleet file (TOML): run the node `--node-id` names, with the fleet\'s settings' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l listen -d 'Address to listen on. Default: the node\'s `listen` or `host:port` in the fleet file, else 127.0.0.1:3000' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l node-id -d 'This node\'s id (reported in x-rtctl-node, /health, heartbeats); required with a fleet file, where it must be one of its nodes. Default without one: the listen address' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis -d 'Redis URL: the shared log and heartbeats, `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0), or any node of a Redis Cluster (comma-separate several). Default: the fleet file\'s `[redis] url`. Without one, one node with an in-memory log' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l api-key -d 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l drain-timeout -d 'Seconds to drain on SIGTERM/SIGINT before exiting' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l drain-timeout -d 'Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet\'s `[serve] drain_timeout_secs`, else 10' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l cors-origin -d 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l namespace -d 'Key namespace in Redis (one per fleet)' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-len -d 'Entries the log keeps (older ones are trimmed); devices away longer get notification:gap' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-age-secs -d 'Seconds the log keeps an entry (0 = no age limit)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l namespace -d 'Key namespace in Redis (one per fleet). Default: the fleet\'s `[redis] namespace`, else "default"' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-len -d 'Entries the log keeps (older ones are trimmed); devices away longer get notification:gap. Default: the fleet\'s `[serve] log_max_len`, else 100000' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-age-secs -d 'Seconds the log keeps an entry (0 = no age limit). Default: the fleet\'s `[serve] log_max_age_secs`, else 86400' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-interval-ms -d 'Socket.IO pingInterval in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-timeout-ms -d 'Socket.IO pingTimeout in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-queue-frames -d 'Frames a device\'s send queue holds; a device over it is caught up from the log instead' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -180,17 +164,12 @@ map\t''
 round-robin\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l slots -d 'Kong upstream slots (10..=65536)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s n -l devices -d 'Number of devices' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l out -d 'Write the config to FILE instead of stdout (the global --output is the report format)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l out -d 'Write the config to FILE instead of stdout' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l idle-timeout-secs -d 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l format -d 'Config syntax (Kong reads both)' -r -f -a "yaml\t''
 json\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l upstream -d 'Upstream name, also the service host (a hostname, not an IP)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l kong-version -d 'Kong version the config is for (3.x); overrides the fleet\'s kong_version' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -205,14 +184,9 @@ map\t''
 round-robin\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l slots -d 'Kong upstream slots (10..=65536)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s n -l devices -d 'Number of devices' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l out -d 'Write the config to FILE instead of stdout (the global --output is the report format)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l out -d 'Write the config to FILE instead of stdout' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l idle-timeout-secs -d 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l listen -d 'Address the gateway listens on' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-nginx" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -227,14 +201,9 @@ map\t''
 round-robin\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l slots -d 'Kong upstream slots (10..=65536)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s n -l devices -d 'Number of devices' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l out -d 'Write the config to FILE instead of stdout (the global --output is the report format)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l out -d 'Write the config to FILE instead of stdout' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l idle-timeout-secs -d 'Idle timeout of proxied WebSocket and polling connections, in seconds; must be above pingInterval + pingTimeout' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l listen -d 'Address the gateway listens on' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-haproxy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -250,14 +219,10 @@ round-robin\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l slots -d 'Kong upstream slots (10..=65536)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s n -l devices -d 'Number of devices' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l binary -d 'Absolute path of the rtctl binary on the hosts' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l drain-timeout -d 'Drain timeout of every node, seconds (the process manager waits 5 s longer)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l fleet-path -d 'Where the fleet file is on the hosts: each node runs `rtctl serve -f PATH --node-id ID`. Default: the absolute path of the -f file, else /etc/rtctl/fleet.toml' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l drain-timeout -d 'Drain timeout of every node, seconds, overriding the fleet\'s `[serve] drain_timeout_secs` (the process manager waits 5 s longer)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l out -d 'Write the ecosystem file to FILE instead of stdout' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l log-dir -d 'Directory for the nodes\' log files' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -273,25 +238,16 @@ round-robin\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l slots -d 'Kong upstream slots (10..=65536)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s n -l devices -d 'Number of devices' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l binary -d 'Absolute path of the rtctl binary on the hosts' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l drain-timeout -d 'Drain timeout of every node, seconds (the process manager waits 5 s longer)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l fleet-path -d 'Where the fleet file is on the hosts: each node runs `rtctl serve -f PATH --node-id ID`. Default: the absolute path of the -f file, else /etc/rtctl/fleet.toml' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l drain-timeout -d 'Drain timeout of every node, seconds, overriding the fleet\'s `[serve] drain_timeout_secs` (the process manager waits 5 s longer)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l out-dir -d 'Write `rtctl@.service` and `<node>.env` into DIR instead of printing them' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l env-dir -d 'Where the environment files live on the hosts' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l user -d 'The service user' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
-complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
-json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
-complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'

@@ -14,7 +14,8 @@ Exit codes:
   2  usage error (unknown flag, missing value)
   3  bad input (invalid fleet file, keys file or flag value)
   4  a service (Redis, a node) could not be reached
-  5  an output could not be written";
+  5  an output could not be written (a closed stdout, as in `rtctl ... | head -1`, ends
+     quietly with 0)";
 
 /// rtctl: tooling for Socket.IO notification fleets behind one NAT.
 ///
@@ -26,17 +27,65 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// Report format: human tables or JSON for scripts.
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
-    pub output: OutputFormat,
-
-    /// Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
     /// More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+impl Cli {
+    /// Parse `std::env::args`, keeping the order of `simulate nat`'s --add/--remove/--down.
+    pub fn parse_ordered() -> Cli {
+        use clap::CommandFactory;
+        let matches = Cli::command().get_matches();
+        Cli::from_matches_ordered(&matches).unwrap_or_else(|e| e.exit())
+    }
+
+    /// [`Cli::parse_ordered`] from an argument list.
+    pub fn try_parse_ordered_from<I, T>(argv: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::CommandFactory;
+        Cli::from_matches_ordered(&Cli::command().try_get_matches_from(argv)?)
+    }
+
+    fn from_matches_ordered(matches: &clap::ArgMatches) -> Result<Cli, clap::Error> {
+        use clap::FromArgMatches;
+        let mut cli = Cli::from_arg_matches(matches)?;
+        if let Command::Simulate(SimulateCommand::Nat(args)) = &mut cli.command {
+            let m = matches
+                .subcommand_matches("simulate")
+                .and_then(|m| m.subcommand_matches("nat"))
+                .expect("parsed as simulate nat");
+            let mut changes = Vec::new();
+            for (id, make) in [
+                ("add", NatChange::Add as fn(String) -> NatChange),
+                ("remove", NatChange::Remove),
+                ("down", NatChange::Down),
+            ] {
+                if let (Some(at), Some(values)) = (m.indices_of(id), m.get_many::<String>(id)) {
+                    changes.extend(at.zip(values).map(|(i, v)| (i, make(v.clone()))));
+                }
+            }
+            changes.sort_by_key(|(i, _)| *i);
+            args.changes = changes.into_iter().map(|(_, c)| c).collect();
+        }
+        Ok(cli)
+    }
+}
+
+/// How a command that prints a report prints it (`plan`, `simulate nat`); only those take
+/// these flags.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ReportArgs {
+    /// Report format: human tables or JSON for scripts.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
+    pub output: OutputFormat,
+
+    /// Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,6 +245,8 @@ pub struct ClientArgs {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
     pub fleet: FleetArgs,
     #[command(flatten)]
     pub profile: ProfileArgs,
@@ -259,6 +310,8 @@ pub enum TransportKind {
 #[derive(Debug, Args)]
 pub struct NatArgs {
     #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
     pub fleet: FleetArgs,
 
     /// Read device ids from this file (one per line) instead of generating them.
@@ -279,7 +332,8 @@ pub struct NatArgs {
     /// Kong version, e.g. 3.9 (3.8-3.9 ignore a hash header whose name contains '-').
     #[arg(long)]
     pub kong_version: Option<String>,
-    /// Also show what moves when this node is added (ADDR:PORT).
+    /// Also show what moves when this node is added (ADDR:PORT). --add, --remove and --down
+    /// apply in the order given, each on top of the ones before it.
     #[arg(long, value_name = "ADDR:PORT")]
     pub add: Vec<String>,
     /// Also show what moves when this node (id or ADDR:PORT) is removed from the config.
@@ -288,12 +342,24 @@ pub struct NatArgs {
     /// Also show what moves when this node (id or ADDR:PORT) is marked down.
     #[arg(long, value_name = "NODE")]
     pub down: Vec<String>,
+    /// --add/--remove/--down in command-line order (filled by `Cli::parse_ordered`; empty
+    /// means adds, then removes, then downs).
+    #[arg(skip)]
+    pub changes: Vec<NatChange>,
     /// RNG seed for device ids and their public IPs.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Width of the bar chart in characters.
     #[arg(long, default_value_t = 40)]
     pub bar_width: usize,
+}
+
+/// One change `simulate nat` applies to the gateway config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NatChange {
+    Add(String),
+    Remove(String),
+    Down(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -305,21 +371,30 @@ pub enum AssignGateway {
     HaproxyMap,
 }
 
+/// `rtctl simulate assign`: the gateway and its targets from a fleet file or from flags (which
+/// win).
 #[derive(Debug, Args)]
 pub struct AssignArgs {
-    /// Gateway algorithm.
-    #[arg(long, value_enum)]
-    pub gateway: AssignGateway,
-    /// A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target.
+    /// Fleet file (TOML): its gateway algorithm, slots and nodes (weights, HAProxy ids).
+    #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+    /// `table`: `key<TAB>ADDR:PORT` lines; `json`: JSON Lines `{"key":…,"target":…}`.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
+    pub output: OutputFormat,
+    /// Gateway algorithm (required without a fleet file).
+    #[arg(long, value_enum, required_unless_present = "fleet")]
+    pub gateway: Option<AssignGateway>,
+    /// A target, in config order: `ADDR:PORT[,weight=W][,id=N]`. Repeat per target. Replaces
+    /// the fleet's nodes (required without a fleet file).
     #[arg(
         long = "target",
         value_name = "ADDR:PORT[,weight=W][,id=N]",
-        required = true
+        required_unless_present = "fleet"
     )]
     pub targets: Vec<String>,
-    /// Kong slots (10..=65536).
-    #[arg(long, default_value_t = 10_000)]
-    pub slots: u32,
+    /// Kong slots (10..=65536). Default: the fleet's, else 10000.
+    #[arg(long)]
+    pub slots: Option<u32>,
     /// A target marked down/unhealthy (kept in the config). Repeatable.
     #[arg(long, value_name = "ADDR:PORT")]
     pub down: Vec<String>,
@@ -328,20 +403,26 @@ pub struct AssignArgs {
     pub keys: PathBuf,
 }
 
+/// `rtctl serve`. With a fleet file, the node's listen address, the Redis URL and namespace, the
+/// log retention and the drain timeout come from the file (`[[nodes]]`, `[redis]`, `[serve]`);
+/// flags and RTCTL_* variables override them.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(
-        long,
-        env = "RTCTL_LISTEN",
-        default_value = "127.0.0.1:3000",
-        value_name = "ADDR:PORT"
-    )]
-    pub listen: String,
-    /// This node's id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address.
+    /// Fleet file (TOML): run the node `--node-id` names, with the fleet's settings.
+    #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+    /// Address to listen on. Default: the node's `listen` or `host:port` in the fleet file,
+    /// else 127.0.0.1:3000.
+    #[arg(long, env = "RTCTL_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// This node's id (reported in x-rtctl-node, /health, heartbeats); required with a fleet
+    /// file, where it must be one of its nodes. Default without one: the listen address.
     #[arg(long, env = "RTCTL_NODE_ID", value_name = "ID")]
     pub node_id: Option<String>,
-    /// Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log.
+    /// Redis URL: the shared log and heartbeats, `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`
+    /// (DB: the database index, default 0), or any node of a Redis Cluster (comma-separate
+    /// several).
+    /// Default: the fleet file's `[redis] url`. Without one, one node with an in-memory log.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
     /// Require `Authorization: Bearer KEY` on the publish API (required off loopback).
@@ -352,14 +433,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub api_key: Option<String>,
-    /// Seconds to drain on SIGTERM/SIGINT before exiting.
-    #[arg(
-        long,
-        env = "RTCTL_DRAIN_TIMEOUT",
-        default_value_t = 10.0,
-        value_name = "SECS"
-    )]
-    pub drain_timeout: f64,
+    /// Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet's
+    /// `[serve] drain_timeout_secs`, else 10.
+    #[arg(long, env = "RTCTL_DRAIN_TIMEOUT", value_name = "SECS")]
+    pub drain_timeout: Option<f64>,
     /// Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any).
     #[arg(
         long = "cors-origin",
@@ -368,15 +445,18 @@ pub struct ServeArgs {
         value_name = "ORIGIN"
     )]
     pub cors_origins: Vec<String>,
-    /// Key namespace in Redis (one per fleet).
-    #[arg(long, env = "RTCTL_NAMESPACE", default_value = "default")]
-    pub namespace: String,
+    /// Key namespace in Redis (one per fleet). Default: the fleet's `[redis] namespace`, else
+    /// "default".
+    #[arg(long, env = "RTCTL_NAMESPACE")]
+    pub namespace: Option<String>,
     /// Entries the log keeps (older ones are trimmed); devices away longer get notification:gap.
-    #[arg(long, env = "RTCTL_LOG_MAX_LEN", default_value_t = 100_000)]
-    pub log_max_len: usize,
-    /// Seconds the log keeps an entry (0 = no age limit).
-    #[arg(long, env = "RTCTL_LOG_MAX_AGE_SECS", default_value_t = 86_400.0)]
-    pub log_max_age_secs: f64,
+    /// Default: the fleet's `[serve] log_max_len`, else 100000.
+    #[arg(long, env = "RTCTL_LOG_MAX_LEN")]
+    pub log_max_len: Option<u64>,
+    /// Seconds the log keeps an entry (0 = no age limit). Default: the fleet's
+    /// `[serve] log_max_age_secs`, else 86400.
+    #[arg(long, env = "RTCTL_LOG_MAX_AGE_SECS")]
+    pub log_max_age_secs: Option<f64>,
     /// Socket.IO pingInterval in milliseconds.
     #[arg(long, env = "RTCTL_PING_INTERVAL_MS", default_value_t = 25_000)]
     pub ping_interval_ms: u64,
@@ -393,7 +473,7 @@ pub struct ServeArgs {
 pub struct RenderArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
-    /// Write the config to FILE instead of stdout (the global --output is the report format).
+    /// Write the config to FILE instead of stdout.
     #[arg(long = "out", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub out: Option<PathBuf>,
     /// Idle timeout of proxied WebSocket and polling connections, in seconds; must be above
@@ -440,9 +520,14 @@ pub struct ProcessArgs {
     /// Absolute path of the rtctl binary on the hosts.
     #[arg(long, default_value = "/usr/local/bin/rtctl", value_name = "PATH")]
     pub binary: String,
-    /// Drain timeout of every node, seconds (the process manager waits 5 s longer).
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
-    pub drain_timeout: u32,
+    /// Where the fleet file is on the hosts: each node runs `rtctl serve -f PATH --node-id ID`.
+    /// Default: the absolute path of the -f file, else /etc/rtctl/fleet.toml.
+    #[arg(long, value_name = "PATH")]
+    pub fleet_path: Option<String>,
+    /// Drain timeout of every node, seconds, overriding the fleet's `[serve] drain_timeout_secs`
+    /// (the process manager waits 5 s longer).
+    #[arg(long, value_name = "SECS")]
+    pub drain_timeout: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,10 @@
 //! The fleet file: one TOML file that every subcommand reads.
 //!
-//! Parsing is pure (`Fleet::parse(text, path)`); only `Fleet::load` touches the disk.
+//! Required: `[gateway]` (with `kind`) and at least one `[[nodes]]` (with `id`, `host`, `port`).
+//! Optional, with the guide's defaults: `name`, `[redis]`, `[serve]`, `[profile]`, `[workload]`,
+//! `[client]`.
+//!
+//! Parsing is pure (`Fleet::parse(text, path)`); only `Fleet::load` reads the file.
 //! Errors name the file, the field, the line and column where the parser knows them,
 //! and what was expected.
 
@@ -28,6 +32,9 @@ pub struct Fleet {
     pub nodes: Vec<Node>,
     #[serde(default)]
     pub redis: Option<Redis>,
+    /// How each `rtctl serve -f FILE --node-id ID` of this fleet runs.
+    #[serde(default)]
+    pub serve: Serve,
     #[serde(default)]
     pub profile: Profile,
     #[serde(default)]
@@ -217,6 +224,10 @@ pub struct Node {
     /// HAProxy server id; absent means its position (1-based), which rtctl renders explicitly.
     #[serde(default)]
     pub haproxy_id: Option<u32>,
+    /// `ADDR:PORT` the node binds (`rtctl serve --listen`), e.g. `0.0.0.0:3000`; absent means
+    /// `host:port`, the address the gateway connects to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
 }
 
 impl Node {
@@ -229,10 +240,44 @@ impl Node {
     }
 }
 
+/// The Redis every node of the fleet shares (the log and heartbeats).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Redis {
+    /// `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`, or one or more (comma-separated) nodes of
+    /// a Redis Cluster.
     pub url: String,
+    /// Key namespace, one per fleet (`rtctl serve --namespace`).
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+}
+
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+fn default_namespace() -> String {
+    DEFAULT_NAMESPACE.into()
+}
+
+/// How the nodes run (`rtctl serve` settings shared by the fleet; flags and RTCTL_* override).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Serve {
+    /// Seconds a node drains on SIGTERM before it exits (`--drain-timeout`).
+    pub drain_timeout_secs: f64,
+    /// Entries the log keeps (`--log-max-len`).
+    pub log_max_len: u64,
+    /// Seconds the log keeps an entry, 0 = no age limit (`--log-max-age-secs`).
+    pub log_max_age_secs: f64,
+}
+
+impl Default for Serve {
+    fn default() -> Self {
+        Serve {
+            drain_timeout_secs: 10.0,
+            log_max_len: 100_000,
+            log_max_age_secs: 86_400.0,
+        }
+    }
 }
 
 /// What one node host offers.
@@ -345,9 +390,16 @@ impl Fleet {
     /// Parse and validate fleet TOML; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Fleet> {
         let fleet: Fleet = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim();
+            if let Some(missing) = missing_field(text, e.span(), message) {
+                return Error::Fleet {
+                    path: path.to_path_buf(),
+                    location: missing.0,
+                    message: missing.1,
+                };
+            }
             let location = e.span().map(|span| line_col(text, span.start));
             let field = e.span().and_then(|span| field_at(text, span.start));
-            let message = e.message().trim();
             Error::Fleet {
                 path: path.to_path_buf(),
                 location,
@@ -436,6 +488,11 @@ impl Fleet {
                     ));
                 }
             }
+            if let Some(l) = &n.listen {
+                if l.parse::<std::net::SocketAddr>().is_err() {
+                    return Err((at("listen"), format!("expected ADDR:PORT, got {l:?}")));
+                }
+            }
             if let Some(h) = n.haproxy_id {
                 if h == 0 || !hids.insert(h) {
                     return Err((
@@ -444,6 +501,22 @@ impl Fleet {
                     ));
                 }
             }
+        }
+        if let Some(r) = &self.redis {
+            crate::redis_schema::Keys::new(&r.namespace)
+                .map_err(|m| ("redis.namespace".to_string(), m))?;
+        }
+        let s = &self.serve;
+        for (f, v) in [
+            ("serve.drain_timeout_secs", s.drain_timeout_secs),
+            ("serve.log_max_age_secs", s.log_max_age_secs),
+        ] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return Err((f.into(), format!("expected seconds ≥ 0, got {v}")));
+            }
+        }
+        if s.log_max_len == 0 {
+            return Err(("serve.log_max_len".into(), "expected at least 1".into()));
         }
         let p = &self.profile;
         positive("profile.cpu_cores", p.cpu_cores)?;
@@ -473,6 +546,9 @@ impl Fleet {
         }
         positive("profile.cpu_ms_per_delivery", p.cpu_ms_per_delivery)?;
         let w = &self.workload;
+        if w.devices == 0 {
+            return Err(("workload.devices".into(), "expected at least 1".into()));
+        }
         if w.departments == 0 {
             return Err(("workload.departments".into(), "expected at least 1".into()));
         }
@@ -545,6 +621,53 @@ fn positive(field: &str, v: f64) -> std::result::Result<(), (String, String)> {
         Ok(())
     } else {
         Err((field.into(), format!("expected a number above 0, got {v}")))
+    }
+}
+
+/// What each required section must hold, for "missing" errors.
+const REQUIRED: &str = "a fleet file needs [gateway] (kind = \"kong\", \"nginx\" or \"haproxy\") \
+                        and at least one [[nodes]] (id, host, port); see fixtures/fleet.toml";
+
+/// serde's "missing field `x`" names a field but points at whatever surrounds it (the whole
+/// document for a top-level section). Name the section, or the table and the field, instead.
+fn missing_field(
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> Option<(Option<(usize, usize)>, String)> {
+    let name = message
+        .strip_prefix("missing field `")?
+        .split('`')
+        .next()?
+        .to_string();
+    let start = span.as_ref().map_or(0, |s| s.start);
+    let header = text[start.min(text.len())..]
+        .lines()
+        .next()
+        .map(str::trim)
+        .filter(|l| l.starts_with('['));
+    match header {
+        Some(h) if start > 0 || span.as_ref().is_some_and(|s| s.end < text.len()) => {
+            let table = h.trim_start_matches('[').trim_end_matches(']').trim();
+            let table = if h.starts_with("[[") {
+                let index = text[..start].matches(h).count();
+                format!("{table}[{index}]")
+            } else {
+                table.to_string()
+            };
+            Some((
+                Some(line_col(text, start)),
+                format!("{table}: missing field `{name}` ({REQUIRED})"),
+            ))
+        }
+        _ => {
+            let what = match name.as_str() {
+                "nodes" => "missing section [[nodes]]".to_string(),
+                "gateway" => "missing section [gateway]".to_string(),
+                other => format!("missing field `{other}`"),
+            };
+            Some((None, format!("{what}: {REQUIRED}")))
+        }
     }
 }
 
@@ -732,6 +855,47 @@ port = 3000
     }
 
     #[test]
+    fn a_missing_section_or_field_is_named() {
+        let e = err(&format!(
+            "name = \"x\"\n{}",
+            MIN.replace("[gateway]\nkind = \"kong\"\n", "")
+        ));
+        assert!(
+            e.starts_with("f.toml: missing section [gateway]: a fleet file needs [gateway]"),
+            "{e}"
+        );
+        assert!(!e.contains("name:"), "{e}");
+        let e = err("name = \"x\"\n[gateway]\nkind = \"kong\"\n");
+        assert!(e.starts_with("f.toml: missing section [[nodes]]"), "{e}");
+        let e = err(&MIN.replace("kind = \"kong\"", "slots = 100"));
+        assert!(e.contains("gateway: missing field `kind`"), "{e}");
+        let e = err(&MIN.replace("port = 3000", ""));
+        assert!(e.contains("nodes[0]: missing field `port`"), "{e}");
+    }
+
+    #[test]
+    fn serve_settings_default_and_validate() {
+        let f = Fleet::parse(MIN, Path::new("f.toml")).unwrap();
+        assert_eq!(f.serve, Serve::default());
+        let f = Fleet::parse(
+            &format!("{MIN}listen = \"0.0.0.0:3000\"\n[redis]\nurl = \"redis://127.0.0.1:6379/2\"\nnamespace = \"acme\"\n[serve]\ndrain_timeout_secs = 3\n"),
+            Path::new("f.toml"),
+        )
+        .unwrap();
+        assert_eq!(f.nodes[0].listen.as_deref(), Some("0.0.0.0:3000"));
+        assert_eq!(f.redis.unwrap().namespace, "acme");
+        assert_eq!(f.serve.drain_timeout_secs, 3.0);
+        let e = err(&format!(
+            "{MIN}[redis]\nurl = \"redis://x\"\nnamespace = \"a b\"\n"
+        ));
+        assert!(e.contains("redis.namespace: namespace \"a b\""), "{e}");
+        let e = err(&format!("{MIN}[serve]\nlog_max_len = 0\n"));
+        assert!(e.contains("serve.log_max_len: expected at least 1"), "{e}");
+        let e = err(&format!("{MIN}listen = \"nowhere\"\n"));
+        assert!(e.contains("nodes[0].listen: expected ADDR:PORT"), "{e}");
+    }
+
+    #[test]
     fn ipv6_addresses_are_bracketed() {
         let n = Node {
             id: "x".into(),
@@ -739,6 +903,7 @@ port = 3000
             port: 3000,
             weight: None,
             haproxy_id: None,
+            listen: None,
         };
         assert_eq!(n.addr(), "[::1]:3000");
     }

@@ -1,7 +1,7 @@
 //! rtctl: tooling for real-time (Socket.IO) notification fleets.
 //!
-//! Pure modules (`plan`, `simulate`, `output`, `fleet`, `units`) hold the logic; this file only
-//! dispatches, and I/O stays at the edges.
+//! Pure modules (`plan`, `simulate`, `output`, `units`, and `fleet` apart from `Fleet::load`)
+//! hold the logic; this file only dispatches, and I/O stays at the edges.
 
 pub mod cli;
 pub mod engine;
@@ -46,10 +46,11 @@ pub fn init_tracing(verbose: u8, server: bool) {
 
 /// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
 fn serve_command(args: &cli::ServeArgs) -> Result<()> {
-    let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
+    let s = resolve::serve(args)?;
+    let listen: std::net::SocketAddr = s.listen.parse().map_err(|_| {
         Error::flag(
             "--listen",
-            format!("expected ADDR:PORT, got {:?}", args.listen),
+            format!("expected ADDR:PORT, got {:?}", s.listen),
         )
     })?;
     if !listen.ip().is_loopback() && args.api_key.as_deref().is_none_or(str::is_empty) {
@@ -58,17 +59,17 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             format!("required when listening on a non-loopback address ({listen})"),
         ));
     }
-    if !(args.drain_timeout >= 0.0 && args.drain_timeout.is_finite()) {
+    if !(s.drain_timeout_secs >= 0.0 && s.drain_timeout_secs.is_finite()) {
         return Err(Error::flag(
             "--drain-timeout",
-            format!("expected seconds ≥ 0, got {}", args.drain_timeout),
+            format!("expected seconds ≥ 0, got {}", s.drain_timeout_secs),
         ));
     }
-    redis_schema::Keys::new(&args.namespace).map_err(|m| Error::flag("--namespace", m))?;
-    if !(args.log_max_age_secs >= 0.0 && args.log_max_age_secs.is_finite()) {
+    redis_schema::Keys::new(&s.namespace).map_err(|m| Error::flag("--namespace", m))?;
+    if !(s.log_max_age_secs >= 0.0 && s.log_max_age_secs.is_finite()) {
         return Err(Error::flag(
             "--log-max-age-secs",
-            format!("expected seconds ≥ 0, got {}", args.log_max_age_secs),
+            format!("expected seconds ≥ 0, got {}", s.log_max_age_secs),
         ));
     }
     if args.ping_interval_ms == 0 || args.ping_timeout_ms == 0 {
@@ -77,7 +78,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             "ping interval and timeout must be above 0",
         ));
     }
-    let node_id = args.node_id.clone().unwrap_or_else(|| listen.to_string());
+    let node_id = s.node_id.clone().unwrap_or_else(|| listen.to_string());
     serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
     let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
     tracing::info!(
@@ -87,15 +88,15 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     );
     let cfg = serve::ServeConfig {
         node_id,
-        redis_url: args.redis.clone(),
-        namespace: args.namespace.clone(),
+        redis_url: s.redis.clone(),
+        namespace: s.namespace.clone(),
         api_key: args.api_key.clone().filter(|k| !k.is_empty()),
-        drain_timeout: std::time::Duration::from_secs_f64(args.drain_timeout),
+        drain_timeout: std::time::Duration::from_secs_f64(s.drain_timeout_secs),
         cors_origins: args.cors_origins.clone(),
         retention: serve::log::Retention {
-            max_len: args.log_max_len.max(1),
-            max_age: (args.log_max_age_secs > 0.0)
-                .then(|| std::time::Duration::from_secs_f64(args.log_max_age_secs)),
+            max_len: usize::try_from(s.log_max_len).unwrap_or(usize::MAX).max(1),
+            max_age: (s.log_max_age_secs > 0.0)
+                .then(|| std::time::Duration::from_secs_f64(s.log_max_age_secs)),
         },
         engine: engine::Config {
             ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
@@ -182,10 +183,36 @@ fn process_inputs(
     set: impl FnOnce(&mut render::process::ProcessOptions),
 ) -> Result<(fleet::Fleet, render::process::ProcessOptions)> {
     let fleet = resolve::fleet(&args.fleet, None, None, None)?;
+    let defaults = render::process::ProcessOptions::default();
+    let file = args.fleet.fleet.as_deref();
+    let fleet_path = match (&args.fleet_path, file) {
+        (Some(p), _) => p.clone(),
+        (None, Some(f)) => std::path::absolute(f)
+            .map_err(|e| Error::ReadFile {
+                path: f.to_path_buf(),
+                source: e,
+            })?
+            .display()
+            .to_string(),
+        (None, None) => defaults.fleet_path.clone(),
+    };
+    let fa = &args.fleet;
+    let changed = fa.nodes.is_some()
+        || fa.gateway.is_some()
+        || fa.algorithm.is_some()
+        || fa.slots.is_some()
+        || fa.devices.is_some();
+    if file.is_none() || changed {
+        eprintln!(
+            "rtctl: warning: the nodes read {fleet_path} on their hosts; it must list the same nodes as this {}",
+            if file.is_none() { "flag-only fleet" } else { "fleet with its flag overrides" }
+        );
+    }
     let mut opts = render::process::ProcessOptions {
         binary: args.binary.clone(),
+        fleet_path,
         drain_timeout_secs: args.drain_timeout,
-        ..Default::default()
+        ..defaults
     };
     set(&mut opts);
     Ok((fleet, opts))
@@ -220,20 +247,21 @@ fn write_out(path: Option<&std::path::Path>, text: &str, out: &mut impl Write) -
 
 /// Run one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    let style = Style::detect(cli.color);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.command {
         Command::Plan(args) => {
             let report = plan::run(&args)?;
-            output::emit(&report, cli.output, &style, &mut out)
+            let style = Style::detect(args.report.color);
+            output::emit(&report, args.report.output, &style, &mut out)
         }
         Command::Simulate(SimulateCommand::Nat(args)) => {
             let report = simulate::nat::run(&args)?;
-            output::emit(&report, cli.output, &style, &mut out)
+            let style = Style::detect(args.report.color);
+            output::emit(&report, args.report.output, &style, &mut out)
         }
         Command::Simulate(SimulateCommand::Assign(args)) => {
-            simulate::assign::run(&args, cli.output == cli::OutputFormat::Json, &mut out)
+            simulate::assign::run(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
         Command::RenderKong(args) => {

@@ -1,13 +1,18 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = rtctl::cli::Cli::parse();
+    let cli = rtctl::cli::Cli::parse_ordered();
     let server = matches!(cli.command, rtctl::cli::Command::Serve(_));
     rtctl::init_tracing(cli.verbose, server);
     match rtctl::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`rtctl … | head -1`) is not an error: end quietly, as
+        // Unix tools do, so `set -o pipefail` scripts keep working.
+        Err(rtctl::error::Error::Output { target, source })
+            if target == "stdout" && source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("rtctl: error: {e}");
             e.to_exit_code()

@@ -1,5 +1,7 @@
 //! Process-manager configs for `rtctl serve`: a PM2 ecosystem file (one fork-mode app per node)
-//! and a systemd template unit with one environment file per node. Pure: fleet in, text out.
+//! and a systemd template unit with one environment file per node. Every node starts as
+//! `rtctl serve -f FLEET --node-id ID`: its address, Redis, namespace, retention and drain timeout
+//! come from the fleet file on the host. Pure: fleet in, text out.
 
 use std::fmt::Write as _;
 
@@ -11,8 +13,11 @@ use crate::fleet::Fleet;
 pub struct ProcessOptions {
     /// Absolute path of the rtctl binary on the hosts.
     pub binary: String,
-    /// `--drain-timeout` of every node, seconds; the process manager waits longer.
-    pub drain_timeout_secs: u32,
+    /// Absolute path of the fleet file on the hosts (`rtctl serve -f`).
+    pub fleet_path: String,
+    /// `--drain-timeout` for every node, seconds, overriding the fleet's
+    /// `[serve] drain_timeout_secs`; the process manager waits longer.
+    pub drain_timeout_secs: Option<u32>,
     /// PM2: where the node logs go.
     pub log_dir: String,
     /// systemd: where the per-node environment files live.
@@ -25,7 +30,8 @@ impl Default for ProcessOptions {
     fn default() -> Self {
         ProcessOptions {
             binary: "/usr/local/bin/rtctl".into(),
-            drain_timeout_secs: 10,
+            fleet_path: "/etc/rtctl/fleet.toml".into(),
+            drain_timeout_secs: None,
             log_dir: "/var/log/rtctl".into(),
             env_dir: "/etc/rtctl".into(),
             user: "rtctl".into(),
@@ -36,11 +42,44 @@ impl Default for ProcessOptions {
 /// The process manager waits this much longer than the node's own drain before it kills.
 pub const KILL_GRACE_SECS: u32 = 5;
 
+/// Seconds the process manager waits after its stop signal before it kills: the node's drain
+/// timeout plus [`KILL_GRACE_SECS`].
+fn stop_secs(fleet: &Fleet, opts: &ProcessOptions) -> u64 {
+    let drain = opts
+        .drain_timeout_secs
+        .map_or(fleet.serve.drain_timeout_secs, f64::from);
+    drain.ceil() as u64 + u64::from(KILL_GRACE_SECS)
+}
+
+/// `serve -f FLEET --node-id ID [--drain-timeout N]` without the binary.
+fn serve_args(opts: &ProcessOptions, id: &str) -> Vec<String> {
+    let mut args = vec![
+        "serve".to_string(),
+        "-f".into(),
+        opts.fleet_path.clone(),
+        "--node-id".into(),
+        id.into(),
+    ];
+    if let Some(d) = opts.drain_timeout_secs {
+        args.extend(["--drain-timeout".into(), d.to_string()]);
+    }
+    args
+}
+
 fn check(fleet: &Fleet, opts: &ProcessOptions) -> Result<()> {
     if !opts.binary.starts_with('/') {
         return Err(RenderError::new(
             "--binary",
             format!("expected an absolute path, got {:?}", opts.binary),
+        ));
+    }
+    if !opts.fleet_path.starts_with('/') || opts.fleet_path.contains(char::is_whitespace) {
+        return Err(RenderError::new(
+            "--fleet-path",
+            format!(
+                "expected an absolute path without spaces, got {:?}",
+                opts.fleet_path
+            ),
         ));
     }
     for (i, n) in fleet.nodes.iter().enumerate() {
@@ -71,31 +110,19 @@ pub fn pm2(fleet: &Fleet, opts: &ProcessOptions) -> Result<Rendered> {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "// PM2 ecosystem for {}, rendered by rtctl: one `rtctl serve` per node, fork mode.\n// Start: pm2 start ecosystem.config.js   Stop (drains each node): pm2 stop ecosystem.config.js\n// Put the API key in the environment PM2 starts from (RTCTL_API_KEY), not in this file.",
-        fleet.name
+        "// PM2 ecosystem for {}, rendered by rtctl: one `rtctl serve` per node, fork mode.\n// Each node reads its address, Redis, namespace, retention and drain timeout from {}.\n// Start: pm2 start ecosystem.config.js   Stop (drains each node): pm2 stop ecosystem.config.js\n// Put the API key in the environment PM2 starts from (RTCTL_API_KEY), not in this file.",
+        fleet.name, opts.fleet_path
     );
     o += "module.exports = {\n  apps: [\n";
     for n in &fleet.nodes {
-        let mut env = vec![
-            ("RTCTL_LISTEN", n.addr()),
-            ("RTCTL_NODE_ID", n.id.clone()),
-            ("RTCTL_DRAIN_TIMEOUT", opts.drain_timeout_secs.to_string()),
-        ];
-        if let Some(r) = &fleet.redis {
-            env.push(("RTCTL_REDIS_URL", r.url.clone()));
-        }
+        let args: Vec<String> = serve_args(opts, &n.id).iter().map(|a| js(a)).collect();
         let _ = writeln!(o, "    {{");
         let _ = writeln!(o, "      name: {},", js(&format!("rtctl-{}", n.id)));
         let _ = writeln!(o, "      script: {},", js(&opts.binary));
-        let _ = writeln!(o, "      args: [\"serve\"],");
+        let _ = writeln!(o, "      args: [{}],", args.join(", "));
         let _ = writeln!(o, "      interpreter: \"none\",");
         let _ = writeln!(o, "      exec_mode: \"fork\",");
         let _ = writeln!(o, "      instances: 1,");
-        let _ = writeln!(o, "      env: {{");
-        for (k, v) in env {
-            let _ = writeln!(o, "        {k}: {},", js(&v));
-        }
-        let _ = writeln!(o, "      }},");
         let _ = writeln!(o, "      autorestart: true,");
         let _ = writeln!(o, "      max_restarts: 50,");
         let _ = writeln!(o, "      min_uptime: \"10s\",");
@@ -104,11 +131,7 @@ pub fn pm2(fleet: &Fleet, opts: &ProcessOptions) -> Result<Rendered> {
             o,
             "      // SIGINT makes the node drain; PM2 waits longer than the drain before SIGKILL."
         );
-        let _ = writeln!(
-            o,
-            "      kill_timeout: {},",
-            (opts.drain_timeout_secs + KILL_GRACE_SECS) * 1000
-        );
+        let _ = writeln!(o, "      kill_timeout: {},", stop_secs(fleet, opts) * 1000);
         let _ = writeln!(
             o,
             "      out_file: {},",
@@ -139,8 +162,9 @@ pub fn systemd(fleet: &Fleet, opts: &ProcessOptions) -> Result<Vec<(String, Stri
     let mut files = Vec::new();
     let unit = format!(
         "# rtctl notification node, one instance per node: systemctl enable --now rtctl@<node-id>\n\
-# Rendered by rtctl for {name}. The node reads its settings from {env}/<node-id>.env;\n\
-# flags and variables: man rtctl-serve.\n\
+# Rendered by rtctl for {name}. The node reads its address, Redis, namespace, retention and\n\
+# drain timeout from {fleet}; {env}/<node-id>.env holds its secrets and overrides\n\
+# (RTCTL_API_KEY, RTCTL_*; man rtctl-serve).\n\
 [Unit]\n\
 Description=rtctl notification node %i\n\
 After=network-online.target\n\
@@ -148,8 +172,8 @@ Wants=network-online.target\n\
 \n\
 [Service]\n\
 Type=exec\n\
-EnvironmentFile={env}/%i.env\n\
-ExecStart={bin} serve\n\
+EnvironmentFile=-{env}/%i.env\n\
+ExecStart={bin} {args}\n\
 # SIGTERM makes the node drain (readiness false, devices told to reconnect elsewhere).\n\
 KillSignal=SIGTERM\n\
 TimeoutStopSec={stop}\n\
@@ -168,23 +192,22 @@ PrivateTmp=yes\n\
 WantedBy=multi-user.target\n",
         name = fleet.name,
         env = opts.env_dir,
+        fleet = opts.fleet_path,
         bin = opts.binary,
-        stop = opts.drain_timeout_secs + KILL_GRACE_SECS,
+        args = serve_args(opts, "%i").join(" "),
+        stop = stop_secs(fleet, opts),
         nofile = fleet.profile.fd_limit,
         user = opts.user,
     );
     files.push(("rtctl@.service".to_string(), unit));
     for n in &fleet.nodes {
-        let mut env = format!(
-            "# rtctl node {id}: read by rtctl@{id}.service\nRTCTL_LISTEN={addr}\nRTCTL_NODE_ID={id}\nRTCTL_DRAIN_TIMEOUT={drain}\n",
+        let env = format!(
+            "# rtctl node {id}: read by rtctl@{id}.service, which runs\n# {bin} {args}\n# (listen {listen}). Overrides of the fleet file go here as RTCTL_* variables.\n# Required when the node listens on a non-loopback address:\n# RTCTL_API_KEY=\n",
             id = n.id,
-            addr = n.addr(),
-            drain = opts.drain_timeout_secs
+            bin = opts.binary,
+            args = serve_args(opts, &n.id).join(" "),
+            listen = n.listen.clone().unwrap_or_else(|| n.addr()),
         );
-        if let Some(r) = &fleet.redis {
-            let _ = writeln!(env, "RTCTL_REDIS_URL={}", r.url);
-        }
-        env += "# Required when RTCTL_LISTEN is not a loopback address:\n# RTCTL_API_KEY=\n";
         files.push((format!("{}.env", n.id), env));
     }
     Ok(files)
@@ -200,8 +223,19 @@ mod tests {
         let r = pm2(&default_fleet(), &ProcessOptions::default()).unwrap();
         assert_eq!(r.text.matches("exec_mode: \"fork\"").count(), 3);
         assert!(r.text.contains("interpreter: \"none\""));
-        assert!(r.text.contains("RTCTL_LISTEN: \"10.0.0.2:3000\""));
+        assert!(r.text.contains(
+            "args: [\"serve\", \"-f\", \"/etc/rtctl/fleet.toml\", \"--node-id\", \"node-2\"],"
+        ));
         assert!(r.text.contains("kill_timeout: 15000"));
+        let opts = ProcessOptions {
+            drain_timeout_secs: Some(2),
+            ..ProcessOptions::default()
+        };
+        let r = pm2(&default_fleet(), &opts).unwrap();
+        assert!(r
+            .text
+            .contains("\"--node-id\", \"node-3\", \"--drain-timeout\", \"2\"],"));
+        assert!(r.text.contains("kill_timeout: 7000"));
         assert!(!r.text.contains("cluster"));
     }
 
@@ -210,9 +244,12 @@ mod tests {
         let files = systemd(&default_fleet(), &ProcessOptions::default()).unwrap();
         assert_eq!(files.len(), 4);
         assert!(files[0].1.contains("LimitNOFILE=65536"));
-        assert!(files[0].1.contains("EnvironmentFile=/etc/rtctl/%i.env"));
+        assert!(files[0].1.contains("EnvironmentFile=-/etc/rtctl/%i.env"));
+        assert!(files[0].1.contains(
+            "ExecStart=/usr/local/bin/rtctl serve -f /etc/rtctl/fleet.toml --node-id %i\n"
+        ));
         assert!(files[0].1.contains("TimeoutStopSec=15"));
-        assert!(files[2].1.contains("RTCTL_NODE_ID=node-2"));
+        assert!(files[2].1.contains("--node-id node-2"));
     }
 
     #[test]
@@ -223,6 +260,11 @@ mod tests {
             ..ProcessOptions::default()
         };
         assert_eq!(pm2(&f, &opts).unwrap_err().field, "--binary");
+        let opts = ProcessOptions {
+            fleet_path: "fleet.toml".into(),
+            ..ProcessOptions::default()
+        };
+        assert_eq!(pm2(&f, &opts).unwrap_err().field, "--fleet-path");
         f.nodes[1].id = "node 2".into();
         let e = systemd(&f, &ProcessOptions::default()).unwrap_err();
         assert_eq!(e.field, "nodes[1].id");

@@ -6,6 +6,7 @@ use std::io::{BufRead, Write};
 
 use crate::cli::{AssignArgs, AssignGateway};
 use crate::error::{Error, Result};
+use crate::fleet::Fleet;
 use crate::simulate::gateway::{Algorithm, GatewaySpec, Target};
 use crate::simulate::Router;
 
@@ -54,13 +55,30 @@ pub fn parse_target(s: &str) -> std::result::Result<Target, String> {
     Ok(t)
 }
 
-/// Build the spec from the flags.
+/// Build the spec from the fleet file (if any) and the flags, which win.
 pub fn spec(args: &AssignArgs) -> Result<GatewaySpec> {
-    let targets = args
-        .targets
-        .iter()
-        .map(|t| parse_target(t).map_err(|m| Error::flag("--target", m)))
-        .collect::<Result<Vec<_>>>()?;
+    let fleet = args.fleet.as_deref().map(Fleet::load).transpose()?;
+    let from_fleet = fleet.as_ref().map(Fleet::gateway_spec);
+    let targets = if args.targets.is_empty() {
+        from_fleet
+            .as_ref()
+            .map(|s| s.targets.clone())
+            .unwrap_or_default()
+    } else {
+        args.targets
+            .iter()
+            .map(|t| parse_target(t).map_err(|m| Error::flag("--target", m)))
+            .collect::<Result<Vec<_>>>()?
+    };
+    let algorithm = match (args.gateway, &from_fleet) {
+        (Some(g), _) => g.algorithm(),
+        (None, Some(s)) => s.algorithm,
+        (None, None) => return Err(Error::flag("--gateway", "required without a fleet file")),
+    };
+    let slots = args
+        .slots
+        .or(from_fleet.as_ref().map(|s| s.slots))
+        .unwrap_or(crate::fleet::DEFAULT_SLOTS);
     let mut down = Vec::new();
     for d in &args.down {
         let i = targets.iter().position(|t| &t.addr == d).ok_or_else(|| {
@@ -72,9 +90,9 @@ pub fn spec(args: &AssignArgs) -> Result<GatewaySpec> {
         down.push(i);
     }
     Ok(GatewaySpec {
-        algorithm: args.gateway.algorithm(),
+        algorithm,
         targets,
-        slots: args.slots,
+        slots,
         down,
     })
 }

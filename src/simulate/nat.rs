@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::cli::{ClientKind, KeyKind, NatArgs, TransportKind};
+use crate::cli::{ClientKind, KeyKind, NatArgs, NatChange, TransportKind};
 use crate::error::{Error, Result};
 use crate::fleet::{Fleet, GatewayKind, KeySource};
 use crate::output::{bar, fmt_f, fmt_int, Report, Style};
@@ -384,68 +384,66 @@ pub fn simulate(
                 )
             })
     };
-    // (label, changed scenario, node names in its target order)
-    struct Variant {
-        label: String,
-        scn: Scenario,
-        names: Vec<(String, String)>,
-    }
-    let mut variants: Vec<Variant> = Vec::new();
-    for a in &args.add {
-        let mut s = scn.clone();
-        let mut nm = names.clone();
-        let id = format!("added-{}", nm.len() + 1);
-        s.spec.targets.push(Target {
-            addr: a.clone(),
-            weight: None,
-            id: Some(next_id(&s.spec.targets)),
-        });
-        nm.push((id, a.clone()));
-        variants.push(Variant {
-            label: format!("add {a}"),
-            scn: s,
-            names: nm,
-        });
-    }
-    for r in &args.remove {
-        let i = find("--remove", r, &names)?;
-        let mut s = scn.clone();
-        let mut nm = names.clone();
-        s.spec.targets.remove(i);
-        nm.remove(i);
-        variants.push(Variant {
-            label: format!("remove {}", names[i].0),
-            scn: s,
-            names: nm,
-        });
-    }
-    for d in &args.down {
-        let i = find("--down", d, &names)?;
-        let mut s = scn.clone();
-        s.spec.down.push(i);
-        variants.push(Variant {
-            label: format!("mark {} down", names[i].0),
-            scn: s,
-            names: names.clone(),
-        });
-    }
-    for Variant {
-        label,
-        scn: s,
-        names: nm,
-    } in variants
-    {
+    // Each change applies on top of the previous ones, in the order given; what moves is
+    // counted against the configuration just before it.
+    let order: Vec<NatChange> = if args.changes.is_empty() {
+        (args.add.iter().cloned().map(NatChange::Add))
+            .chain(args.remove.iter().cloned().map(NatChange::Remove))
+            .chain(args.down.iter().cloned().map(NatChange::Down))
+            .collect()
+    } else {
+        args.changes.clone()
+    };
+    let mut prev_scn = scn.clone();
+    let mut prev_names = names.clone();
+    let mut prev_node_of = base.node_of.clone();
+    for change in order {
+        let mut s = prev_scn.clone();
+        let mut nm = prev_names.clone();
+        let label = match change {
+            NatChange::Add(a) => {
+                let id = format!("added-{}", nm.len() + 1);
+                s.spec.targets.push(Target {
+                    addr: a.clone(),
+                    weight: None,
+                    id: Some(next_id(&s.spec.targets)),
+                });
+                nm.push((id, a.clone()));
+                format!("add {a}")
+            }
+            NatChange::Remove(r) => {
+                let i = find("--remove", &r, &nm)?;
+                s.spec.targets.remove(i);
+                // Down marks point at target positions: drop this one's, shift the later ones.
+                s.spec.down.retain(|&j| j != i);
+                for j in &mut s.spec.down {
+                    if *j > i {
+                        *j -= 1;
+                    }
+                }
+                let (id, _) = nm.remove(i);
+                format!("remove {id}")
+            }
+            NatChange::Down(d) => {
+                let i = find("--down", &d, &nm)?;
+                if !s.spec.down.contains(&i) {
+                    s.spec.down.push(i);
+                }
+                format!("mark {} down", nm[i].0)
+            }
+        };
         let p = place(&s, ids, &ip_of, args.seed, &mut |_| {})?;
         let mut moved = 0;
         let mut between_unchanged = 0;
-        for (old, new) in base.node_of.iter().zip(&p.node_of) {
-            let old_addr = old.map(|i| names[i as usize].1.as_str());
+        for (old, new) in prev_node_of.iter().zip(&p.node_of) {
+            let old_addr = old.map(|i| prev_names[i as usize].1.as_str());
             let new_addr = new.map(|i| nm[i as usize].1.as_str());
             if old_addr != new_addr {
                 moved += 1;
                 // Unchanged: present and up in both configurations.
-                let unchanged =
-                    |a: Option<&str>| a.is_some_and(|a| is_up(&scn.spec, a) && is_up(&s.spec, a));
+                let unchanged = |a: Option<&str>| {
+                    a.is_some_and(|a| is_up(&prev_scn.spec, a) && is_up(&s.spec, a))
+                };
                 if unchanged(old_addr) && unchanged(new_addr) {
                     between_unchanged += 1;
                 }
@@ -457,6 +455,9 @@ pub fn simulate(
             moved_between_unchanged_nodes: between_unchanged,
             nodes: counts(&nm, &s, &p)?,
         });
+        prev_scn = s;
+        prev_names = nm;
+        prev_node_of = p.node_of;
     }
 
     let n = ids.len() as f64;
@@ -657,6 +658,63 @@ mod tests {
             let r2 = simulate(&fleet, &a, &ids, &mut |_| {}).unwrap();
             prop_assert_eq!(serde_json::to_string(&r1).unwrap(), serde_json::to_string(&r2).unwrap());
         }
+    }
+
+    fn ordered(extra: &[&str]) -> NatArgs {
+        let mut argv = vec!["rtctl", "simulate", "nat"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_ordered_from(argv).unwrap().command {
+            Command::Simulate(SimulateCommand::Nat(a)) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn changes_apply_in_the_order_given_and_cumulatively() {
+        let a = ordered(&[
+            "--remove",
+            "node-2",
+            "--add",
+            "10.0.0.9:3000",
+            "--down",
+            "10.0.0.9:3000",
+        ]);
+        let fleet = resolve::fleet(&a.fleet, None, None, None).unwrap();
+        let ids = ids::generate(3_000, 5);
+        let r = simulate(&fleet, &a, &ids, &mut |_| {}).unwrap();
+        let labels: Vec<_> = r.changes.iter().map(|c| c.change.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["remove node-2", "add 10.0.0.9:3000", "mark added-3 down"]
+        );
+        let nodes = |i: usize| -> Vec<&str> {
+            r.changes[i].nodes.iter().map(|n| n.addr.as_str()).collect()
+        };
+        // The add comes after the remove: node-2 stays gone.
+        assert_eq!(nodes(0), ["10.0.0.1:3000", "10.0.0.3:3000"]);
+        assert_eq!(
+            nodes(1),
+            ["10.0.0.1:3000", "10.0.0.3:3000", "10.0.0.9:3000"]
+        );
+        // Moves count against the step before: the add moves exactly what the new node takes.
+        assert_eq!(r.changes[1].moved, r.changes[1].nodes[2].devices);
+        // Marking the added node down moves its devices back, and nothing else.
+        assert_eq!(r.changes[2].moved, r.changes[1].nodes[2].devices);
+        assert_eq!(r.changes[2].moved_between_unchanged_nodes, 0);
+        for c in &r.changes {
+            assert_eq!(
+                c.nodes.iter().map(|n| n.devices).sum::<u64>(),
+                3_000,
+                "{}",
+                c.change
+            );
+        }
+        // A removed node cannot be referenced afterwards.
+        let a = ordered(&["--remove", "node-2", "--down", "node-2"]);
+        let e = simulate(&fleet, &a, &ids, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--down: \"node-2\" is neither"), "{e}");
     }
 
     #[test]

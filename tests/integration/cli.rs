@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::rtctl;
+use crate::support::{root, rtctl};
 
 #[test]
 fn help_lists_exactly_the_built_subcommands() {
@@ -136,16 +136,122 @@ fn bad_flag_values_exit_3_naming_the_flag() {
 }
 
 #[test]
-fn output_write_failure_exits_5() {
-    // stdout closed: writing the report fails.
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"));
-    cmd.arg("plan")
+fn a_closed_stdout_ends_quietly_and_a_failed_write_exits_5() {
+    // `rtctl plan | head -1`: the reader is gone; rtctl ends quietly with 0, as Unix tools do.
+    let out = std::process::Command::new("bash")
+        .args(["-c", "set -o pipefail; \"$0\" plan | head -1"])
+        .arg(assert_cmd::cargo::cargo_bin("rtctl"))
         .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // stdout closed before the first write: the same.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"))
+        .args(["simulate", "nat", "--devices", "2000"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     drop(child.stdout.take());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(5));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Any other failed write still exits 5 (a full device).
+    if std::path::Path::new("/dev/full").exists() {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"))
+            .arg("plan")
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(5));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write stdout"));
+    }
+}
+
+#[test]
+fn plan_refuses_zero_devices() {
+    rtctl()
+        .args(["plan", "--devices", "0"])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "rtctl: error: --devices: expected at least 1 device",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("fleet.toml");
+    let text = std::fs::read_to_string(root().join("fixtures/fleet.toml"))
+        .unwrap()
+        .replace("devices = 1200", "devices = 0");
+    std::fs::write(&f, text).unwrap();
+    rtctl()
+        .args(["plan", "-f"])
+        .arg(&f)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "workload.devices: expected at least 1",
+        ));
+}
+
+#[test]
+fn report_flags_only_on_commands_that_print_reports() {
+    let help = |args: &[&str]| {
+        String::from_utf8(
+            rtctl()
+                .args(args)
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone(),
+        )
+        .unwrap()
+    };
+    for cmd in [&["plan", "--help"][..], &["simulate", "nat", "--help"]] {
+        let h = help(cmd);
+        assert!(h.contains("--output") && h.contains("--color"), "{cmd:?}");
+    }
+    let h = help(&["simulate", "assign", "--help"]);
+    assert!(h.contains("--output") && !h.contains("--color"));
+    for cmd in ["serve", "render-kong", "render-pm2", "render-systemd"] {
+        let h = help(&[cmd, "--help"]);
+        assert!(
+            !h.contains("--output") && !h.contains("--color"),
+            "{cmd}:\n{h}"
+        );
+    }
+    rtctl().args(["serve", "--output", "json"]).assert().code(2);
+}
+
+#[test]
+fn a_fleet_file_without_a_required_section_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("fleet.toml");
+    let text = std::fs::read_to_string(root().join("fixtures/fleet.toml")).unwrap();
+    let start = text.find("\n[gateway]\n").unwrap();
+    let end = text.find("\n[[nodes]]\n").unwrap();
+    std::fs::write(&f, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    rtctl()
+        .args(["plan", "-f"])
+        .arg(&f)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "fleet.toml: missing section [gateway]: a fleet file needs [gateway]",
+        ))
+        .stderr(predicate::str::contains("name:").not());
 }
 
 #[test]

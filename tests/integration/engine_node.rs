@@ -1,45 +1,15 @@
 //! The official `socket.io-client` 4.8.x and `engine.io-client` (npm, pinned in
 //! `tests/node/package.json`) against the conformance server, in-process.
 //!
-//! Needs `npm ci --prefix tests/node`. Without `tests/node/node_modules` (or
-//! without `node`) these tests are skipped with a message, unless the `CI`
-//! environment variable is set: then a missing install fails.
+//! Needs `tests/fetch` (`npm ci` into tests/node/node_modules) and `node`: without them these
+//! tests are reported as ignored (see tests/integration/support.rs).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use rtctl::engine::CloseReason;
 
 use super::engine_support::*;
-
-/// The driver directory, or `None` (skip) when the clients are not installed
-/// outside CI.
-fn node_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node");
-    let installed = dir
-        .join("node_modules/socket.io-client/package.json")
-        .is_file()
-        && dir
-            .join("node_modules/engine.io-client/package.json")
-            .is_file();
-    let node = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if installed && node {
-        return Some(dir);
-    }
-    let what = if node {
-        "tests/node/node_modules is missing (run `npm ci --prefix tests/node`)"
-    } else {
-        "`node` is not installed"
-    };
-    if std::env::var_os("CI").is_some() {
-        panic!("official client tests cannot run under CI: {what}");
-    }
-    eprintln!("SKIPPED: official socket.io-client tests: {what}");
-    None
-}
+use crate::support::node_dir;
 
 /// Runs one scenario of `sio-client.mjs`; returns its JSON report.
 async fn scenario(name: &str, base: &str, env: &[(&str, &str)]) -> Option<serde_json::Value> {
@@ -76,6 +46,7 @@ fn base(srv: &TestServer) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_polling_only() {
     let srv = start().await;
     if let Some(r) = scenario("polling", &base(&srv), &[]).await {
@@ -91,6 +62,7 @@ async fn node_client_polling_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_websocket_only() {
     let srv = start().await;
     if let Some(r) = scenario("websocket", &base(&srv), &[]).await {
@@ -99,6 +71,7 @@ async fn node_client_websocket_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_polling_upgrades_to_websocket() {
     let srv = start().await;
     if let Some(r) = scenario("upgrade", &base(&srv), &[]).await {
@@ -114,18 +87,21 @@ async fn node_client_polling_upgrades_to_websocket() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_acks_both_ways() {
     let srv = start().await;
     scenario("acks", &base(&srv), &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_binary() {
     let srv = start().await;
     scenario("binary", &base(&srv), &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_connect_error() {
     let srv = start().await;
     if let Some(r) = scenario("connect-error", &base(&srv), &[]).await {
@@ -134,6 +110,7 @@ async fn node_client_connect_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_ping_timeout_is_detected() {
     let srv = start().await;
     for transport in ["websocket", "polling"] {
@@ -153,6 +130,7 @@ async fn node_client_ping_timeout_is_detected() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_engine_io_client_echo() {
     let srv = start().await;
     scenario("eio-echo", &base(&srv), &[]).await;

@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step on a 2-core CI).
 
 mod assign_vectors;
+mod ci_gate;
 mod cli;
 mod engine_eio;
 mod engine_node;
@@ -9,9 +10,11 @@ mod engine_support;
 mod gateway_vectors;
 mod generated;
 mod plan;
+mod readme_devices;
 mod render;
 mod render_gateways;
 mod render_process;
+mod serve_fleet;
 mod serve_log;
 mod serve_metrics;
 mod serve_node;
@@ -19,4 +22,5 @@ mod serve_presence;
 mod serve_recovery;
 mod simulate_nat;
 mod support;
+mod tools;
 mod zero_loss;

@@ -69,6 +69,16 @@ fn golden_kong() {
 }
 
 #[test]
+fn golden_pm2() {
+    golden("pm2");
+}
+
+#[test]
+fn golden_systemd() {
+    golden("systemd");
+}
+
+#[test]
 fn golden_nginx() {
     golden("nginx");
 }
@@ -291,23 +301,14 @@ fn kong_output_obeys_the_schema_rules() {
 }
 
 #[test]
+#[cfg_attr(not(have_pyyaml), ignore = "PyYAML not found")]
 fn kong_yaml_and_json_are_the_same_document() {
-    let py = std::process::Command::new("python3")
-        .args(["-c", "import yaml"])
-        .status();
-    if !py.is_ok_and(|s| s.success()) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 with PyYAML is missing; .ci/run must install it"
-        );
-        eprintln!("skipping: python3 -c 'import yaml' failed (pip install -r tests/python/requirements.txt)");
-        return;
-    }
+    crate::support::require(cfg!(have_pyyaml), "have_pyyaml", "PyYAML not found");
     for f in [fleet(3, 10_000), fleet(25, 30_000)] {
         let yaml = rtctl::render::kong::render(&f, &Default::default())
             .unwrap()
             .text;
-        let mut child = std::process::Command::new("python3")
+        let mut child = crate::support::python3()
             .args([
                 "-c",
                 "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))",

@@ -60,6 +60,7 @@ fn live(port: u16) -> Option<String> {
 }
 
 #[test]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 fn pm2_starts_every_node_and_stop_drains_them() {
     let Some(node) = node_dir() else { return };
     let dir = tempfile::tempdir().unwrap();
@@ -131,15 +132,13 @@ fn pm2_starts_every_node_and_stop_drains_them() {
 }
 
 #[test]
+#[cfg_attr(not(have_systemd_analyze), ignore = "systemd-analyze not found")]
 fn systemd_analyze_accepts_the_unit() {
-    if Command::new("systemd-analyze")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipping: systemd-analyze is not available");
-        return;
-    }
+    crate::support::require(
+        cfg!(have_systemd_analyze),
+        "have_systemd_analyze",
+        "systemd-analyze not found",
+    );
     let dir = tempfile::tempdir().unwrap();
     let fleet = fleet_file(dir.path(), &[3001, 3002]);
     rtctl()
@@ -153,11 +152,16 @@ fn systemd_analyze_accepts_the_unit() {
         .success();
     let unit = std::fs::read_to_string(dir.path().join("rtctl@.service")).unwrap();
     assert!(unit.contains("LimitNOFILE=65536"));
-    let env = std::fs::read_to_string(dir.path().join("n1.env")).unwrap();
     assert!(
-        env.contains("RTCTL_LISTEN=127.0.0.1:3002\nRTCTL_NODE_ID=n1\n"),
-        "{env}"
+        unit.contains(&format!(
+            "ExecStart={} serve -f {} --node-id %i\n",
+            binary(),
+            fleet.display()
+        )),
+        "{unit}"
     );
+    let env = std::fs::read_to_string(dir.path().join("n1.env")).unwrap();
+    assert!(env.contains("(listen 127.0.0.1:3002)"), "{env}");
     // Verify an instance of the template.
     std::fs::write(dir.path().join("rtctl@n0.service"), &unit).unwrap();
     let out = Command::new("systemd-analyze")

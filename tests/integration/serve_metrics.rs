@@ -6,15 +6,9 @@ use std::process::{Command, Stdio};
 use rtctl::serve::metrics::{Metrics, Process};
 
 #[test]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 fn metrics_pass_promtool() {
-    if Command::new("promtool").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "promtool is not installed; .ci/run must install prometheus"
-        );
-        eprintln!("skipping: promtool is not installed (apt-get install prometheus)");
-        return;
-    }
+    crate::support::require(cfg!(have_promtool), "have_promtool", "promtool not found");
     let m = Metrics::default();
     m.sent("notification", 7);
     m.disconnected("transport close");

@@ -113,6 +113,7 @@ pub fn events(result: &Value, device: &str) -> Vec<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn one_node_delivers_department_direct_and_broadcast_with_offsets() {
     for transports in [
         json!(["polling", "websocket"]),
@@ -160,6 +161,7 @@ async fn one_node_delivers_department_direct_and_broadcast_with_offsets() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_device_without_an_id_gets_a_connect_error() {
     let node = ServeProcess::start("solo", &[]);
     let Some(devs) =
@@ -189,6 +191,8 @@ async fn a_device_without_an_id_gets_a_connect_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn three_nodes_share_the_log_through_redis_in_order() {
     let Some(mut redis) = RedisServer::start() else {
         return;
@@ -303,6 +307,7 @@ async fn three_nodes_share_the_log_through_redis_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn sigterm_drains_and_exits_within_the_timeout() {
     let mut node = ServeProcess::start("drain", &["--drain-timeout", "3"]);
     let Some(mut devs) = Devices::start(json!({
@@ -360,23 +365,17 @@ fn bad_serve_flags_and_unreachable_redis() {
 
 /// python-socketio (asyncio client), an implementation independent of the official JS one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_python_socketio), ignore = "python-socketio not found")]
 async fn python_socketio_client_receives_notifications() {
-    let ok = Command::new("python3")
-        .args(["-c", "import socketio, aiohttp"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python-socketio missing: pip install -r tests/python/requirements.txt"
-        );
-        eprintln!("skipping: pip install -r tests/python/requirements.txt");
-        return;
-    }
+    crate::support::require(
+        cfg!(have_python_socketio),
+        "have_python_socketio",
+        "python-socketio not found",
+    );
     for transport in ["websocket", "polling"] {
         let node = ServeProcess::start("py", &[]);
         let script = crate::support::root().join("tests/python/device.py");
-        let mut child = Command::new("python3")
+        let mut child = crate::support::python3()
             .arg(&script)
             .args([&node.url(), "py-dev-1", transport, "2"])
             .stdout(Stdio::piped())
@@ -408,6 +407,7 @@ async fn python_socketio_client_receives_notifications() {
 /// Malformed packets, oversize frames and garbage close only the offending session: the node
 /// stays up and a well-behaved device keeps receiving.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn bad_clients_do_not_hurt_the_node_or_other_devices() {
     use futures_util::{SinkExt, StreamExt};
     use tokio::io::AsyncWriteExt;
@@ -546,6 +546,8 @@ async fn cors_allows_only_configured_origins() {
 /// The same fleet on a 3-master Redis Cluster: the log, delivery across nodes, recovery from a
 /// device offset and heartbeats all work through one seed URL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn nodes_share_the_log_through_a_redis_cluster() {
     let Some(cluster) = crate::support::RedisCluster::start() else {
         return;

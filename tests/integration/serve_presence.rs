@@ -27,6 +27,7 @@ fn hb(id: &str) -> Heartbeat {
 }
 
 #[tokio::test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 async fn heartbeats_are_read_back_and_expire() {
     let Some(redis) = RedisServer::start() else {
         return;

@@ -30,6 +30,8 @@ fn triples(r: &Value, device: &str) -> Vec<(String, Value, String)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn official_client_recovers_everything_after_its_node_is_killed() {
     let Some(redis) = RedisServer::start() else {
         return;
@@ -89,6 +91,7 @@ async fn official_client_recovers_everything_after_its_node_is_killed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_device_offset_replays_what_it_missed_while_the_app_was_closed() {
     let node = ServeProcess::start("solo", &[]);
     let first = publish_ok(&node, json!({"device": "app-1"}), json!("seen before")).await;
@@ -121,6 +124,7 @@ async fn a_device_offset_replays_what_it_missed_while_the_app_was_closed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_gap_older_than_retention_is_announced_not_hidden() {
     let node = ServeProcess::start("small", &["--log-max-len", "3"]);
     let first = publish_ok(&node, json!({"device": "g-1"}), json!(0)).await;
@@ -289,6 +293,7 @@ async fn subscribe_raw(ws: &mut crate::engine_support::Ws, dept: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 async fn a_forged_pid_recovers_nobody_and_a_genuine_one_restores_the_departments() {
     let Some(redis) = RedisServer::start() else {
         return;
@@ -360,6 +365,8 @@ async fn a_forged_pid_recovers_nobody_and_a_genuine_one_restores_the_departments
 /// the departments it had joined by event are restored from the store before the replay, on
 /// the embedded node (memory) and on a Redis fleet (another node than before).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn an_app_restart_with_an_offset_gets_its_event_departments_back() {
     let redis = RedisServer::start();
     for with_redis in [false, true] {
@@ -457,11 +464,9 @@ async fn an_app_restart_with_an_offset_gets_its_event_departments_back() {
 /// The first scenario: the embedded node (no Redis), 150 devices that join by event,
 /// a department notification every 25 ms, a random third of the connections cut ten times.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_ss), ignore = "ss not found")]
 async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut_ten_times() {
-    if std::process::Command::new("ss").arg("-V").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "ss (iproute2) is missing");
-        return;
-    }
     let node = ServeProcess::start("solo", &[]);
     let ids: Vec<String> = (0..150).map(|i| format!("emb-{i:03}")).collect();
     let depts: serde_json::Map<String, Value> = ids
@@ -570,6 +575,8 @@ async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut
 /// while a second node keeps accepting publishes. The devices come back to the restarted node
 /// with their `pid` and are caught up, departments included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_node_killed_and_restarted_under_its_devices_loses_nothing() {
     let Some(redis) = RedisServer::start() else {
         return;

@@ -141,26 +141,51 @@ fn consistent_hashing_moves_only_the_changed_nodes_devices() {
         "--add",
         "10.0.0.4:3000",
     ]));
+    // The changes apply in the order given, each on top of the previous one, and what moves is
+    // counted against the configuration just before it.
     let before = devices(&r);
     let changes = r["changes"].as_array().unwrap();
-    assert_eq!(changes.len(), 3);
-    let by = |label: &str| {
-        changes
-            .iter()
-            .find(|c| c["change"].as_str().unwrap().contains(label))
+    let labels: Vec<&str> = changes
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["remove node-2", "mark node-3 down", "add 10.0.0.4:3000"]
+    );
+    let nodes = |c: &serde_json::Value| -> Vec<(String, u64)> {
+        c["nodes"]
+            .as_array()
             .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["id"].as_str().unwrap().to_string(),
+                    n["devices"].as_u64().unwrap(),
+                )
+            })
+            .collect()
     };
-    let removed = by("remove node-2");
+    let (removed, down, added) = (&changes[0], &changes[1], &changes[2]);
     assert_eq!(removed["moved"].as_u64().unwrap(), before[1]);
     assert_eq!(removed["moved_between_unchanged_nodes"], 0);
-    let down = by("node-3 down");
-    assert_eq!(down["moved"].as_u64().unwrap(), before[2]);
+    let after_remove = nodes(removed);
+    assert_eq!(after_remove[1].0, "node-3");
+    assert_eq!(down["moved"].as_u64().unwrap(), after_remove[1].1);
     assert_eq!(down["moved_between_unchanged_nodes"], 0);
-    let added = by("add 10.0.0.4:3000");
+    let after_down = nodes(down);
+    assert_eq!(after_down[0], ("node-1".to_string(), 5000));
+    // node-2 stays removed and node-3 stays down when the node is added.
+    let after_add = nodes(added);
+    assert_eq!(
+        after_add.iter().map(|n| n.0.as_str()).collect::<Vec<_>>(),
+        ["node-1", "node-3", "added-3"]
+    );
+    assert_eq!(after_add[1].1, 0);
     let moved = added["moved"].as_u64().unwrap();
-    assert!((800..1800).contains(&moved), "{moved}");
+    assert!((1000..4000).contains(&moved), "{moved}");
     assert_eq!(added["moved_between_unchanged_nodes"], 0);
-    assert_eq!(moved, added["nodes"][3]["devices"].as_u64().unwrap());
+    assert_eq!(moved, after_add[2].1);
     // Modulo hashing moves devices between untouched nodes.
     let r = json(rtctl().args([
         "simulate",

@@ -1,4 +1,43 @@
-//! Shared helpers: a hermetic `rtctl` command and paths.
+//! Shared helpers: a hermetic `rtctl` command, paths, and the real services the tests drive.
+//!
+//! # A test that needs a tool says so in one attribute line
+//!
+//! `build.rs` finds the tools and sets `cfg(have_<tool>)` for each one present, so a test that
+//! needs a missing tool is compiled as ignored and cargo's summary counts it as ignored, with the
+//! reason, never as passed:
+//!
+//! ```ignore
+//! #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+//! #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+//! #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+//! async fn my_test() { ... }
+//! ```
+//!
+//! | cfg | present when | helpers that need it |
+//! |---|---|---|
+//! | `have_redis` | `redis-server` and `redis-cli` run | [`RedisServer`], [`RedisCluster`] |
+//! | `have_node_modules` | `node` runs and tests/node/node_modules holds socket.io-client, engine.io-client, pm2 | [`node_dir`], `serve_node::Devices` |
+//! | `have_nginx` | `nginx -v` runs (PATH or /usr/sbin) | [`Nginx`] |
+//! | `have_haproxy` | `haproxy -v` runs | |
+//! | `have_promtool` | `promtool --version` runs | |
+//! | `have_python_socketio` | `python3` imports socketio and aiohttp | [`python3`] |
+//! | `have_pyyaml` | `python3` imports yaml | [`python3`] |
+//! | `have_ss` | `ss -V` runs (iproute2) | |
+//! | `have_tmux` | `tmux -V` runs | |
+//! | `have_systemd_analyze` | `systemd-analyze --version` runs | |
+//!
+//! Use the reason strings above ("<tool> not found") so `cargo test` output reads the same
+//! everywhere. Several attributes may stack; with one missing tool the test is ignored.
+//! `tests/fetch` installs the pinned npm and pip packages into tests/node/node_modules and
+//! tests/python/site; build.rs notices and the next `cargo test` runs those tests.
+//!
+//! Under `CI=true` a missing tool fails the run (`ci_gate::every_tool_the_tests_use_is_present_under_ci`),
+//! and a helper asked for a tool that is missing panics (the test lacks its attribute): a test
+//! that did not run is never reported as passed.
+//!
+//! The helpers that return `Option` ([`RedisServer::start`], [`node_dir`], [`Nginx::start_sized`],
+//! [`RedisCluster::start`]) always return `Some` now; the `Option` only keeps older call sites
+//! (`let Some(r) = RedisServer::start() else { return }`) compiling.
 
 use std::path::PathBuf;
 
@@ -44,20 +83,9 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Start one, or `None` (with a message) when redis-server is not installed and CI is unset.
+    /// Start one (always `Some`; see the top of this file). Needs `have_redis`.
     pub fn start() -> Option<RedisServer> {
-        if std::process::Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "redis-server is not installed; .ci/run must install it"
-            );
-            eprintln!("skipping: redis-server is not installed (apt-get install redis-server)");
-            return None;
-        }
+        require(cfg!(have_redis), "have_redis", "redis-server not found");
         let port = free_port();
         let mut r = RedisServer {
             port,
@@ -146,7 +174,14 @@ impl ServeProcess {
     }
 
     pub fn start_on(port: u16, node_id: &str, extra: &[&str]) -> ServeProcess {
-        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"))
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"));
+        // Settings come from the flags only, not from the developer's RTCTL_* (e.g. RTCTL_FLEET).
+        for (k, _) in std::env::vars() {
+            if k.starts_with("RTCTL_") {
+                cmd.env_remove(k);
+            }
+        }
+        let child = cmd
             .args([
                 "serve",
                 "--listen",
@@ -229,25 +264,42 @@ impl Drop for ServeProcess {
     }
 }
 
-/// `tests/node` with node_modules installed, or `None` (skip) outside CI.
+/// `tests/node` with node_modules installed (always `Some`; see the top of this file). Needs
+/// `have_node_modules`.
 pub fn node_dir() -> Option<PathBuf> {
-    let dir = root().join("tests/node");
-    let installed = dir
-        .join("node_modules/socket.io-client/package.json")
-        .exists();
-    let node = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if installed && node {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "tests/node/node_modules is missing (run `npm ci --prefix tests/node`)"
+    require(
+        cfg!(have_node_modules),
+        "have_node_modules",
+        "tests/node/node_modules not found",
     );
-    eprintln!("skipping: run `npm ci --prefix tests/node` for the official-client tests");
-    None
+    Some(root().join("tests/node"))
+}
+
+/// `python3` with tests/python/site (where tests/fetch installs the pinned packages) first on
+/// PYTHONPATH, and no bytecode written into the checkout. Needs `have_python_socketio` or
+/// `have_pyyaml`, depending on what the script imports.
+pub fn python3() -> std::process::Command {
+    let mut paths = vec![root().join("tests/python/site")];
+    if let Some(p) = std::env::var_os("PYTHONPATH") {
+        paths.extend(std::env::split_paths(&p));
+    }
+    let mut cmd = std::process::Command::new("python3");
+    cmd.env(
+        "PYTHONPATH",
+        std::env::join_paths(paths).expect("PYTHONPATH"),
+    )
+    .env("PYTHONDONTWRITEBYTECODE", "1");
+    cmd
+}
+
+/// Panics when a helper is asked for a tool build.rs did not find: the calling test lacks its
+/// `#[cfg_attr(not(<cfg>), ignore = "<reason>")]` line (or was run with `--ignored`).
+pub fn require(present: bool, cfg: &str, reason: &str) {
+    assert!(
+        present,
+        "{reason}: this test needs #[cfg_attr(not({cfg}), ignore = \"{reason}\")] \
+         (see tests/integration/support.rs), or run tests/fetch / install the tool"
+    );
 }
 
 /// A real nginx (Debian) on a free loopback port, sticky on the device id:
@@ -259,22 +311,16 @@ pub struct Nginx {
 }
 
 impl Nginx {
-    /// `None` (skip) when nginx is not installed and CI is unset. Sized for `devices` proxied
+    /// Always `Some` (see the top of this file); needs `have_nginx`. Sized for `devices` proxied
     /// websockets (2 fds each): `worker_connections` (default 8192) and `worker_rlimit_nofile`
     /// grow when needed.
     pub fn start_sized(backends: &[u16], devices: usize) -> Option<Nginx> {
+        require(cfg!(have_nginx), "have_nginx", "nginx not found");
         let conns = (2 * devices + 512).max(8192);
         let bin = ["/usr/sbin/nginx", "nginx"]
             .into_iter()
-            .find(|b| std::process::Command::new(b).arg("-v").output().is_ok());
-        let Some(bin) = bin else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "nginx is not installed; .ci/run must install it"
-            );
-            eprintln!("skipping: nginx is not installed (apt-get install nginx-light)");
-            return None;
-        };
+            .find(|b| std::process::Command::new(b).arg("-v").output().is_ok())
+            .expect("nginx runs");
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let servers: String = backends
@@ -366,8 +412,8 @@ pub struct RedisCluster {
 
 impl RedisCluster {
     pub fn start() -> Option<RedisCluster> {
-        RedisServer::start()?; // skips (or fails under CI) when redis-server is missing
-                               // Cluster bus ports are port + 10000: pick ports whose bus port is free too.
+        require(cfg!(have_redis), "have_redis", "redis-server not found");
+        // Cluster bus ports are port + 10000: pick ports whose bus port is free too.
         let mut ports = Vec::new();
         let mut candidate = 20_000 + (std::process::id() % 5_000) as u16;
         while ports.len() < 3 {
