@@ -241,6 +241,35 @@ async fn a_stalled_device_is_caught_up_not_dropped() {
     assert_eq!(got, want);
 }
 
+/// Hand the devices their expectations (`want`: offsets per device), take their report, and
+/// count (expected, lost, duplicates, sessions recovered) by offset.
+fn settle(
+    mut dev: Devices,
+    ids: &[String],
+    want: &std::collections::HashMap<String, Vec<String>>,
+) -> (Value, usize, usize, usize, u64) {
+    let none = Vec::new();
+    let want_of = |id: &String| want.get(id).unwrap_or(&none);
+    let expect: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| (id.clone(), json!(want_of(id).len())))
+        .collect();
+    dev.expect(&Value::Object(expect));
+    let r = dev.result();
+    let (mut lost, mut dup, mut expected) = (0, 0, 0);
+    for id in ids {
+        let got: Vec<String> = triples(&r, id).into_iter().map(|t| t.2).collect();
+        let set: std::collections::HashSet<&String> = got.iter().collect();
+        dup += got.len() - set.len();
+        expected += want_of(id).len();
+        lost += want_of(id).iter().filter(|w| !set.contains(w)).count();
+    }
+    let recovered = r["recovered"]
+        .as_object()
+        .map_or(0, |m| m.values().filter_map(Value::as_u64).sum());
+    (r, expected, lost, dup, recovered)
+}
+
 /// A raw Socket.IO device over WebSocket: connects to `/` with `auth`, returns the socket and
 /// the CONNECT reply's JSON (`sid`, `pid`).
 async fn raw_device(node: &ServeProcess, auth: Value) -> (crate::engine_support::Ws, Value) {
@@ -534,37 +563,7 @@ async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    let expect: serde_json::Map<String, Value> = ids
-        .iter()
-        .map(|id| (id.clone(), json!(want[id].len())))
-        .collect();
-    dev.expect(&Value::Object(expect));
-    let r = dev.result();
-    let (mut lost, mut dup, mut expected) = (0, 0, 0);
-    for id in &ids {
-        let got: Vec<String> = events(&r, id)
-            .iter()
-            .map(|e| {
-                e.as_array()
-                    .unwrap()
-                    .last()
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
-        let set: std::collections::HashSet<&String> = got.iter().collect();
-        dup += got.len() - set.len();
-        expected += want[id].len();
-        lost += want[id].iter().filter(|w| !set.contains(w)).count();
-    }
-    let recovered: u64 = r["recovered"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(Value::as_u64)
-        .sum();
+    let (r, expected, lost, dup, recovered) = settle(dev, &ids, &want);
     eprintln!("embedded node, cuts: expected {expected}, lost {lost}, duplicates {dup}, sessions recovered {recovered}");
     assert_eq!((lost, dup), (0, 0), "{}", r["error"]);
     assert!(recovered > 100, "connections were really cut: {recovered}");
@@ -617,38 +616,7 @@ async fn a_node_killed_and_restarted_under_its_devices_loses_nothing() {
         // 12 publishes 250 ms apart: the node is down for 1.5 s.
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let expect: serde_json::Map<String, Value> = ids
-        .iter()
-        .map(|id| (id.clone(), json!(want.get(id).map_or(0, Vec::len))))
-        .collect();
-    dev.expect(&Value::Object(expect));
-    let r = dev.result();
-    let (mut lost, mut dup, mut expected) = (0, 0, 0);
-    for id in &ids {
-        let got: Vec<String> = events(&r, id)
-            .iter()
-            .map(|e| {
-                e.as_array()
-                    .unwrap()
-                    .last()
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
-        let set: std::collections::HashSet<&String> = got.iter().collect();
-        dup += got.len() - set.len();
-        let w = want.get(id).cloned().unwrap_or_default();
-        expected += w.len();
-        lost += w.iter().filter(|x| !set.contains(x)).count();
-    }
-    let recovered: u64 = r["recovered"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(Value::as_u64)
-        .sum();
+    let (r, expected, lost, dup, recovered) = settle(dev, &ids, &want);
     eprintln!("node kill -9 + restart 1.5 s later: expected {expected}, lost {lost}, duplicates {dup}, sessions recovered {recovered}");
     assert_eq!((lost, dup), (0, 0), "{}", r["error"]);
     assert_eq!(expected, 2400);
