@@ -7,6 +7,8 @@
 //! | key | type | written by | content |
 //! |---|---|---|---|
 //! | `{rtctl:NS}:log` | stream | every node (`XADD`) | one entry per notification: fields `t` (target kind `department`/`device`/`all`), `k` (target id, empty for `all`), `p` (payload JSON), `n` (accepting node id) |
+//! | `{rtctl:NS}:log:generation` | string | the first `XADD` of a log (atomically, in one script) | `<generation id> <first offset>`: which log this is and the first entry it ever held. An offset below the first belongs to an earlier log that was lost (Redis restarted empty, a replica promoted without it) |
+//! | `{rtctl:NS}:idem:<key>` | string, TTL `--idempotency-ttl-secs` | the publish API, in the same script as its `XADD` | the offset a publish with `Idempotency-Key: <key>` got, so a retry returns it instead of appending again |
 //! | `{rtctl:NS}:nodes` | sorted set | every node | member = node id, score = last heartbeat (unix ms) |
 //! | `{rtctl:NS}:node:<id>` | string, TTL `HEARTBEAT_TTL` | every node, each `HEARTBEAT_EVERY` | the node's `Heartbeat` as JSON |
 //!
@@ -63,6 +65,16 @@ impl Keys {
         format!("{}:log", self.prefix)
     }
 
+    /// Which log generation the stream is (string `<generation id> <first offset>`).
+    pub fn log_generation(&self) -> String {
+        format!("{}:log:generation", self.prefix)
+    }
+
+    /// The offset a publish with this `Idempotency-Key` got (string with a TTL).
+    pub fn idempotency(&self, key: &str) -> String {
+        format!("{}:idem:{key}", self.prefix)
+    }
+
     /// The index of nodes (sorted set scored by last heartbeat).
     pub fn nodes(&self) -> String {
         format!("{}:nodes", self.prefix)
@@ -75,7 +87,7 @@ impl Keys {
 }
 
 /// What a node writes every `HEARTBEAT_EVERY` under `Keys::node` (JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Heartbeat {
     pub node_id: String,
     /// `ADDR:PORT` the node listens on.
@@ -99,6 +111,24 @@ pub struct Heartbeat {
     /// The last log offset this node delivered.
     pub log_offset: String,
     pub draining: bool,
+    /// The node's log reader: `following`, `stalled` (no read of the log for
+    /// `serve::log::STALL_AFTER`: the node delivers nothing live), `starting` or `memory`.
+    /// Absent in heartbeats of older nodes.
+    #[serde(default)]
+    pub log_reader: String,
+    /// Unix ms of the reader's last successful read of the log (0: none yet).
+    #[serde(default)]
+    pub log_read_at_ms: u64,
+    /// How long the reader has been stalled, in seconds (0 while it follows).
+    #[serde(default)]
+    pub log_stalled_secs: u64,
+    /// The reader's last error while stalled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_reader_error: Option<String>,
+    /// Delivery lag behind the log (`rtctl_log_lag_seconds`), in ms; grows with real time
+    /// while the reader is stalled.
+    #[serde(default)]
+    pub log_lag_ms: u64,
 }
 
 #[cfg(test)]
@@ -111,6 +141,8 @@ mod tests {
         assert_eq!(k.log(), "{rtctl:acme}:log");
         assert_eq!(k.nodes(), "{rtctl:acme}:nodes");
         assert_eq!(k.node("n1"), "{rtctl:acme}:node:n1");
+        assert_eq!(k.log_generation(), "{rtctl:acme}:log:generation");
+        assert_eq!(k.idempotency("abc"), "{rtctl:acme}:idem:abc");
         assert!(Keys::new("").is_err());
         assert!(Keys::new("a b").is_err());
         assert!(Keys::new(&"x".repeat(65)).is_err());
@@ -132,8 +164,22 @@ mod tests {
             sockets_behind: 0,
             log_offset: "1-0".into(),
             draining: false,
+            log_reader: "stalled".into(),
+            log_read_at_ms: 7,
+            log_stalled_secs: 8,
+            log_reader_error: Some("connection refused".into()),
+            log_lag_ms: 9000,
         };
         let text = serde_json::to_string(&hb).unwrap();
         assert_eq!(serde_json::from_str::<Heartbeat>(&text).unwrap(), hb);
+    }
+
+    #[test]
+    fn heartbeats_of_older_nodes_still_parse() {
+        let old = r#"{"node_id":"n1","listen":"127.0.0.1:3000","version":"0.1.0","at_ms":1,
+            "uptime_secs":2,"connections":3,"rooms":{},"messages_in":4,"messages_out":5,
+            "memory_bytes":6,"sockets_behind":0,"log_offset":"1-0","draining":false}"#;
+        let hb: Heartbeat = serde_json::from_str(old).unwrap();
+        assert_eq!((hb.log_reader.as_str(), hb.log_lag_ms), ("", 0));
     }
 }

@@ -235,6 +235,35 @@ async fn redis_status(st: &NodeState) -> Result<Option<()>, String> {
     }
 }
 
+/// Readiness turns false once the log reader has been stalled this long. A node that cannot
+/// read the log delivers nothing live, while its devices would be served by a peer whose reader
+/// works (they resume there from their offsets); a Redis Cluster failover (3.5–5 s with a
+/// 2 s node timeout) or a Sentinel promotion stays under it, so readiness does not flap
+/// fleet-wide during one.
+pub const READY_STALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// The reader's part of `/health`: `(check, up)`. `None` for the in-memory log.
+fn reader_check(st: &NodeState) -> Option<(Value, bool)> {
+    let r = st.log.reader_status();
+    if r.state == "memory" {
+        return None;
+    }
+    let up = !r.is_stalled();
+    let mut v = json!({
+        "status": if up { "up" } else { "down" },
+        "reader": r.state,
+        "last_read_ms": r.last_read_ms,
+        "stalled_secs": r.stalled_for.as_secs(),
+        "ready_false_after_secs": READY_STALL_LIMIT.as_secs(),
+    });
+    if let Some(e) = r.error {
+        v["message"] = json!(format!("cannot read the log: {e}"));
+    } else if !up {
+        v["message"] = json!("cannot read the log");
+    }
+    Some((v, up))
+}
+
 async fn live() -> Response {
     Json(json!({"status": "ok"})).into_response()
 }
@@ -244,6 +273,17 @@ async fn ready(State(st): State<Arc<NodeState>>) -> Response {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "error", "reason": "draining"})),
+        )
+            .into_response();
+    }
+    let reader = st.log.reader_status();
+    if reader.stalled_for >= READY_STALL_LIMIT {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "error", "reason": format!(
+                "log reader stalled for {} s: this node delivers nothing live",
+                reader.stalled_for.as_secs()
+            )})),
         )
             .into_response();
     }
@@ -278,6 +318,9 @@ async fn health(State(st): State<Arc<NodeState>>) -> Response {
         Ok(None) => put("log", json!({"status": "up", "kind": "memory"}), true),
         Err(m) => put("redis", json!({"status": "down", "message": m}), false),
     }
+    if let Some((check, up)) = reader_check(&st) {
+        put("log", check, up);
+    }
     let ok = err.is_empty();
     let body = json!({"status": if ok { "ok" } else { "error" }, "info": info, "error": err, "details": details});
     let status = if ok {
@@ -288,7 +331,24 @@ async fn health(State(st): State<Arc<NodeState>>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// While the reader is stalled nothing is delivered, so the lag grows with real time: the
+/// log is known only up to the reader's last successful read. Called at every scrape and
+/// heartbeat.
+pub fn refresh_stalled_lag(log: &Log, metrics: &Metrics) {
+    let reader = log.reader_status();
+    if reader.is_stalled() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        metrics.log_lag_ms.store(
+            now.saturating_sub(reader.last_read_ms) as i64,
+            Ordering::Relaxed,
+        );
+    }
+}
+
 async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
+    refresh_stalled_lag(&st.log, &st.metrics);
     let text = st.metrics.render(&st.node_id, Process::read());
     (
         [(

@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -102,6 +103,134 @@ pub enum LogError {
     Corrupt { offset: String, message: String },
 }
 
+/// Why a reader resuming at some offset cannot be given everything after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapReason {
+    /// Retention removed entries after the offset.
+    Retention,
+    /// The offset belongs to an earlier log that was lost (Redis restarted empty, a replica
+    /// promoted without it, a node's in-memory log restarted): the current log is another
+    /// generation.
+    Generation,
+    /// The offset lies beyond the end of the log: entries the reader had were lost.
+    BeyondEnd,
+}
+
+impl GapReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapReason::Retention => "retention",
+            GapReason::Generation => "generation",
+            GapReason::BeyondEnd => "beyond-end",
+        }
+    }
+}
+
+/// Notifications after `from` that the log can no longer give: the reader must be told
+/// (`notification:gap`) before it is given what the log does hold after `from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    pub from: Offset,
+    /// The newest lost offset, when known (retention); `None` when the log cannot say.
+    pub to: Option<Offset>,
+    pub reason: GapReason,
+}
+
+impl Gap {
+    /// The `notification:gap` payload: `{from, to, reason, message}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let message = match self.reason {
+            GapReason::Retention => "notifications after `from` up to and including `to` were removed by retention before this device reconnected",
+            GapReason::Generation => "the log `from` belongs to was lost (Redis restarted empty or was replaced); everything the current log holds for this device follows",
+            GapReason::BeyondEnd => "`from` lies beyond the end of the log: notifications up to it were lost from the log; everything newer follows",
+        };
+        serde_json::json!({
+            "from": self.from.to_string(),
+            "to": self.to.map(|o| o.to_string()),
+            "reason": self.reason.as_str(),
+            "message": message,
+        })
+    }
+}
+
+/// Which log a stream is: created with its first entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generation {
+    pub id: String,
+    /// The first entry this log ever held (`Offset::ZERO` for a log older than generations).
+    pub first: Offset,
+}
+
+impl Generation {
+    /// `<id> <first offset>` (`redis_schema`'s `log:generation`).
+    fn parse(s: &str) -> Option<Generation> {
+        let (id, first) = s.trim().split_once(' ')?;
+        Some(Generation {
+            id: id.to_string(),
+            first: first.parse().ok()?,
+        })
+    }
+
+    /// Does `offset` belong to an earlier log?
+    fn predates(&self, offset: Offset) -> bool {
+        offset != Offset::ZERO && offset < self.first
+    }
+}
+
+/// What a reader resuming after `from` must be told, given the log's generation (`None`: no
+/// entry was appended since the log was created or lost), its last offset and what retention
+/// removed. One decision for both log kinds.
+fn gap_after(
+    from: Offset,
+    generation: Option<&Generation>,
+    last: Offset,
+    trimmed: Option<Offset>,
+) -> Option<Gap> {
+    if from == Offset::ZERO {
+        // From the beginning: only retention can have removed anything.
+        return trimmed.map(|t| Gap {
+            from,
+            to: Some(t),
+            reason: GapReason::Retention,
+        });
+    }
+    if generation.is_some_and(|g| g.predates(from)) {
+        return Some(Gap {
+            from,
+            to: None,
+            reason: GapReason::Generation,
+        });
+    }
+    if last < from {
+        return Some(Gap {
+            from,
+            to: None,
+            reason: if generation.is_none() {
+                GapReason::Generation
+            } else {
+                GapReason::BeyondEnd
+            },
+        });
+    }
+    match trimmed {
+        Some(t) if t > from => Some(Gap {
+            from,
+            to: Some(t),
+            reason: GapReason::Retention,
+        }),
+        _ => None,
+    }
+}
+
+/// A random generation id (hex), without a new dependency.
+fn new_generation_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(now_ms());
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -120,6 +249,73 @@ impl From<usize> for Retention {
         Retention {
             max_len,
             max_age: None,
+        }
+    }
+}
+
+/// A reader that has not read the log for this long is stalled: a healthy `XREAD BLOCK`
+/// returns at least every block interval (2 s), entries or not.
+pub const STALL_AFTER: Duration = Duration::from_secs(5);
+
+/// What this node's log reader is doing, for `/health`, the lag metric and the heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderStatus {
+    /// `memory` (the in-process log cannot stall), `starting` (no read yet), `following` or
+    /// `stalled` (no successful read for `STALL_AFTER`).
+    pub state: &'static str,
+    /// Unix ms of the last successful read (an empty `XREAD` counts): the log is known up to
+    /// then. 0 before the first.
+    pub last_read_ms: u64,
+    /// Time since the last successful read, while stalled (zero otherwise).
+    pub stalled_for: Duration,
+    /// The last read error, while stalled.
+    pub error: Option<String>,
+}
+
+impl ReaderStatus {
+    pub fn is_stalled(&self) -> bool {
+        self.state == "stalled"
+    }
+}
+
+/// Shared between a follower and whoever asks how it is doing.
+#[derive(Debug, Default)]
+struct ReaderHealth {
+    /// Unix ms the follower started or last read successfully; 0 = not following.
+    last_ok_ms: AtomicU64,
+    last_error: Mutex<Option<String>>,
+}
+
+impl ReaderHealth {
+    fn ok(&self) {
+        self.last_ok_ms.store(now_ms(), Relaxed);
+    }
+
+    fn failed(&self, e: &LogError) {
+        *self.last_error.lock().expect("reader health lock") = Some(e.to_string());
+    }
+
+    fn status(&self, now_ms: u64) -> ReaderStatus {
+        let last = self.last_ok_ms.load(Relaxed);
+        let since = Duration::from_millis(now_ms.saturating_sub(last));
+        if last == 0 {
+            return ReaderStatus {
+                state: "starting",
+                last_read_ms: 0,
+                stalled_for: Duration::ZERO,
+                error: None,
+            };
+        }
+        let stalled = since >= STALL_AFTER;
+        ReaderStatus {
+            state: if stalled { "stalled" } else { "following" },
+            last_read_ms: last,
+            stalled_for: if stalled { since } else { Duration::ZERO },
+            error: if stalled {
+                self.last_error.lock().expect("reader health lock").clone()
+            } else {
+                None
+            },
         }
     }
 }
@@ -195,6 +391,36 @@ impl Log {
         }
     }
 
+    /// What a reader resuming after `from` must be told before it is given
+    /// `range_after(from, …)`: `None` when the log holds everything after `from`.
+    pub async fn gap_after(&self, from: Offset) -> Result<Option<Gap>, LogError> {
+        match self {
+            Log::Memory(m) => Ok(m.gap_after(from)),
+            Log::Redis(r) => r.gap_after(from).await,
+        }
+    }
+
+    /// The log's generation (`None` until its first entry).
+    pub async fn generation(&self) -> Result<Option<Generation>, LogError> {
+        match self {
+            Log::Memory(m) => Ok(m.generation()),
+            Log::Redis(r) => r.generation().await,
+        }
+    }
+
+    /// How this node's reader (`follow`) is doing.
+    pub fn reader_status(&self) -> ReaderStatus {
+        match self {
+            Log::Memory(_) => ReaderStatus {
+                state: "memory",
+                last_read_ms: now_ms(),
+                stalled_for: Duration::ZERO,
+                error: None,
+            },
+            Log::Redis(r) => r.health.status(now_ms()),
+        }
+    }
+
     /// Send every entry after `after` to `tx`, in order, forever: waits for new entries,
     /// reconnects after errors and resumes from the last entry sent, so nothing is skipped.
     /// Returns when `cancel` fires or the receiver is dropped.
@@ -213,6 +439,8 @@ pub struct MemoryLog {
     /// The newest entry retention has dropped.
     trimmed: Mutex<Option<Offset>>,
     grown: Notify,
+    /// This process's log: offsets from before it was created belong to a lost one.
+    generation: Generation,
 }
 
 impl MemoryLog {
@@ -225,7 +453,27 @@ impl MemoryLog {
             },
             trimmed: Mutex::new(None),
             grown: Notify::new(),
+            generation: Generation {
+                id: new_generation_id(),
+                first: Offset {
+                    ms: now_ms(),
+                    seq: 0,
+                },
+            },
         }
+    }
+
+    fn generation(&self) -> Option<Generation> {
+        Some(self.generation.clone())
+    }
+
+    fn gap_after(&self, from: Offset) -> Option<Gap> {
+        gap_after(
+            from,
+            Some(&self.generation),
+            self.last(),
+            self.trimmed_through(),
+        )
     }
 
     fn append(&self, target: &Target, payload: &str) -> Offset {
@@ -291,6 +539,32 @@ impl MemoryLog {
     }
 }
 
+/// Append one entry: `XADD` (with retention), then create the log's generation if this is
+/// the stream's first entry. KEYS: log, generation. ARGV: max_len, min_id (empty: no age
+/// limit), generation id, target kind, target id, payload, node. Returns `{id, generation}`.
+static APPEND_SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        r#"
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+  '{kind}', ARGV[4], '{tid}', ARGV[5], '{payload}', ARGV[6], '{node}', ARGV[7])
+if ARGV[2] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2]) end
+local gen = redis.call('GET', KEYS[2])
+if not gen then
+  local first = id
+  -- A stream older than generations: it is its own first generation from the start.
+  if redis.call('XLEN', KEYS[1]) > 1 then first = '0-0' end
+  gen = ARGV[3] .. ' ' .. first
+  redis.call('SET', KEYS[2], gen)
+end
+return {{id, gen}}
+"#,
+        kind = field::TARGET_KIND,
+        tid = field::TARGET_ID,
+        payload = field::PAYLOAD,
+        node = field::NODE,
+    )
+});
+
 /// A Redis-stream log shared by every node of a fleet.
 pub struct RedisLog {
     redis: Redis,
@@ -300,6 +574,9 @@ pub struct RedisLog {
     retention: Retention,
     /// How long one `XREAD BLOCK` waits.
     block: Duration,
+    health: ReaderHealth,
+    /// The generation id this node proposes if it appends a stream's first entry.
+    generation_id: String,
 }
 
 impl RedisLog {
@@ -320,37 +597,32 @@ impl RedisLog {
             node: node.to_string(),
             retention,
             block: Duration::from_secs(2),
+            health: ReaderHealth::default(),
+            generation_id: new_generation_id(),
         })
     }
 
     async fn append(&self, target: &Target, payload: &str) -> Result<Offset, LogError> {
         let mut con = self.writer.clone();
-        // A plain pipeline, not MULTI: it also runs on a Redis Cluster (same slot).
-        let mut pipe = redis::pipe();
-        pipe.cmd("XADD")
+        // One script, so the stream and its generation are created together (it runs on a
+        // Redis Cluster too: every key shares the fleet's hash tag). `EVAL`, not `EVALSHA`: a
+        // promoted replica's script cache may be empty, and Redis caches the compiled script.
+        let min_id = self.retention.max_age.map_or(String::new(), |age| {
+            format!("{}-0", now_ms().saturating_sub(age.as_millis() as u64))
+        });
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(APPEND_SCRIPT.as_str())
+            .arg(2)
             .arg(self.keys.log())
-            .arg("MAXLEN")
-            .arg("~")
+            .arg(self.keys.log_generation())
             .arg(self.retention.max_len)
-            .arg("*")
-            .arg(field::TARGET_KIND)
+            .arg(min_id)
+            .arg(&self.generation_id)
             .arg(target.kind())
-            .arg(field::TARGET_ID)
             .arg(target.id())
-            .arg(field::PAYLOAD)
             .arg(payload)
-            .arg(field::NODE)
             .arg(&self.node);
-        if let Some(age) = self.retention.max_age {
-            let cutoff = now_ms().saturating_sub(age.as_millis() as u64);
-            pipe.cmd("XTRIM")
-                .arg(self.keys.log())
-                .arg("MINID")
-                .arg("~")
-                .arg(format!("{cutoff}-0"))
-                .ignore();
-        }
-        let (id,): (String,) = pipe
+        let (id, _generation): (String, String) = cmd
             .query_async(&mut con)
             .await
             .map_err(|e| LogError::Unavailable(e.to_string()))?;
@@ -358,6 +630,23 @@ impl RedisLog {
             offset: id.clone(),
             message,
         })
+    }
+
+    async fn generation(&self) -> Result<Option<Generation>, LogError> {
+        let mut con = self.writer.clone();
+        let g: Option<String> = redis::cmd("GET")
+            .arg(self.keys.log_generation())
+            .query_async(&mut con)
+            .await
+            .map_err(|e| LogError::Unavailable(e.to_string()))?;
+        Ok(g.as_deref().and_then(Generation::parse))
+    }
+
+    async fn gap_after(&self, from: Offset) -> Result<Option<Gap>, LogError> {
+        let generation = self.generation().await?;
+        let last = self.last().await?;
+        let trimmed = self.trimmed_through().await?;
+        Ok(gap_after(from, generation.as_ref(), last, trimmed))
     }
 
     async fn range_after(&self, after: Offset, limit: usize) -> Result<Vec<Entry>, LogError> {
@@ -428,11 +717,22 @@ impl RedisLog {
     async fn follow(&self, mut after: Offset, tx: mpsc::Sender<Entry>, cancel: CancellationToken) {
         let mut backoff = Duration::from_millis(100);
         let mut con: Option<Conn> = None;
+        // Stalled is measured from here until the first successful read.
+        self.health.ok();
         loop {
             if cancel.is_cancelled() {
                 return;
             }
             if con.is_none() {
+                // A cluster's reader is rebuilt from the topology the writer's connection
+                // follows (it survives failovers), not from the URLs the node started with.
+                if self.redis.is_cluster() {
+                    let mut writer = self.writer.clone();
+                    tokio::select! {
+                        _ = self.redis.discover(Some(&mut writer)) => {}
+                        _ = cancel.cancelled() => return,
+                    }
+                }
                 match tokio::select! {
                     c = self.reader() => c,
                     _ = cancel.cancelled() => return,
@@ -442,6 +742,8 @@ impl RedisLog {
                         con = Some(c);
                     }
                     Err(e) => {
+                        self.health
+                            .failed(&LogError::Unavailable(format!("connect: {e}")));
                         tracing::warn!(cause = %e, retry_in_ms = backoff.as_millis() as u64, "log: Redis unreachable");
                         tokio::select! {
                             _ = tokio::time::sleep(backoff) => {}
@@ -471,6 +773,7 @@ impl RedisLog {
             {
                 Ok(batch) => {
                     backoff = Duration::from_millis(100);
+                    self.health.ok();
                     for entry in batch {
                         after = entry.offset;
                         if tx.send(entry).await.is_err() {
@@ -479,8 +782,15 @@ impl RedisLog {
                     }
                 }
                 Err(e) => {
+                    self.health.failed(&e);
                     tracing::warn!(cause = %e, resume_after = %after, "log: read failed; reconnecting");
                     con = None;
+                    // Do not hammer a server that answers errors at once.
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = cancel.cancelled() => return,
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
                 }
             }
         }
@@ -644,6 +954,88 @@ mod tests {
         let all = log.range_after(Offset::ZERO, 10).await.unwrap();
         assert_eq!(all.iter().map(|e| e.offset).collect::<Vec<_>>(), vec![new]);
         assert_eq!(log.trimmed_through().await.unwrap(), Some(old));
+    }
+
+    #[test]
+    fn gaps_by_retention_generation_and_end() {
+        let o = |ms: u64| Offset { ms, seq: 0 };
+        let g = Generation {
+            id: "g".into(),
+            first: o(100),
+        };
+        // Everything after `from` is there.
+        assert_eq!(gap_after(o(150), Some(&g), o(200), None), None);
+        assert_eq!(gap_after(o(200), Some(&g), o(200), Some(o(120))), None);
+        // Retention took some of it.
+        let r = gap_after(o(110), Some(&g), o(200), Some(o(120))).unwrap();
+        assert_eq!((r.reason, r.to), (GapReason::Retention, Some(o(120))));
+        assert_eq!(
+            gap_after(Offset::ZERO, Some(&g), o(200), Some(o(120)))
+                .unwrap()
+                .reason,
+            GapReason::Retention
+        );
+        assert_eq!(gap_after(Offset::ZERO, None, Offset::ZERO, None), None);
+        // The offset is from an earlier log.
+        let r = gap_after(o(50), Some(&g), o(200), None).unwrap();
+        assert_eq!((r.reason, r.to), (GapReason::Generation, None));
+        // A log lost with nothing appended since: no generation, empty.
+        let r = gap_after(o(50), None, Offset::ZERO, None).unwrap();
+        assert_eq!(r.reason, GapReason::Generation);
+        // Same generation, but the log ends before the offset.
+        let r = gap_after(o(300), Some(&g), o(200), None).unwrap();
+        assert_eq!(r.reason, GapReason::BeyondEnd);
+        // A pre-generation stream (first 0-0) never predates anything.
+        let old = Generation {
+            id: "o".into(),
+            first: Offset::ZERO,
+        };
+        assert_eq!(gap_after(o(1), Some(&old), o(200), None), None);
+        let j = r.to_json();
+        assert_eq!(
+            (j["from"].as_str(), j["reason"].as_str()),
+            (Some("300-0"), Some("beyond-end"))
+        );
+        assert!(j["to"].is_null() && j["message"].as_str().unwrap().contains("beyond"));
+        assert_eq!(
+            Generation::parse("abc 5-1"),
+            Some(Generation {
+                id: "abc".into(),
+                first: Offset { ms: 5, seq: 1 }
+            })
+        );
+        assert_eq!(Generation::parse("abc"), None);
+    }
+
+    #[tokio::test]
+    async fn a_memory_log_knows_offsets_from_before_it() {
+        let log = Log::memory(10);
+        let before = Offset { ms: 1, seq: 0 };
+        let gap = log.gap_after(before).await.unwrap().unwrap();
+        assert_eq!(gap.reason, GapReason::Generation);
+        let a = log.append(&Target::All, "1").await.unwrap();
+        assert_eq!(log.gap_after(a).await.unwrap(), None);
+        assert_eq!(log.gap_after(Offset::ZERO).await.unwrap(), None);
+        assert!(log.generation().await.unwrap().unwrap().first <= a);
+        assert_eq!(log.reader_status().state, "memory");
+    }
+
+    #[test]
+    fn a_reader_stalls_after_no_read_for_stall_after() {
+        let h = ReaderHealth::default();
+        assert_eq!(h.status(1_000).state, "starting");
+        h.last_ok_ms.store(1_000, Relaxed);
+        h.failed(&LogError::Unavailable("refused".into()));
+        let s = h.status(1_000 + STALL_AFTER.as_millis() as u64 - 1);
+        assert_eq!(
+            (s.state, s.stalled_for, s.error),
+            ("following", Duration::ZERO, None)
+        );
+        let s = h.status(1_000 + 7_000);
+        assert!(s.is_stalled());
+        assert_eq!(s.stalled_for, Duration::from_secs(7));
+        assert_eq!(s.last_read_ms, 1_000);
+        assert!(s.error.unwrap().contains("refused"));
     }
 
     #[test]

@@ -254,6 +254,8 @@ async fn heartbeats(
             _ = cancel.cancelled() => return,
         }
         let m = &node.state.metrics;
+        api::refresh_stalled_lag(&node.state.log, m);
+        let reader = node.state.log.reader_status();
         let hb = Heartbeat {
             node_id: node.cfg.node_id.clone(),
             listen: node.listen.to_string(),
@@ -273,6 +275,11 @@ async fn heartbeats(
                 .expect("position lock")
                 .to_string(),
             draining: node.draining.load(Relaxed),
+            log_reader: reader.state.into(),
+            log_read_at_ms: reader.last_read_ms,
+            log_stalled_secs: reader.stalled_for.as_secs(),
+            log_reader_error: reader.error,
+            log_lag_ms: m.log_lag_ms.load(Relaxed).max(0) as u64,
         };
         if let Err(e) = presence::write(&mut con, &keys, &hb, HEARTBEAT_TTL).await {
             m.redis_errors.fetch_add(1, Relaxed);

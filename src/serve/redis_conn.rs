@@ -4,7 +4,12 @@
 //! `INFO cluster`); several comma-separated URLs always mean a cluster. Every rtctl key shares
 //! one hash tag (`redis_schema`), so all of a fleet's keys live in one slot and multi-key
 //! commands work in both modes. Both connection kinds reconnect by themselves.
+//!
+//! A cluster is remembered by its topology, not by the URLs it was given: at start and after
+//! every failure the nodes listed by `CLUSTER NODES` (masters and replicas) join the seed list,
+//! so a connection rebuilt after the seed's master died finds the promoted replica.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::aio::{
@@ -12,7 +17,10 @@ use redis::aio::{
 };
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
-use redis::{AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, Value};
+use redis::{
+    AsyncConnectionConfig, Cmd, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, Pipeline,
+    RedisFuture, RedisResult, Value,
+};
 
 /// A connection to a single server or to a cluster.
 #[derive(Clone)]
@@ -57,7 +65,105 @@ impl ConnectionLike for Conn {
 #[derive(Clone)]
 pub enum Redis {
     Single(redis::Client),
-    Cluster(Vec<String>),
+    Cluster(Arc<Seeds>),
+}
+
+/// The nodes a cluster client may start from: the configured URLs plus every node discovered
+/// since (`CLUSTER NODES`). Discovered nodes inherit the first URL's credentials and TLS.
+pub struct Seeds {
+    nodes: Mutex<Vec<ConnectionInfo>>,
+}
+
+impl Seeds {
+    fn new(urls: &[String]) -> RedisResult<Seeds> {
+        let nodes = urls
+            .iter()
+            .map(|u| u.as_str().into_connection_info())
+            .collect::<RedisResult<Vec<_>>>()?;
+        Ok(Seeds {
+            nodes: Mutex::new(nodes),
+        })
+    }
+
+    /// The current seed list.
+    pub fn nodes(&self) -> Vec<ConnectionInfo> {
+        self.nodes.lock().expect("seeds lock").clone()
+    }
+
+    /// `host:port` of every seed.
+    pub fn addresses(&self) -> Vec<String> {
+        self.nodes().iter().map(|n| n.addr().to_string()).collect()
+    }
+
+    /// Add the nodes of a `CLUSTER NODES` reply that are not known yet; returns how many.
+    pub fn learn(&self, cluster_nodes: &str) -> usize {
+        let mut nodes = self.nodes.lock().expect("seeds lock");
+        let Some(template) = nodes.first().cloned() else {
+            return 0;
+        };
+        let mut added = 0;
+        for (host, port) in parse_cluster_nodes(cluster_nodes) {
+            if nodes.iter().any(|n| same_addr(n.addr(), &host, port)) {
+                continue;
+            }
+            let addr = match template.addr() {
+                ConnectionAddr::TcpTls {
+                    insecure,
+                    tls_params,
+                    ..
+                } => ConnectionAddr::TcpTls {
+                    host,
+                    port,
+                    insecure: *insecure,
+                    tls_params: tls_params.clone(),
+                },
+                _ => ConnectionAddr::Tcp(host, port),
+            };
+            nodes.push(template.clone().set_addr(addr));
+            added += 1;
+        }
+        added
+    }
+}
+
+fn same_addr(a: &ConnectionAddr, host: &str, port: u16) -> bool {
+    match a {
+        ConnectionAddr::Tcp(h, p)
+        | ConnectionAddr::TcpTls {
+            host: h, port: p, ..
+        } => h == host && *p == port,
+        _ => false,
+    }
+}
+
+/// `(host, port)` of every live node in a `CLUSTER NODES` reply
+/// (`<id> <ip:port@cport[,hostname]> <flags> …`); nodes flagged `fail` or `noaddr` are skipped.
+pub fn parse_cluster_nodes(reply: &str) -> Vec<(String, u16)> {
+    let mut out = Vec::new();
+    for line in reply.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(_id), Some(addr), Some(flags)) = (f.next(), f.next(), f.next()) else {
+            continue;
+        };
+        if flags
+            .split(',')
+            .any(|x| matches!(x, "fail" | "noaddr" | "handshake"))
+        {
+            continue;
+        }
+        let hostport = addr.split(['@', ',']).next().unwrap_or_default();
+        let Some((host, port)) = hostport.rsplit_once(':') else {
+            continue;
+        };
+        let Ok(port) = port.parse::<u16>() else {
+            continue;
+        };
+        if host.is_empty() || port == 0 {
+            continue;
+        }
+        out.push((host.trim_matches(['[', ']']).to_string(), port));
+    }
+    out
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -77,7 +183,9 @@ impl Redis {
         }
         if urls.len() > 1 {
             ClusterClient::new(urls.clone()).map_err(|e| e.to_string())?;
-            return Ok(Redis::Cluster(urls));
+            let redis = Redis::Cluster(Arc::new(Seeds::new(&urls).map_err(|e| e.to_string())?));
+            redis.discover(None).await;
+            return Ok(redis);
         }
         let client = redis::Client::open(urls[0].as_str()).map_err(|e| e.to_string())?;
         let cfg = AsyncConnectionConfig::new()
@@ -93,7 +201,15 @@ impl Redis {
             .await
             .map_err(|e| e.to_string())?;
         if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
-            Ok(Redis::Cluster(urls))
+            let seeds = Seeds::new(&urls).map_err(|e| e.to_string())?;
+            if let Ok(nodes) = redis::cmd("CLUSTER")
+                .arg("NODES")
+                .query_async::<String>(&mut con)
+                .await
+            {
+                seeds.learn(&nodes);
+            }
+            Ok(Redis::Cluster(Arc::new(seeds)))
         } else {
             Ok(Redis::Single(client))
         }
@@ -101,6 +217,57 @@ impl Redis {
 
     pub fn is_cluster(&self) -> bool {
         matches!(self, Redis::Cluster(_))
+    }
+
+    /// The cluster's known nodes (`host:port`), empty for a single server.
+    pub fn known_nodes(&self) -> Vec<String> {
+        match self {
+            Redis::Single(_) => Vec::new(),
+            Redis::Cluster(seeds) => seeds.addresses(),
+        }
+    }
+
+    /// Learn the cluster's current nodes: through `via` (a live cluster connection, which
+    /// follows failovers) when given, else by asking each known node in turn. Never fails:
+    /// what cannot be learnt now is learnt on the next call.
+    pub async fn discover(&self, via: Option<&mut Conn>) {
+        let Redis::Cluster(seeds) = self else { return };
+        let cmd = {
+            let mut c = redis::cmd("CLUSTER");
+            c.arg("NODES");
+            c
+        };
+        if let Some(con) = via {
+            let ask = cmd.query_async::<String>(con);
+            if let Ok(Ok(nodes)) = tokio::time::timeout(CONNECT_TIMEOUT, ask).await {
+                let added = seeds.learn(&nodes);
+                if added > 0 {
+                    tracing::info!(added, nodes = ?seeds.addresses(), "redis cluster: nodes learnt");
+                }
+                return;
+            }
+        }
+        let cfg = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(CONNECT_TIMEOUT));
+        for node in seeds.nodes() {
+            let Ok(client) = redis::Client::open(node) else {
+                continue;
+            };
+            let Ok(mut con) = client
+                .get_multiplexed_async_connection_with_config(&cfg)
+                .await
+            else {
+                continue;
+            };
+            if let Ok(nodes) = cmd.query_async::<String>(&mut con).await {
+                let added = seeds.learn(&nodes);
+                if added > 0 {
+                    tracing::info!(added, nodes = ?seeds.addresses(), "redis cluster: nodes learnt");
+                }
+                return;
+            }
+        }
     }
 
     /// A shared, self-reconnecting connection for ordinary commands.
@@ -116,7 +283,7 @@ impl Redis {
                     ConnectionManager::new_with_config(client.clone(), cfg).await?,
                 ))
             }
-            Redis::Cluster(urls) => Ok(Conn::Cluster(self.cluster(urls, response_timeout).await?)),
+            Redis::Cluster(seeds) => Ok(Conn::Cluster(cluster(seeds, response_timeout).await?)),
         }
     }
 
@@ -133,20 +300,58 @@ impl Redis {
                         .await?,
                 ))
             }
-            Redis::Cluster(urls) => Ok(Conn::Cluster(self.cluster(urls, response_timeout).await?)),
+            Redis::Cluster(seeds) => Ok(Conn::Cluster(cluster(seeds, response_timeout).await?)),
         }
     }
+}
 
-    async fn cluster(
-        &self,
-        urls: &[String],
-        response_timeout: Duration,
-    ) -> RedisResult<ClusterConnection> {
-        ClusterClient::builder(urls.to_vec())
-            .connection_timeout(CONNECT_TIMEOUT)
-            .response_timeout(response_timeout)
-            .build()?
-            .get_async_connection()
-            .await
+/// A cluster connection from every known node (any one alive is enough to find the rest).
+async fn cluster(seeds: &Seeds, response_timeout: Duration) -> RedisResult<ClusterConnection> {
+    ClusterClient::builder(seeds.nodes())
+        .connection_timeout(CONNECT_TIMEOUT)
+        .response_timeout(response_timeout)
+        .build()?
+        .get_async_connection()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NODES: &str = "\
+07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:30004@31004,host-a slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1426238317239 4 connected
+67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 127.0.0.1:30002@31002 master - 0 1426238316232 2 connected 5461-10922
+292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 127.0.0.1:30003@31003 master,fail - 0 1426238318243 3 connected 10923-16383
+e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460
+aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa :0@0 master,noaddr - 0 0 0 disconnected
+";
+
+    #[test]
+    fn cluster_nodes_replies_list_live_addresses() {
+        assert_eq!(
+            parse_cluster_nodes(NODES),
+            vec![
+                ("127.0.0.1".to_string(), 30004),
+                ("127.0.0.1".to_string(), 30002),
+                ("127.0.0.1".to_string(), 30001),
+            ]
+        );
+        assert!(parse_cluster_nodes("garbage\n\n").is_empty());
+    }
+
+    #[test]
+    fn seeds_learn_new_nodes_once_and_keep_credentials() {
+        let seeds = Seeds::new(&["redis://:pw@127.0.0.1:30001/".to_string()]).unwrap();
+        assert_eq!(seeds.learn(NODES), 2);
+        assert_eq!(seeds.learn(NODES), 0);
+        assert_eq!(
+            seeds.addresses(),
+            ["127.0.0.1:30001", "127.0.0.1:30004", "127.0.0.1:30002"]
+        );
+        assert!(seeds
+            .nodes()
+            .iter()
+            .all(|n| n.redis_settings().password() == Some("pw")));
     }
 }

@@ -9,6 +9,7 @@ mod engine_support;
 mod gateway_vectors;
 mod generated;
 mod plan;
+mod redis_faults;
 mod render;
 mod render_gateways;
 mod render_process;
