@@ -161,6 +161,12 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-age-secs -
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-interval-ms -d 'Socket.IO pingInterval in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-timeout-ms -d 'Socket.IO pingTimeout in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-queue-frames -d 'Frames a device\'s send queue holds; a device over it is caught up from the log instead' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l durability -d 'When a publish is acknowledged (202). Every node of a fleet must use the same mode' -r -f -a "leader\t'Once Redis\'s primary has it (in memory, on disk per its appendfsync)'
+replicated\t'Once --replicas replicas confirm it (WAIT) within --replica-timeout-ms; else 503 and it is never delivered'
+replicated-aof\t'As replicated, with the replicas\' append-only files fsynced (WAITAOF, Redis >= 7.2)'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l replicas -d 'Replicas that must confirm a publish with --durability replicated or replicated-aof' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l replica-timeout-ms -d 'How long a publish waits for its replicas before it is refused with 503' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l idempotency-ttl-secs -d 'How long an Idempotency-Key is remembered: a publish retried with the same key within it returns the first id and is delivered once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''

@@ -8,6 +8,8 @@
 //! |---|---|---|---|
 //! | `{rtctl:NS}:log` | stream | every node (`XADD`) | one entry per notification: fields `t` (target kind `department`/`device`/`all`), `k` (target id, empty for `all`), `p` (payload JSON), `n` (accepting node id) |
 //! | `{rtctl:NS}:log:generation` | string | the first `XADD` of a log (atomically, in one script) | `<generation id> <first offset>`: which log this is and the first entry it ever held. An offset below the first belongs to an earlier log that was lost (Redis restarted empty, a replica promoted without it) |
+//! | `{rtctl:NS}:log:acks` | stream, ~1,000 entries | nodes with `--durability replicated`, after the replicas confirmed an entry | field `a`: the acknowledged watermark (monotonic). With that mode readers deliver only entries at or below it and not in `log:aborted`, so an entry whose replicas did not confirm it (answered 503) is never delivered |
+//! | `{rtctl:NS}:log:aborted` | sorted set | nodes with `--durability replicated`, when the replicas did not confirm an entry in time | member = the entry's offset, score = its ms; readers skip these entries (answered 503, never delivered). Entries older than the log's first are pruned |
 //! | `{rtctl:NS}:idem:<key>` | string, TTL `--idempotency-ttl-secs` | the publish API, in the same script as its `XADD` | the offset a publish with `Idempotency-Key: <key>` got, so a retry returns it instead of appending again |
 //! | `{rtctl:NS}:nodes` | sorted set | every node | member = node id, score = last heartbeat (unix ms) |
 //! | `{rtctl:NS}:node:<id>` | string, TTL `HEARTBEAT_TTL` | every node, each `HEARTBEAT_EVERY` | the node's `Heartbeat` as JSON |
@@ -34,7 +36,14 @@ pub mod field {
     pub const TARGET_ID: &str = "k";
     pub const PAYLOAD: &str = "p";
     pub const NODE: &str = "n";
+    /// In `log:acks` entries: the acknowledged watermark.
+    pub const ACKED: &str = "a";
 }
+
+/// How long an `Idempotency-Key` is remembered by default.
+pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Entries `log:acks` keeps (approximately).
+pub const ACKS_MAX_LEN: usize = 1000;
 
 /// Key names for one fleet namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +77,16 @@ impl Keys {
     /// Which log generation the stream is (string `<generation id> <first offset>`).
     pub fn log_generation(&self) -> String {
         format!("{}:log:generation", self.prefix)
+    }
+
+    /// The acknowledged watermark of `--durability replicated` (a stream, field `a`).
+    pub fn log_acks(&self) -> String {
+        format!("{}:log:acks", self.prefix)
+    }
+
+    /// Entries appended but never acknowledged (sorted set of offsets, scored by ms).
+    pub fn log_aborted(&self) -> String {
+        format!("{}:log:aborted", self.prefix)
     }
 
     /// The offset a publish with this `Idempotency-Key` got (string with a TTL).
@@ -143,6 +162,8 @@ mod tests {
         assert_eq!(k.node("n1"), "{rtctl:acme}:node:n1");
         assert_eq!(k.log_generation(), "{rtctl:acme}:log:generation");
         assert_eq!(k.idempotency("abc"), "{rtctl:acme}:idem:abc");
+        assert_eq!(k.log_acks(), "{rtctl:acme}:log:acks");
+        assert_eq!(k.log_aborted(), "{rtctl:acme}:log:aborted");
         assert!(Keys::new("").is_err());
         assert!(Keys::new("a b").is_err());
         assert!(Keys::new(&"x".repeat(65)).is_err());

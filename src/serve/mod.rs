@@ -48,6 +48,10 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// How much of the log is kept (what a reconnecting device can still be caught up from).
     pub retention: log::Retention,
+    /// When a publish is acknowledged (Redis only).
+    pub durability: log::Durability,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: Duration,
     pub engine: Config,
 }
 
@@ -108,9 +112,20 @@ pub async fn run(
             };
             let redis = redis_conn::Redis::detect(url).await.map_err(unreachable)?;
             tracing::info!(cluster = redis.is_cluster(), "redis connected");
-            let log = Log::on(redis.clone(), keys.clone(), &cfg.node_id, cfg.retention)
-                .await
-                .map_err(|e| unreachable(e.to_string()))?;
+            let log = Log::on_durable(
+                redis.clone(),
+                keys.clone(),
+                &cfg.node_id,
+                cfg.retention,
+                cfg.durability,
+                cfg.idempotency_ttl,
+            )
+            .await
+            .map_err(|e| match e {
+                log::LogError::Unsupported(m) => ServeError::Config(m),
+                e => unreachable(e.to_string()),
+            })?;
+            tracing::info!(durability = ?cfg.durability, "log durability");
             let con = redis
                 .connect(Duration::from_secs(2))
                 .await

@@ -505,3 +505,140 @@ async fn a_log_lost_in_a_restart_is_announced_then_replayed() {
     assert_eq!(got, [before, after].concat());
     assert!(metric(&node, "rtctl_gaps_total").await.unwrap() >= 3.0);
 }
+
+async fn publish_keyed(node: &ServeProcess, key: Option<&str>, k: u32) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}/api/v1/notifications", node.url()))
+        .json(&json!({"target": {"department": "DD"}, "payload": {"k": k}}));
+    if let Some(key) = key {
+        req = req.header("idempotency-key", key);
+    }
+    req.send().await.unwrap()
+}
+
+async fn id_of(r: reqwest::Response) -> (String, bool) {
+    assert_eq!(r.status(), 202);
+    let replayed = r.headers().get("idempotent-replayed").is_some();
+    let v: Value = r.json().await.unwrap();
+    (v["id"].as_str().unwrap().to_string(), replayed)
+}
+
+/// Wait until `primary` has `n` replicas online.
+fn wait_replicas(primary: &RedisProc, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let info = cli(primary.port, &["info", "replication"]);
+        let online = info
+            .lines()
+            .filter(|l| l.starts_with("slave") && l.contains("state=online"))
+            .count();
+        if online >= n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "replicas not online: {info}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `--durability replicated`: with the replica stopped a publish is answered 503 and never
+/// delivered, live or by a catch-up; a publish retried with the same `Idempotency-Key` is
+/// delivered once and answered with the first id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered() {
+    let Some(_) = RedisServer::start() else {
+        return;
+    };
+    let primary = RedisProc::start(free_port(), &[]);
+    let port = primary.port.to_string();
+    let mut replica = RedisProc::start(free_port(), &["--replicaof", "127.0.0.1", &port]);
+    wait_replicas(&primary, 1);
+    let node = ServeProcess::start(
+        "dur",
+        &[
+            "--redis",
+            &primary.url(),
+            "--namespace",
+            "it-durable",
+            "--durability",
+            "replicated",
+            "--replicas",
+            "1",
+            "--replica-timeout-ms",
+            "300",
+        ],
+    );
+    let Some(mut online) = Devices::start(json!({
+        "url": node.url(), "ids": ["du-1"], "departments": {"du-1": "DD"},
+        "transports": ["websocket"], "timeoutMs": 60000
+    })) else {
+        return;
+    };
+    online.wait_ready();
+    let (id0, _) = id_of(publish_keyed(&node, Some("k0"), 0).await).await;
+    let (id1, replayed) = id_of(publish_keyed(&node, Some("k1"), 1).await).await;
+    assert!(!replayed);
+    // A retry (the client timed out, say) gets the same id and appends nothing.
+    assert_eq!(
+        id_of(publish_keyed(&node, Some("k1"), 1).await).await,
+        (id1.clone(), true)
+    );
+    replica.kill();
+    for (key, k) in [(Some("k2"), 2), (None, 3)] {
+        let r = publish_keyed(&node, key, k).await;
+        assert_eq!(r.status(), 503, "{k}");
+        assert_eq!(r.headers()["retry-after"], "1");
+        let v: Value = r.json().await.unwrap();
+        assert!(
+            v["error"].as_str().unwrap().contains("0 of 1 replica"),
+            "{v}"
+        );
+    }
+    replica.spawn();
+    wait_replicas(&primary, 1);
+    // The retry of the refused publish is a new entry, and once only.
+    let (id2, replayed) = id_of(publish_keyed(&node, Some("k2"), 2).await).await;
+    assert!(!replayed && id2 > id1);
+    assert_eq!(
+        id_of(publish_keyed(&node, Some("k2"), 2).await).await,
+        (id2.clone(), true)
+    );
+    let (id4, _) = id_of(publish_keyed(&node, Some("k4"), 4).await).await;
+    // Live: everything acknowledged, in order, nothing else (id4 comes last, so a refused
+    // entry delivered would show before it).
+    online.expect(&json!({"du-1": 4}));
+    let r = online.result();
+    assert_eq!(r["ok"], true, "{r}");
+    let got: Vec<String> = received_ids(&r, "du-1").into_iter().map(|x| x.1).collect();
+    assert_eq!(
+        got,
+        vec![id0.clone(), id1.clone(), id2.clone(), id4.clone()]
+    );
+    let payloads: Vec<Value> = r["received"]["du-1"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[1]["k"].clone())
+        .collect();
+    assert_eq!(payloads, vec![json!(0), json!(1), json!(2), json!(4)]);
+    // A catch-up skips the refused entries too.
+    let Some(mut back) = Devices::start(json!({
+        "url": node.url(), "ids": ["du-2"], "departments": {"du-2": "DD"},
+        "auth": {"offset": id0}, "transports": ["websocket"], "expect": 3, "timeoutMs": 20000
+    })) else {
+        return;
+    };
+    back.wait_ready();
+    let r = back.result();
+    assert_eq!(r["ok"], true, "{r}");
+    let got: Vec<String> = received_ids(&r, "du-2").into_iter().map(|x| x.1).collect();
+    assert_eq!(got, vec![id1, id2, id4]);
+    let (s, h) = get_json(format!("{}/health", node.url())).await;
+    assert_eq!(s, 200, "{h}");
+    assert!(
+        h["details"]["log"]["durability"]
+            .as_str()
+            .unwrap()
+            .starts_with("replicated (1 replica(s) within 300 ms, WAIT)"),
+        "{h}"
+    );
+}
