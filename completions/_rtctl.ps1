@@ -158,7 +158,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
         'rtctl;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
             [CompletionResult]::new('--node-id', '--node-id', [CompletionResultType]::ParameterName, 'This node''s id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address')
-            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log. `redis://HOST:PORT` (a server or any node of a Redis Cluster; comma-separate several cluster nodes) or `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through Redis Sentinel)')
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'Seconds to drain on SIGTERM/SIGINT before exiting')
             [CompletionResult]::new('--cors-origin', '--cors-origin', [CompletionResultType]::ParameterName, 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)')

@@ -146,7 +146,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;serve'= {
             cand --listen 'Address to listen on'
             cand --node-id 'This node''s id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address'
-            cand --redis 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log'
+            cand --redis 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log. `redis://HOST:PORT` (a server or any node of a Redis Cluster; comma-separate several cluster nodes) or `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through Redis Sentinel)'
             cand --api-key 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)'
             cand --drain-timeout 'Seconds to drain on SIGTERM/SIGINT before exiting'
             cand --cors-origin 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)'

@@ -151,7 +151,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_su
 complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l listen -d 'Address to listen on' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l node-id -d 'This node\'s id (reported in x-rtctl-node, /health, heartbeats). Default: the listen address' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis -d 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis -d 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log. `redis://HOST:PORT` (a server or any node of a Redis Cluster; comma-separate several cluster nodes) or `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through Redis Sentinel)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l api-key -d 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l drain-timeout -d 'Seconds to drain on SIGTERM/SIGINT before exiting' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l cors-origin -d 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)' -r

@@ -342,6 +342,9 @@ pub struct ServeArgs {
     #[arg(long, env = "RTCTL_NODE_ID", value_name = "ID")]
     pub node_id: Option<String>,
     /// Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log.
+    /// `redis://HOST:PORT` (a server or any node of a Redis Cluster; comma-separate several
+    /// cluster nodes) or `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and
+    /// followed through Redis Sentinel).
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
     /// Require `Authorization: Bearer KEY` on the publish API (required off loopback).
