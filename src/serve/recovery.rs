@@ -174,6 +174,10 @@ pub async fn catch_up(
         };
         let Some(delivered) = delivered else { break };
         if delivered > after {
+            if beyond_end {
+                // The log lost what this node delivered after `after` (the gap was announced).
+                after = delivered;
+            }
             continue; // entries were broadcast while we read: replay them too
         }
         // The delivery loop is still behind the replay's end: wait for it.
