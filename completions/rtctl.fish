@@ -140,7 +140,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand simulate; and __fish_seen_su
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s f -l fleet -d 'Fleet file (TOML): run the node `--node-id` names, with the fleet\'s settings' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l listen -d 'Address to listen on. Default: the node\'s `listen` or `host:port` in the fleet file, else 127.0.0.1:3000' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l node-id -d 'This node\'s id (reported in x-rtctl-node, /health, heartbeats); required with a fleet file, where it must be one of its nodes. Default without one: the listen address' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis -d 'Redis URL: the shared log and heartbeats, `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0), or any node of a Redis Cluster (comma-separate several). Default: the fleet file\'s `[redis] url`. Without one, one node with an in-memory log' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis -d 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log. `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0): a server or any node of a Redis Cluster (comma-separate several cluster nodes), or `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through Redis Sentinel). Default: the fleet file\'s `[redis] url`' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l api-key -d 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l drain-timeout -d 'Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet\'s `[serve] drain_timeout_secs`, else 10' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l cors-origin -d 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)' -r
@@ -150,6 +150,12 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-age-secs -
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-interval-ms -d 'Socket.IO pingInterval in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-timeout-ms -d 'Socket.IO pingTimeout in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-queue-frames -d 'Frames a device\'s send queue holds; a device over it is caught up from the log instead' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l durability -d 'When a publish is acknowledged (202). Every node of a fleet must use the same mode' -r -f -a "leader\t'Once Redis\'s primary has it (in memory, on disk per its appendfsync)'
+replicated\t'Once --replicas replicas confirm it (WAIT) within --replica-timeout-ms; else 503 and it is never delivered'
+replicated-aof\t'As replicated, with the replicas\' append-only files fsynced (WAITAOF, Redis >= 7.2)'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l replicas -d 'Replicas that must confirm a publish with --durability replicated or replicated-aof' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l replica-timeout-ms -d 'How long a publish waits for its replicas before it is refused with 503' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l idempotency-ttl-secs -d 'How long an Idempotency-Key is remembered: a publish retried with the same key within it returns the first id and is delivered once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-kong" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F

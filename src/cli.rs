@@ -419,10 +419,11 @@ pub struct ServeArgs {
     /// file, where it must be one of its nodes. Default without one: the listen address.
     #[arg(long, env = "RTCTL_NODE_ID", value_name = "ID")]
     pub node_id: Option<String>,
-    /// Redis URL: the shared log and heartbeats, `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`
-    /// (DB: the database index, default 0), or any node of a Redis Cluster (comma-separate
-    /// several).
-    /// Default: the fleet file's `[redis] url`. Without one, one node with an in-memory log.
+    /// Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log.
+    /// `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0): a
+    /// server or any node of a Redis Cluster (comma-separate several cluster nodes), or
+    /// `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through
+    /// Redis Sentinel). Default: the fleet file's `[redis] url`.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
     /// Require `Authorization: Bearer KEY` on the publish API (required off loopback).
@@ -466,6 +467,41 @@ pub struct ServeArgs {
     /// Frames a device's send queue holds; a device over it is caught up from the log instead.
     #[arg(long, env = "RTCTL_MAX_QUEUE_FRAMES", default_value_t = 4096)]
     pub max_queue_frames: usize,
+    /// When a publish is acknowledged (202). Every node of a fleet must use the same mode.
+    #[arg(long, env = "RTCTL_DURABILITY", value_enum, default_value_t = DurabilityMode::Leader)]
+    pub durability: DurabilityMode,
+    /// Replicas that must confirm a publish with --durability replicated or replicated-aof.
+    #[arg(long, env = "RTCTL_REPLICAS", default_value_t = 1, value_name = "N")]
+    pub replicas: u32,
+    /// How long a publish waits for its replicas before it is refused with 503.
+    #[arg(
+        long,
+        env = "RTCTL_REPLICA_TIMEOUT_MS",
+        default_value_t = 500,
+        value_name = "MS"
+    )]
+    pub replica_timeout_ms: u64,
+    /// How long an Idempotency-Key is remembered: a publish retried with the same key within
+    /// it returns the first id and is delivered once.
+    #[arg(
+        long,
+        env = "RTCTL_IDEMPOTENCY_TTL_SECS",
+        default_value_t = 86_400,
+        value_name = "SECS"
+    )]
+    pub idempotency_ttl_secs: u64,
+}
+
+/// `rtctl serve --durability`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DurabilityMode {
+    /// Once Redis's primary has it (in memory, on disk per its appendfsync).
+    Leader,
+    /// Once --replicas replicas confirm it (WAIT) within --replica-timeout-ms; else 503 and it
+    /// is never delivered.
+    Replicated,
+    /// As replicated, with the replicas' append-only files fsynced (WAITAOF, Redis >= 7.2).
+    ReplicatedAof,
 }
 
 /// What every render command takes.

@@ -78,6 +78,22 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             "ping interval and timeout must be above 0",
         ));
     }
+    let durability = match args.durability {
+        cli::DurabilityMode::Leader => serve::log::Durability::Leader,
+        mode => {
+            if s.redis.is_none() || args.replicas == 0 || args.replica_timeout_ms == 0 {
+                return Err(Error::flag(
+                    "--durability",
+                    "replicated modes need --redis, --replicas ≥ 1 and --replica-timeout-ms > 0",
+                ));
+            }
+            serve::log::Durability::Replicated {
+                replicas: args.replicas,
+                timeout: std::time::Duration::from_millis(args.replica_timeout_ms),
+                aof: mode == cli::DurabilityMode::ReplicatedAof,
+            }
+        }
+    };
     let node_id = s.node_id.clone().unwrap_or_else(|| listen.to_string());
     serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
     let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
@@ -98,6 +114,8 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             max_age: (s.log_max_age_secs > 0.0)
                 .then(|| std::time::Duration::from_secs_f64(s.log_max_age_secs)),
         },
+        durability,
+        idempotency_ttl: std::time::Duration::from_secs(args.idempotency_ttl_secs.max(1)),
         engine: engine::Config {
             ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
             ping_timeout: std::time::Duration::from_millis(args.ping_timeout_ms),

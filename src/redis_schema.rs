@@ -7,6 +7,10 @@
 //! | key | type | written by | content |
 //! |---|---|---|---|
 //! | `{rtctl:NS}:log` | stream | every node (`XADD`) | one entry per notification: fields `t` (target kind `department`/`device`/`all`), `k` (target id, empty for `all`), `p` (payload JSON), `n` (accepting node id) |
+//! | `{rtctl:NS}:log:generation` | string | the first `XADD` of a log (atomically, in one script) | `<generation id> <first offset>`: which log this is and the first entry it ever held. An offset below the first belongs to an earlier log that was lost (Redis restarted empty, a replica promoted without it) |
+//! | `{rtctl:NS}:log:acks` | stream, ~1,000 entries | nodes with `--durability replicated`, after the replicas confirmed an entry | field `a`: the acknowledged watermark (monotonic). With that mode readers deliver only entries at or below it and not in `log:aborted`, so an entry whose replicas did not confirm it (answered 503) is never delivered |
+//! | `{rtctl:NS}:log:aborted` | sorted set | nodes with `--durability replicated`, when the replicas did not confirm an entry in time | member = the entry's offset, score = its ms; readers skip these entries (answered 503, never delivered). Entries older than the log's first are pruned |
+//! | `{rtctl:NS}:idem:<key>` | string, TTL `--idempotency-ttl-secs` | the publish API, in the same script as its `XADD` | the offset a publish with `Idempotency-Key: <key>` got, so a retry returns it instead of appending again |
 //! | `{rtctl:NS}:nodes` | sorted set | every node | member = node id, score = last heartbeat (unix ms) |
 //! | `{rtctl:NS}:node:<id>` | string, TTL `HEARTBEAT_TTL` | every node, each `HEARTBEAT_EVERY` | the node's `Heartbeat` as JSON |
 //! | `{rtctl:NS}:subs:<device>:<session>` | hash, TTL twice the log's retention age (at least 1 day), renewed on every change and (re)connect | the node holding the device | the departments the device's session subscribed to: field = department id, value = the log offset after which its notifications are the device's |
@@ -35,7 +39,14 @@ pub mod field {
     pub const TARGET_ID: &str = "k";
     pub const PAYLOAD: &str = "p";
     pub const NODE: &str = "n";
+    /// In `log:acks` entries: the acknowledged watermark.
+    pub const ACKED: &str = "a";
 }
+
+/// How long an `Idempotency-Key` is remembered by default.
+pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Entries `log:acks` keeps (approximately).
+pub const ACKS_MAX_LEN: usize = 1000;
 
 /// Key names for one fleet namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +77,26 @@ impl Keys {
         format!("{}:log", self.prefix)
     }
 
+    /// Which log generation the stream is (string `<generation id> <first offset>`).
+    pub fn log_generation(&self) -> String {
+        format!("{}:log:generation", self.prefix)
+    }
+
+    /// The acknowledged watermark of `--durability replicated` (a stream, field `a`).
+    pub fn log_acks(&self) -> String {
+        format!("{}:log:acks", self.prefix)
+    }
+
+    /// Entries appended but never acknowledged (sorted set of offsets, scored by ms).
+    pub fn log_aborted(&self) -> String {
+        format!("{}:log:aborted", self.prefix)
+    }
+
+    /// The offset a publish with this `Idempotency-Key` got (string with a TTL).
+    pub fn idempotency(&self, key: &str) -> String {
+        format!("{}:idem:{key}", self.prefix)
+    }
+
     /// The index of nodes (sorted set scored by last heartbeat).
     pub fn nodes(&self) -> String {
         format!("{}:nodes", self.prefix)
@@ -94,7 +125,7 @@ impl Keys {
 }
 
 /// What a node writes every `HEARTBEAT_EVERY` under `Keys::node` (JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Heartbeat {
     pub node_id: String,
     /// `ADDR:PORT` the node listens on.
@@ -118,6 +149,24 @@ pub struct Heartbeat {
     /// The last log offset this node delivered.
     pub log_offset: String,
     pub draining: bool,
+    /// The node's log reader: `following`, `stalled` (no read of the log for
+    /// `serve::log::STALL_AFTER`: the node delivers nothing live), `starting` or `memory`.
+    /// Absent in heartbeats of older nodes.
+    #[serde(default)]
+    pub log_reader: String,
+    /// Unix ms of the reader's last successful read of the log (0: none yet).
+    #[serde(default)]
+    pub log_read_at_ms: u64,
+    /// How long the reader has been stalled, in seconds (0 while it follows).
+    #[serde(default)]
+    pub log_stalled_secs: u64,
+    /// The reader's last error while stalled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_reader_error: Option<String>,
+    /// Delivery lag behind the log (`rtctl_log_lag_seconds`), in ms; grows with real time
+    /// while the reader is stalled.
+    #[serde(default)]
+    pub log_lag_ms: u64,
 }
 
 #[cfg(test)]
@@ -133,6 +182,10 @@ mod tests {
         assert_eq!(k.subscriptions("dev-1", "s1"), "{rtctl:acme}:subs:dev-1:s1");
         assert_eq!(k.session("dev-1"), "{rtctl:acme}:session:dev-1");
         assert_eq!(k.secret(), "{rtctl:acme}:secret");
+        assert_eq!(k.log_generation(), "{rtctl:acme}:log:generation");
+        assert_eq!(k.idempotency("abc"), "{rtctl:acme}:idem:abc");
+        assert_eq!(k.log_acks(), "{rtctl:acme}:log:acks");
+        assert_eq!(k.log_aborted(), "{rtctl:acme}:log:aborted");
         assert!(Keys::new("").is_err());
         assert!(Keys::new("a b").is_err());
         assert!(Keys::new(&"x".repeat(65)).is_err());
@@ -154,8 +207,22 @@ mod tests {
             sockets_behind: 0,
             log_offset: "1-0".into(),
             draining: false,
+            log_reader: "stalled".into(),
+            log_read_at_ms: 7,
+            log_stalled_secs: 8,
+            log_reader_error: Some("connection refused".into()),
+            log_lag_ms: 9000,
         };
         let text = serde_json::to_string(&hb).unwrap();
         assert_eq!(serde_json::from_str::<Heartbeat>(&text).unwrap(), hb);
+    }
+
+    #[test]
+    fn heartbeats_of_older_nodes_still_parse() {
+        let old = r#"{"node_id":"n1","listen":"127.0.0.1:3000","version":"0.1.0","at_ms":1,
+            "uptime_secs":2,"connections":3,"rooms":{},"messages_in":4,"messages_out":5,
+            "memory_bytes":6,"sockets_behind":0,"log_offset":"1-0","draining":false}"#;
+        let hb: Heartbeat = serde_json::from_str(old).unwrap();
+        assert_eq!((hb.log_reader.as_str(), hb.log_lag_ms), ("", 0));
     }
 }

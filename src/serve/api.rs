@@ -189,24 +189,48 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
             Some("payload"),
         ));
     };
-    match st.log.append(&target, payload.get()).await {
-        Ok(offset) => {
-            st.metrics.published(match target {
-                Target::Department(_) => "department",
-                Target::Device(_) => "device",
-                Target::All => "all",
-            });
-            (
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(m) => return rejected(error(StatusCode::BAD_REQUEST, m, Some("Idempotency-Key"))),
+    };
+    match st.log.publish(&target, payload.get(), key).await {
+        Ok(appended) => {
+            if !appended.replayed {
+                st.metrics.published(match target {
+                    Target::Department(_) => "department",
+                    Target::Device(_) => "device",
+                    Target::All => "all",
+                });
+            }
+            let mut r = (
                 StatusCode::ACCEPTED,
-                Json(json!({"id": offset.to_string()})),
+                Json(json!({"id": appended.offset.to_string()})),
             )
-                .into_response()
+                .into_response();
+            if appended.replayed {
+                // Already accepted under this key: the same id, nothing appended again.
+                r.headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            r
         }
-        Err(e @ LogError::Unavailable(_)) | Err(e @ LogError::Corrupt { .. }) => {
-            st.metrics.redis_errors.fetch_add(1, Ordering::Relaxed);
+        Err(LogError::InProgress) => {
+            let mut r = error(
+                StatusCode::CONFLICT,
+                "a publish with this Idempotency-Key is still waiting for its replicas; retry",
+                Some("Idempotency-Key"),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            rejected(r)
+        }
+        Err(e) => {
+            if !matches!(e, LogError::NotReplicated { .. }) {
+                st.metrics.redis_errors.fetch_add(1, Ordering::Relaxed);
+            }
             let mut r = error(
                 StatusCode::SERVICE_UNAVAILABLE,
-                format!("not accepted, nothing was stored: {e}"),
+                format!("not accepted, nothing will be delivered: {e}"),
                 None,
             );
             r.headers_mut()
@@ -214,6 +238,19 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
             rejected(r)
         }
     }
+}
+
+/// The optional `Idempotency-Key` header: 1 to 200 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, String> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v
+        .to_str()
+        .ok()
+        .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or("Idempotency-Key: expected 1 to 200 visible ASCII characters")?;
+    Ok(Some(k))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -235,6 +272,36 @@ async fn redis_status(st: &NodeState) -> Result<Option<()>, String> {
     }
 }
 
+/// Readiness turns false once the log reader has been stalled this long. A node that cannot
+/// read the log delivers nothing live, while its devices would be served by a peer whose reader
+/// works (they resume there from their offsets); a Redis Cluster failover (3.5–5 s with a
+/// 2 s node timeout) or a Sentinel promotion stays under it, so readiness does not flap
+/// fleet-wide during one.
+pub const READY_STALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// The reader's part of `/health`: `(check, up)`. `None` for the in-memory log.
+fn reader_check(st: &NodeState) -> Option<(Value, bool)> {
+    let r = st.log.reader_status();
+    if r.state == "memory" {
+        return None;
+    }
+    let up = !r.is_stalled();
+    let mut v = json!({
+        "status": if up { "up" } else { "down" },
+        "reader": r.state,
+        "last_read_ms": r.last_read_ms,
+        "stalled_secs": r.stalled_for.as_secs(),
+        "ready_false_after_secs": READY_STALL_LIMIT.as_secs(),
+        "durability": st.log.durability().to_string(),
+    });
+    if let Some(e) = r.error {
+        v["message"] = json!(format!("cannot read the log: {e}"));
+    } else if !up {
+        v["message"] = json!("cannot read the log");
+    }
+    Some((v, up))
+}
+
 async fn live() -> Response {
     Json(json!({"status": "ok"})).into_response()
 }
@@ -244,6 +311,17 @@ async fn ready(State(st): State<Arc<NodeState>>) -> Response {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "error", "reason": "draining"})),
+        )
+            .into_response();
+    }
+    let reader = st.log.reader_status();
+    if reader.stalled_for >= READY_STALL_LIMIT {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "error", "reason": format!(
+                "log reader stalled for {} s: this node delivers nothing live",
+                reader.stalled_for.as_secs()
+            )})),
         )
             .into_response();
     }
@@ -278,6 +356,9 @@ async fn health(State(st): State<Arc<NodeState>>) -> Response {
         Ok(None) => put("log", json!({"status": "up", "kind": "memory"}), true),
         Err(m) => put("redis", json!({"status": "down", "message": m}), false),
     }
+    if let Some((check, up)) = reader_check(&st) {
+        put("log", check, up);
+    }
     let ok = err.is_empty();
     let body = json!({"status": if ok { "ok" } else { "error" }, "info": info, "error": err, "details": details});
     let status = if ok {
@@ -288,7 +369,24 @@ async fn health(State(st): State<Arc<NodeState>>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// While the reader is stalled nothing is delivered, so the lag grows with real time: the
+/// log is known only up to the reader's last successful read. Called at every scrape and
+/// heartbeat.
+pub fn refresh_stalled_lag(log: &Log, metrics: &Metrics) {
+    let reader = log.reader_status();
+    if reader.is_stalled() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        metrics.log_lag_ms.store(
+            now.saturating_sub(reader.last_read_ms) as i64,
+            Ordering::Relaxed,
+        );
+    }
+}
+
 async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
+    refresh_stalled_lag(&st.log, &st.metrics);
     let text = st.metrics.render(&st.node_id, Process::read());
     (
         [(
@@ -418,6 +516,31 @@ mod tests {
             .unwrap()
             .is_empty());
         assert_eq!(st.metrics.publish_rejected.load(Ordering::Relaxed), 9);
+    }
+
+    #[tokio::test]
+    async fn an_idempotency_key_appends_once() {
+        let st = state();
+        let keyed = |key: &str| {
+            let mut r = post(r#"{"target":{"all":true},"payload":1}"#);
+            r.headers_mut()
+                .insert("idempotency-key", HeaderValue::from_str(key).unwrap());
+            r
+        };
+        let (s, h, first) = call(&st, keyed("order-42")).await;
+        assert_eq!(s, StatusCode::ACCEPTED);
+        assert!(h.get("idempotent-replayed").is_none());
+        let (s, h, again) = call(&st, keyed("order-42")).await;
+        assert_eq!((s, &again), (StatusCode::ACCEPTED, &first));
+        assert_eq!(h["idempotent-replayed"], "true");
+        let (s, _, other) = call(&st, keyed("order-43")).await;
+        assert_eq!(s, StatusCode::ACCEPTED);
+        assert_ne!(other, first);
+        assert_eq!(st.log.range_after(Offset::ZERO, 10).await.unwrap().len(), 2);
+        let (s, _, v) = call(&st, keyed(&"x".repeat(201))).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(v["field"], "Idempotency-Key");
+        assert_eq!(st.log.range_after(Offset::ZERO, 10).await.unwrap().len(), 2);
     }
 
     #[tokio::test]

@@ -186,15 +186,10 @@ pub async fn catch_up<H: Handler<Data = Device>>(
     // Keep the socket's queue at most half full while replaying.
     let high_water = socket.data().queue_bound.max(2) / 2;
     // Part of the gap may be gone already: say so before replaying what is left.
-    match log.trimmed_through().await {
-        Ok(Some(trimmed)) if trimmed > from => {
+    match log.gap_after(from).await {
+        Ok(Some(gap)) => {
             metrics.gaps.fetch_add(1, Relaxed);
-            let gap = serde_json::json!({
-                "from": from.to_string(),
-                "to": trimmed.to_string(),
-                "message": "notifications after `from` up to and including `to` were removed by retention before this device reconnected",
-            });
-            if let Ok(b) = EventBuilder::new("notification:gap").arg(&gap) {
+            if let Ok(b) = EventBuilder::new("notification:gap").arg(&gap.to_json()) {
                 let _ = socket.emit(b);
                 metrics.sent("notification:gap", 1);
             }
@@ -278,6 +273,10 @@ pub async fn catch_up<H: Handler<Data = Device>>(
         });
         let Some(delivered) = delivered else { break };
         if delivered > after {
+            if beyond_end {
+                // The log lost what this node delivered after `after` (the gap was announced).
+                after = delivered;
+            }
             continue; // entries were broadcast while we read: replay them too
         }
         // The live loop is still behind the replay's end: wait until it moves.

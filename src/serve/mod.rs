@@ -51,6 +51,10 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// How much of the log is kept (what a reconnecting device can still be caught up from).
     pub retention: log::Retention,
+    /// When a publish is acknowledged (Redis only).
+    pub durability: log::Durability,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: Duration,
     pub engine: Config,
 }
 
@@ -104,9 +108,20 @@ pub async fn run(
             };
             let redis = redis_conn::Redis::detect(url).await.map_err(unreachable)?;
             tracing::info!(cluster = redis.is_cluster(), "redis connected");
-            let log = Log::on(redis.clone(), keys.clone(), &cfg.node_id, cfg.retention)
-                .await
-                .map_err(|e| unreachable(e.to_string()))?;
+            let log = Log::on_durable(
+                redis.clone(),
+                keys.clone(),
+                &cfg.node_id,
+                cfg.retention,
+                cfg.durability,
+                cfg.idempotency_ttl,
+            )
+            .await
+            .map_err(|e| match e {
+                log::LogError::Unsupported(m) => ServeError::Config(m),
+                e => unreachable(e.to_string()),
+            })?;
+            tracing::info!(durability = ?cfg.durability, "log durability");
             let mut con = redis
                 .connect(Duration::from_secs(2))
                 .await
@@ -226,6 +241,8 @@ async fn heartbeats(
             _ = cancel.cancelled() => return,
         }
         let m = &node.state.metrics;
+        api::refresh_stalled_lag(&node.state.log, m);
+        let reader = node.state.log.reader_status();
         let hb = Heartbeat {
             node_id: node.cfg.node_id.clone(),
             listen: node.listen.to_string(),
@@ -240,6 +257,11 @@ async fn heartbeats(
             sockets_behind: m.sockets_behind.load(Relaxed).max(0) as u64,
             log_offset: node.position.delivered().to_string(),
             draining: node.draining.load(Relaxed),
+            log_reader: reader.state.into(),
+            log_read_at_ms: reader.last_read_ms,
+            log_stalled_secs: reader.stalled_for.as_secs(),
+            log_reader_error: reader.error,
+            log_lag_ms: m.log_lag_ms.load(Relaxed).max(0) as u64,
         };
         if let Err(e) = presence::write(&mut con, &keys, &hb, HEARTBEAT_TTL).await {
             m.redis_errors.fetch_add(1, Relaxed);

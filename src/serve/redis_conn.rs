@@ -4,7 +4,16 @@
 //! `INFO cluster`); several comma-separated URLs always mean a cluster. Every rtctl key shares
 //! one hash tag (`redis_schema`), so all of a fleet's keys live in one slot and multi-key
 //! commands work in both modes. Both connection kinds reconnect by themselves.
+//!
+//! `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` names a primary watched by Redis Sentinel:
+//! connections ask the sentinels where the primary is and ask again after any connection
+//! error or `READONLY` answer, so a promotion is followed without restarting the node.
+//!
+//! A cluster is remembered by its topology, not by the URLs it was given: at start and after
+//! every failure the nodes listed by `CLUSTER NODES` (masters and replicas) join the seed list,
+//! so a connection rebuilt after the seed's master died finds the promoted replica.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::aio::{
@@ -12,7 +21,10 @@ use redis::aio::{
 };
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
-use redis::{AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, Value};
+use redis::{
+    AsyncConnectionConfig, Cmd, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, Pipeline,
+    RedisFuture, RedisResult, Value,
+};
 
 /// A connection to a single server or to a cluster.
 #[derive(Clone)]
@@ -20,6 +32,7 @@ pub enum Conn {
     Manager(ConnectionManager),
     Multiplexed(MultiplexedConnection),
     Cluster(ClusterConnection),
+    Sentinel(SentinelConn),
 }
 
 impl ConnectionLike for Conn {
@@ -28,6 +41,7 @@ impl ConnectionLike for Conn {
             Conn::Manager(c) => c.req_packed_command(cmd),
             Conn::Multiplexed(c) => c.req_packed_command(cmd),
             Conn::Cluster(c) => c.req_packed_command(cmd),
+            Conn::Sentinel(c) => c.req_packed_command(cmd),
         }
     }
 
@@ -41,6 +55,7 @@ impl ConnectionLike for Conn {
             Conn::Manager(c) => c.req_packed_commands(pipeline, offset, count),
             Conn::Multiplexed(c) => c.req_packed_commands(pipeline, offset, count),
             Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Sentinel(c) => c.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -49,15 +64,289 @@ impl ConnectionLike for Conn {
             Conn::Manager(c) => c.get_db(),
             Conn::Multiplexed(c) => c.get_db(),
             Conn::Cluster(c) => c.get_db(),
+            Conn::Sentinel(c) => c.get_db(),
         }
     }
 }
 
-/// Where Redis is: one server, or a cluster given by its seed nodes.
+/// Where Redis is: one server, a cluster given by its seed nodes, or a primary found through
+/// Sentinel.
 #[derive(Clone)]
 pub enum Redis {
     Single(redis::Client),
-    Cluster(Vec<String>),
+    Cluster(Arc<Seeds>),
+    Sentinel(Arc<Sentinel>),
+}
+
+/// The sentinels watching one primary.
+pub struct Sentinel {
+    /// `host:port` of each sentinel, and the primary's name (for messages).
+    pub sentinels: Vec<String>,
+    pub master: String,
+    client: tokio::sync::Mutex<redis::sentinel::SentinelClient>,
+}
+
+/// A parsed `redis+sentinel://` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentinelUrl {
+    /// `(host, port)` of each sentinel.
+    pub sentinels: Vec<(String, u16)>,
+    /// The primary's name as the sentinels know it.
+    pub master: String,
+    /// `user:password@` (or empty), for the primary and its replicas.
+    pub auth: String,
+}
+
+/// `redis+sentinel://[user:password@]HOST:PORT,HOST:PORT/MASTER`: the sentinel addresses and
+/// the primary's name; user and password (if any) are for the primary and its replicas.
+pub fn parse_sentinel_url(url: &str) -> Result<SentinelUrl, String> {
+    let expected = "expected redis+sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME";
+    let rest = url
+        .strip_prefix("redis+sentinel://")
+        .ok_or_else(|| expected.to_string())?;
+    let (hosts, master) = rest.split_once('/').ok_or_else(|| expected.to_string())?;
+    let master = master.split(['?', '/']).next().unwrap_or_default();
+    if master.is_empty() {
+        return Err(format!("{url}: no master name; {expected}"));
+    }
+    let (auth, hosts) = match hosts.rsplit_once('@') {
+        Some((a, h)) => (format!("{a}@"), h),
+        None => (String::new(), hosts),
+    };
+    let mut addrs = Vec::new();
+    for h in hosts.split(',').filter(|h| !h.is_empty()) {
+        let (host, port) = h
+            .rsplit_once(':')
+            .and_then(|(host, p)| Some((host, p.parse::<u16>().ok()?)))
+            .ok_or_else(|| format!("{url}: sentinel {h:?} is not HOST:PORT"))?;
+        addrs.push((host.trim_matches(['[', ']']).to_string(), port));
+    }
+    if addrs.is_empty() {
+        return Err(format!("{url}: no sentinel; {expected}"));
+    }
+    Ok(SentinelUrl {
+        sentinels: addrs,
+        master: master.to_string(),
+        auth,
+    })
+}
+
+impl Sentinel {
+    fn open(url: &str) -> Result<Sentinel, String> {
+        let SentinelUrl {
+            sentinels: addrs,
+            master,
+            auth,
+        } = parse_sentinel_url(url)?;
+        let sentinels: Vec<String> = addrs.iter().map(|(h, p)| format!("{h}:{p}")).collect();
+        let infos = addrs
+            .iter()
+            .map(|(h, p)| ConnectionAddr::Tcp(h.clone(), *p).into_connection_info())
+            .collect::<RedisResult<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        // Credentials for the primary, read the way a redis:// URL is.
+        let node = format!("redis://{auth}127.0.0.1:1/")
+            .as_str()
+            .into_connection_info()
+            .map_err(|e| e.to_string())?;
+        let node_info = redis::sentinel::SentinelNodeConnectionInfo::default()
+            .set_redis_connection_info(node.redis_settings().clone());
+        let client = redis::sentinel::SentinelClient::build(
+            infos,
+            master.clone(),
+            Some(node_info),
+            redis::sentinel::SentinelServerType::Master,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Sentinel {
+            sentinels,
+            master,
+            client: tokio::sync::Mutex::new(client),
+        })
+    }
+
+    /// A connection to the current primary (asks the sentinels, which check its role).
+    async fn primary(&self, response_timeout: Duration) -> RedisResult<MultiplexedConnection> {
+        let cfg = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(response_timeout));
+        let client = tokio::time::timeout(CONNECT_TIMEOUT * 2, async {
+            self.client.lock().await.async_get_client().await
+        })
+        .await
+        .map_err(|_| {
+            redis::RedisError::from((
+                redis::ErrorKind::Io,
+                "sentinels did not name a primary in time",
+            ))
+        })??;
+        client
+            .get_multiplexed_async_connection_with_config(&cfg)
+            .await
+    }
+}
+
+/// A connection to the primary a Sentinel names, re-resolved after connection errors and
+/// `READONLY` answers (the server it held was demoted). A command that failed is not retried:
+/// the publish API answers 503 and the publisher retries (with its `Idempotency-Key`).
+#[derive(Clone)]
+pub struct SentinelConn {
+    sentinel: Arc<Sentinel>,
+    current: Arc<Mutex<Option<MultiplexedConnection>>>,
+    connecting: Arc<tokio::sync::Mutex<()>>,
+    response_timeout: Duration,
+}
+
+impl SentinelConn {
+    async fn get(&self) -> RedisResult<MultiplexedConnection> {
+        if let Some(c) = self.current.lock().expect("sentinel conn lock").clone() {
+            return Ok(c);
+        }
+        let _one = self.connecting.lock().await;
+        if let Some(c) = self.current.lock().expect("sentinel conn lock").clone() {
+            return Ok(c);
+        }
+        let c = self.sentinel.primary(self.response_timeout).await?;
+        tracing::info!(master = %self.sentinel.master, "redis: connected to the primary Sentinel names");
+        *self.current.lock().expect("sentinel conn lock") = Some(c.clone());
+        Ok(c)
+    }
+
+    fn check<T>(&self, r: &RedisResult<T>) {
+        if let Err(e) = r {
+            let moved = matches!(e.code(), Some("READONLY" | "MASTERDOWN" | "LOADING"));
+            if moved || e.is_io_error() || e.is_timeout() || e.is_unrecoverable_error() {
+                *self.current.lock().expect("sentinel conn lock") = None;
+            }
+        }
+    }
+}
+
+impl ConnectionLike for SentinelConn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        Box::pin(async move {
+            let mut c = self.get().await?;
+            let r = c.req_packed_command(cmd).await;
+            self.check(&r);
+            r
+        })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        Box::pin(async move {
+            let mut c = self.get().await?;
+            let r = c.req_packed_commands(pipeline, offset, count).await;
+            self.check(&r);
+            r
+        })
+    }
+
+    fn get_db(&self) -> i64 {
+        0
+    }
+}
+
+/// The nodes a cluster client may start from: the configured URLs plus every node discovered
+/// since (`CLUSTER NODES`). Discovered nodes inherit the first URL's credentials and TLS.
+pub struct Seeds {
+    nodes: Mutex<Vec<ConnectionInfo>>,
+}
+
+impl Seeds {
+    fn new(urls: &[String]) -> RedisResult<Seeds> {
+        let nodes = urls
+            .iter()
+            .map(|u| u.as_str().into_connection_info())
+            .collect::<RedisResult<Vec<_>>>()?;
+        Ok(Seeds {
+            nodes: Mutex::new(nodes),
+        })
+    }
+
+    /// The current seed list.
+    pub fn nodes(&self) -> Vec<ConnectionInfo> {
+        self.nodes.lock().expect("seeds lock").clone()
+    }
+
+    /// `host:port` of every seed.
+    pub fn addresses(&self) -> Vec<String> {
+        self.nodes().iter().map(|n| n.addr().to_string()).collect()
+    }
+
+    /// Add the nodes of a `CLUSTER NODES` reply that are not known yet; returns how many.
+    pub fn learn(&self, cluster_nodes: &str) -> usize {
+        let mut nodes = self.nodes.lock().expect("seeds lock");
+        let Some(template) = nodes.first().cloned() else {
+            return 0;
+        };
+        let mut added = 0;
+        for (host, port) in parse_cluster_nodes(cluster_nodes) {
+            if nodes.iter().any(|n| same_addr(n.addr(), &host, port)) {
+                continue;
+            }
+            let addr = match template.addr() {
+                ConnectionAddr::TcpTls {
+                    insecure,
+                    tls_params,
+                    ..
+                } => ConnectionAddr::TcpTls {
+                    host,
+                    port,
+                    insecure: *insecure,
+                    tls_params: tls_params.clone(),
+                },
+                _ => ConnectionAddr::Tcp(host, port),
+            };
+            nodes.push(template.clone().set_addr(addr));
+            added += 1;
+        }
+        added
+    }
+}
+
+fn same_addr(a: &ConnectionAddr, host: &str, port: u16) -> bool {
+    match a {
+        ConnectionAddr::Tcp(h, p)
+        | ConnectionAddr::TcpTls {
+            host: h, port: p, ..
+        } => h == host && *p == port,
+        _ => false,
+    }
+}
+
+/// `(host, port)` of every live node in a `CLUSTER NODES` reply
+/// (`<id> <ip:port@cport[,hostname]> <flags> …`); nodes flagged `fail` or `noaddr` are skipped.
+pub fn parse_cluster_nodes(reply: &str) -> Vec<(String, u16)> {
+    let mut out = Vec::new();
+    for line in reply.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(_id), Some(addr), Some(flags)) = (f.next(), f.next(), f.next()) else {
+            continue;
+        };
+        if flags
+            .split(',')
+            .any(|x| matches!(x, "fail" | "noaddr" | "handshake"))
+        {
+            continue;
+        }
+        let hostport = addr.split(['@', ',']).next().unwrap_or_default();
+        let Some((host, port)) = hostport.rsplit_once(':') else {
+            continue;
+        };
+        let Ok(port) = port.parse::<u16>() else {
+            continue;
+        };
+        if host.is_empty() || port == 0 {
+            continue;
+        }
+        out.push((host.trim_matches(['[', ']']).to_string(), port));
+    }
+    out
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -65,6 +354,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 impl Redis {
     /// Parse `url` (or `url,url,…` for a cluster) and find out whether it is a cluster.
     pub async fn detect(url: &str) -> Result<Redis, String> {
+        if url.trim().starts_with("redis+sentinel://") {
+            let sentinel = Arc::new(Sentinel::open(url.trim())?);
+            // Fail early (exit code 4) when no sentinel names a reachable primary.
+            sentinel
+                .primary(CONNECT_TIMEOUT)
+                .await
+                .map_err(|e| format!("sentinels {:?}: {e}", sentinel.sentinels))?;
+            return Ok(Redis::Sentinel(sentinel));
+        }
         let urls: Vec<String> = url
             .split(',')
             .map(|u| u.trim().to_string())
@@ -77,7 +375,9 @@ impl Redis {
         }
         if urls.len() > 1 {
             ClusterClient::new(urls.clone()).map_err(|e| e.to_string())?;
-            return Ok(Redis::Cluster(urls));
+            let redis = Redis::Cluster(Arc::new(Seeds::new(&urls).map_err(|e| e.to_string())?));
+            redis.discover(None).await;
+            return Ok(redis);
         }
         let client = redis::Client::open(urls[0].as_str()).map_err(|e| e.to_string())?;
         let cfg = AsyncConnectionConfig::new()
@@ -93,7 +393,15 @@ impl Redis {
             .await
             .map_err(|e| e.to_string())?;
         if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
-            Ok(Redis::Cluster(urls))
+            let seeds = Seeds::new(&urls).map_err(|e| e.to_string())?;
+            if let Ok(nodes) = redis::cmd("CLUSTER")
+                .arg("NODES")
+                .query_async::<String>(&mut con)
+                .await
+            {
+                seeds.learn(&nodes);
+            }
+            Ok(Redis::Cluster(Arc::new(seeds)))
         } else {
             Ok(Redis::Single(client))
         }
@@ -101,6 +409,57 @@ impl Redis {
 
     pub fn is_cluster(&self) -> bool {
         matches!(self, Redis::Cluster(_))
+    }
+
+    /// The cluster's known nodes (`host:port`), empty for a single server.
+    pub fn known_nodes(&self) -> Vec<String> {
+        match self {
+            Redis::Single(_) | Redis::Sentinel(_) => Vec::new(),
+            Redis::Cluster(seeds) => seeds.addresses(),
+        }
+    }
+
+    /// Learn the cluster's current nodes: through `via` (a live cluster connection, which
+    /// follows failovers) when given, else by asking each known node in turn. Never fails:
+    /// what cannot be learnt now is learnt on the next call.
+    pub async fn discover(&self, via: Option<&mut Conn>) {
+        let Redis::Cluster(seeds) = self else { return };
+        let cmd = {
+            let mut c = redis::cmd("CLUSTER");
+            c.arg("NODES");
+            c
+        };
+        if let Some(con) = via {
+            let ask = cmd.query_async::<String>(con);
+            if let Ok(Ok(nodes)) = tokio::time::timeout(CONNECT_TIMEOUT, ask).await {
+                let added = seeds.learn(&nodes);
+                if added > 0 {
+                    tracing::info!(added, nodes = ?seeds.addresses(), "redis cluster: nodes learnt");
+                }
+                return;
+            }
+        }
+        let cfg = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(CONNECT_TIMEOUT));
+        for node in seeds.nodes() {
+            let Ok(client) = redis::Client::open(node) else {
+                continue;
+            };
+            let Ok(mut con) = client
+                .get_multiplexed_async_connection_with_config(&cfg)
+                .await
+            else {
+                continue;
+            };
+            if let Ok(nodes) = cmd.query_async::<String>(&mut con).await {
+                let added = seeds.learn(&nodes);
+                if added > 0 {
+                    tracing::info!(added, nodes = ?seeds.addresses(), "redis cluster: nodes learnt");
+                }
+                return;
+            }
+        }
     }
 
     /// A shared, self-reconnecting connection for ordinary commands.
@@ -116,7 +475,18 @@ impl Redis {
                     ConnectionManager::new_with_config(client.clone(), cfg).await?,
                 ))
             }
-            Redis::Cluster(urls) => Ok(Conn::Cluster(self.cluster(urls, response_timeout).await?)),
+            Redis::Cluster(seeds) => Ok(Conn::Cluster(cluster(seeds, response_timeout).await?)),
+            Redis::Sentinel(sentinel) => {
+                let c = SentinelConn {
+                    sentinel: sentinel.clone(),
+                    current: Arc::new(Mutex::new(None)),
+                    connecting: Arc::new(tokio::sync::Mutex::new(())),
+                    response_timeout,
+                };
+                // Connected now, as the other kinds are (a failure here is a startup error).
+                c.get().await?;
+                Ok(Conn::Sentinel(c))
+            }
         }
     }
 
@@ -133,20 +503,87 @@ impl Redis {
                         .await?,
                 ))
             }
-            Redis::Cluster(urls) => Ok(Conn::Cluster(self.cluster(urls, response_timeout).await?)),
+            Redis::Cluster(seeds) => Ok(Conn::Cluster(cluster(seeds, response_timeout).await?)),
+            Redis::Sentinel(sentinel) => {
+                Ok(Conn::Multiplexed(sentinel.primary(response_timeout).await?))
+            }
+        }
+    }
+}
+
+/// A cluster connection from every known node (any one alive is enough to find the rest).
+async fn cluster(seeds: &Seeds, response_timeout: Duration) -> RedisResult<ClusterConnection> {
+    ClusterClient::builder(seeds.nodes())
+        .connection_timeout(CONNECT_TIMEOUT)
+        .response_timeout(response_timeout)
+        .build()?
+        .get_async_connection()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NODES: &str = "\
+07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:30004@31004,host-a slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1426238317239 4 connected
+67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1 127.0.0.1:30002@31002 master - 0 1426238316232 2 connected 5461-10922
+292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f 127.0.0.1:30003@31003 master,fail - 0 1426238318243 3 connected 10923-16383
+e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460
+aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa :0@0 master,noaddr - 0 0 0 disconnected
+";
+
+    #[test]
+    fn cluster_nodes_replies_list_live_addresses() {
+        assert_eq!(
+            parse_cluster_nodes(NODES),
+            vec![
+                ("127.0.0.1".to_string(), 30004),
+                ("127.0.0.1".to_string(), 30002),
+                ("127.0.0.1".to_string(), 30001),
+            ]
+        );
+        assert!(parse_cluster_nodes("garbage\n\n").is_empty());
+    }
+
+    #[test]
+    fn sentinel_urls_name_sentinels_and_a_master() {
+        let u =
+            parse_sentinel_url("redis+sentinel://10.0.0.1:26379,10.0.0.2:26380/mymaster").unwrap();
+        let (master, auth) = (u.master, u.auth);
+        assert_eq!(
+            u.sentinels,
+            [
+                ("10.0.0.1".to_string(), 26379),
+                ("10.0.0.2".to_string(), 26380)
+            ]
+        );
+        assert_eq!((master.as_str(), auth.as_str()), ("mymaster", ""));
+        let u = parse_sentinel_url("redis+sentinel://:pw@h:1/m").unwrap();
+        assert_eq!(u.auth, ":pw@");
+        for bad in [
+            "redis://h:1/m",
+            "redis+sentinel://h:1",
+            "redis+sentinel://h:1/",
+            "redis+sentinel://h/m",
+            "redis+sentinel:///m",
+        ] {
+            assert!(parse_sentinel_url(bad).is_err(), "{bad}");
         }
     }
 
-    async fn cluster(
-        &self,
-        urls: &[String],
-        response_timeout: Duration,
-    ) -> RedisResult<ClusterConnection> {
-        ClusterClient::builder(urls.to_vec())
-            .connection_timeout(CONNECT_TIMEOUT)
-            .response_timeout(response_timeout)
-            .build()?
-            .get_async_connection()
-            .await
+    #[test]
+    fn seeds_learn_new_nodes_once_and_keep_credentials() {
+        let seeds = Seeds::new(&["redis://:pw@127.0.0.1:30001/".to_string()]).unwrap();
+        assert_eq!(seeds.learn(NODES), 2);
+        assert_eq!(seeds.learn(NODES), 0);
+        assert_eq!(
+            seeds.addresses(),
+            ["127.0.0.1:30001", "127.0.0.1:30004", "127.0.0.1:30002"]
+        );
+        assert!(seeds
+            .nodes()
+            .iter()
+            .all(|n| n.redis_settings().password() == Some("pw")));
     }
 }

@@ -11,6 +11,7 @@ mod gateway_vectors;
 mod generated;
 mod plan;
 mod readme_devices;
+mod redis_faults;
 mod render;
 mod render_gateways;
 mod render_process;

@@ -23,6 +23,7 @@ fn hb(id: &str) -> Heartbeat {
         sockets_behind: 0,
         log_offset: "0-0".into(),
         draining: false,
+        ..Heartbeat::default()
     }
 }
 
