@@ -30,7 +30,10 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use crate::engine::{self, CloseReason, Config, SocketIo};
-use crate::redis_schema::{Heartbeat, Keys, HEARTBEAT_EVERY, HEARTBEAT_TTL};
+use crate::redis_schema::{
+    self as schema, Heartbeat, Keys, NodeDetail, DETAIL_EVERY, DETAIL_TTL, HEARTBEAT_EVERY,
+    HEARTBEAT_TTL,
+};
 use api::NodeState;
 use log::{Entry, Log, Offset, Target};
 use metrics::Metrics;
@@ -48,6 +51,8 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// How much of the log is kept (what a reconnecting device can still be caught up from).
     pub retention: log::Retention,
+    /// Gateways whose `X-Forwarded-For` gives the client's address (heartbeat client IPs).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub engine: Config,
 }
 
@@ -126,13 +131,14 @@ pub async fn run(
     let state = Arc::new(state);
     let start = log.last().await.unwrap_or(Offset::ZERO);
     let position = Arc::new(recovery::DeliveryPosition::new(start));
-    let handler = NodeHandler::new(
+    let mut handler = NodeHandler::new(
         metrics.clone(),
         draining.clone(),
         log.clone(),
         position.clone(),
         cfg.engine.max_queue_frames,
     );
+    handler.client_ips = Arc::new(presence::ClientIps::new(cfg.trusted_proxies.clone()));
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
     let node = Arc::new(Node {
@@ -239,7 +245,7 @@ async fn deliver(node: Arc<Node>, mut rx: mpsc::Receiver<Entry>) {
     }
 }
 
-/// Write this node's heartbeat every second.
+/// Write this node's heartbeat every second, and its drill-down detail every `DETAIL_EVERY`.
 async fn heartbeats(
     node: Arc<Node>,
     mut con: redis_conn::Conn,
@@ -248,12 +254,18 @@ async fn heartbeats(
 ) {
     let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_detail: Option<Instant> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = cancel.cancelled() => return,
         }
         let m = &node.state.metrics;
+        let handler = node.io.handler();
+        let rooms = handler.department_counts();
+        let (ips, top_ip_share, top_ips) = handler.client_ips.summary(schema::DETAIL_IPS);
+        let (top_rooms, departments, department_members) =
+            schema::summarize_rooms(rooms.iter().cloned());
         let hb = Heartbeat {
             node_id: node.cfg.node_id.clone(),
             listen: node.listen.to_string(),
@@ -261,7 +273,7 @@ async fn heartbeats(
             at_ms: now_ms(),
             uptime_secs: node.started.elapsed().as_secs(),
             connections: m.connections.load(Relaxed).max(0) as u64,
-            rooms: node.io.handler().department_counts().into_iter().collect(),
+            rooms: top_rooms,
             messages_in: m.messages_in.load(Relaxed),
             messages_out: m.deliveries.load(Relaxed),
             memory_bytes: metrics::Process::read().map_or(0, |p| p.rss_bytes),
@@ -273,10 +285,42 @@ async fn heartbeats(
                 .expect("position lock")
                 .to_string(),
             draining: node.draining.load(Relaxed),
+            departments,
+            department_members,
+            client_ips: ips,
+            top_client_ip_share: top_ip_share,
+            recoveries: m.recoveries.load(Relaxed),
+            gaps: m.gaps.load(Relaxed),
+            overflow_catch_ups: m.overflow_catch_ups.load(Relaxed),
+            redis_errors: m.redis_errors.load(Relaxed),
+            log_max_len: node.cfg.retention.max_len as u64,
+            log_max_age_secs: node.cfg.retention.max_age.map_or(0, |a| a.as_secs()),
         };
         if let Err(e) = presence::write(&mut con, &keys, &hb, HEARTBEAT_TTL).await {
             m.redis_errors.fetch_add(1, Relaxed);
             tracing::warn!(cause = %e, "heartbeat not written");
+        }
+        if last_detail.is_none_or(|t| t.elapsed() >= DETAIL_EVERY) {
+            last_detail = Some(Instant::now());
+            let detail = NodeDetail {
+                node_id: hb.node_id.clone(),
+                at_ms: hb.at_ms,
+                departments: rooms
+                    .into_iter()
+                    .map(|(r, n)| (r.strip_prefix("department:").unwrap_or(&r).to_string(), n))
+                    .collect(),
+                client_ips: top_ips,
+                disconnects: metrics::DISCONNECT_REASONS
+                    .iter()
+                    .zip(&m.disconnects)
+                    .map(|(r, n)| (r.to_string(), n.load(Relaxed)))
+                    .filter(|(_, n)| *n > 0)
+                    .collect(),
+            };
+            if let Err(e) = presence::write_detail(&mut con, &keys, &detail, DETAIL_TTL).await {
+                m.redis_errors.fetch_add(1, Relaxed);
+                tracing::warn!(cause = %e, "heartbeat detail not written");
+            }
         }
     }
 }

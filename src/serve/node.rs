@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::identity::{check_id, identify, Handshake as Ids};
 use super::log::{Log, Offset};
 use super::metrics::Metrics;
+use super::presence::ClientIps;
 use super::recovery::{catch_up, DeliveryPosition, Why};
 use crate::engine::sio;
 use crate::engine::{
@@ -32,6 +33,8 @@ pub struct HandshakeIds {
     header_device: Option<Box<str>>,
     query_device: Option<Box<str>>,
     header_department: Option<Box<str>>,
+    /// The client's address (for the heartbeat's client-IP figures).
+    client_ip: Option<std::net::IpAddr>,
 }
 
 /// Per-socket data.
@@ -65,6 +68,8 @@ pub struct NodeHandler {
     queue_bound: usize,
     /// Local member count of each department room (for heartbeats).
     departments: Mutex<HashMap<Box<str>, u64>>,
+    /// Connections per client IP (for heartbeats).
+    pub client_ips: Arc<ClientIps>,
 }
 
 impl NodeHandler {
@@ -82,6 +87,7 @@ impl NodeHandler {
             position,
             queue_bound,
             departments: Mutex::new(HashMap::new()),
+            client_ips: Arc::default(),
         }
     }
 
@@ -178,6 +184,9 @@ impl Handler for NodeHandler {
             header_device: header(req, "x-device-id"),
             query_device: req.query.get("deviceId").map(|s| s.as_ref().into()),
             header_department: header(req, "x-department-id"),
+            client_ip: self
+                .client_ips
+                .resolve(req.remote_addr.map(|a| a.ip()), req.headers),
         })
     }
 
@@ -272,6 +281,7 @@ impl Handler for NodeHandler {
             ));
         }
         self.metrics.connections.fetch_add(1, Relaxed);
+        self.client_ips.connected(socket.handshake().client_ip);
         self.metrics.connects.fetch_add(1, Relaxed);
         tracing::debug!(device = %d.device_id, department = ?d.department, user = ?d.user, "device connected");
     }
@@ -326,6 +336,7 @@ impl Handler for NodeHandler {
             self.leave_department(socket, &d);
         }
         self.metrics.connections.fetch_sub(1, Relaxed);
+        self.client_ips.disconnected(socket.handshake().client_ip);
         self.metrics.disconnected(reason.as_str());
     }
 
