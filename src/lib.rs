@@ -8,13 +8,17 @@ pub mod engine;
 pub mod error;
 pub mod fleet;
 pub mod gen;
+pub mod heartbeat;
 pub mod output;
 pub mod plan;
+pub mod publish;
 pub mod redis_schema;
 pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod simulate;
+pub mod status;
+pub mod top;
 pub mod units;
 
 use std::io::Write;
@@ -97,6 +101,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             max_age: (args.log_max_age_secs > 0.0)
                 .then(|| std::time::Duration::from_secs_f64(args.log_max_age_secs)),
         },
+        trusted_proxies: args.trusted_proxies.clone(),
         engine: engine::Config {
             ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
             ping_timeout: std::time::Duration::from_millis(args.ping_timeout_ms),
@@ -289,6 +294,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Top(args) => top::run(&args, cli.output, &style, &mut out),
+        Command::Status(args) => status::run(&args, cli.output, &style, &mut out),
+        Command::Publish(args) => publish::run(&args, cli.output, &mut out),
         Command::Generate(args) => {
             for path in gen::write_all(&args.out_dir)? {
                 writeln!(out, "{}", path.display()).map_err(Error::stdout)?;
