@@ -180,6 +180,7 @@ pub struct Row {
 /// Fleet totals.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Totals {
+    /// Nodes with a fresh heartbeat (live, draining or unexpected).
     pub nodes_up: usize,
     pub nodes: usize,
     pub connections: u64,
@@ -659,7 +660,16 @@ impl State {
             .map(|(ms, _)| now.saturating_sub(ms) as f64 / 1000.0);
         let hbs = s.heartbeats.values();
         self.totals = Totals {
-            nodes_up: up.len(),
+            // Up: a fresh heartbeat (a stale node's connections still count in the shares).
+            nodes_up: rows
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.state,
+                        NodeState::Live | NodeState::Draining | NodeState::Unexpected
+                    )
+                })
+                .count(),
             nodes: rows.len(),
             connections: up_total,
             // fold from +0.0: an empty f64 sum is -0.0.
