@@ -558,7 +558,6 @@ impl State {
         // Which heartbeat belongs to which fleet node: by id, else by listen address.
         let mut rows: Vec<Row> = Vec::new();
         let mut seen: BTreeSet<String> = BTreeSet::new();
-        let head = s.log.recent.first().and_then(|o| parse_offset(o));
         for (id, track) in &mut self.tracks {
             let hb = s.heartbeats.get(id);
             let in_fleet = fleet_nodes
@@ -592,7 +591,7 @@ impl State {
                 seen.insert(id.clone());
                 seen.insert(addr.clone());
             }
-            rows.push(row(id, addr, state, hb, track, head, &s.log.recent, now));
+            rows.push(row(id, addr, state, hb, track, &s.log.recent));
         }
         for (fid, addr) in &fleet_nodes {
             if !seen.contains(fid) && !seen.contains(addr) {
@@ -914,16 +913,13 @@ fn per_minute(t: &Track, f: impl Fn(&Heartbeat) -> u64) -> Option<f64> {
     rate(first, cur, f).map(|r| r * 60.0)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn row(
     id: &str,
     addr: String,
     state: NodeState,
     hb: Option<&Heartbeat>,
     t: &Track,
-    head: Option<(u64, u64)>,
     recent: &[String],
-    _now: u64,
 ) -> Row {
     let mut r = Row::empty(id, &addr, state);
     let Some(h) = hb else {
@@ -947,28 +943,26 @@ fn row(
     r.client_ips = Some(h.client_ips);
     r.top_client_ip_share = Some(h.top_client_ip_share);
     r.departments = Some(h.departments);
+    // Lag as of the heartbeat: entries appended after it was written are not lag (yet).
     let delivered = parse_offset(&h.log_offset).unwrap_or((0, 0));
-    match head {
-        Some(head) if head > delivered => {
-            r.lag_secs = Some(head.0.saturating_sub(delivered.0) as f64 / 1000.0);
-            let behind = recent
-                .iter()
-                .filter_map(|o| parse_offset(o))
-                .filter(|o| *o > delivered)
-                .count() as u64;
-            r.lag = Some(Lag {
-                entries: behind,
-                at_least: behind as usize >= RECENT,
-            });
+    let window: Vec<(u64, u64)> = recent
+        .iter()
+        .filter_map(|o| parse_offset(o))
+        .filter(|o| o.0 <= h.at_ms)
+        .collect();
+    let (lag_secs, entries, at_least) = match window.first() {
+        Some(head) if *head > delivered => {
+            let behind = window.iter().filter(|o| **o > delivered).count();
+            (
+                head.0.saturating_sub(delivered.0) as f64 / 1000.0,
+                behind as u64,
+                behind == window.len() && recent.len() >= RECENT,
+            )
         }
-        _ => {
-            r.lag_secs = Some(0.0);
-            r.lag = Some(Lag {
-                entries: 0,
-                at_least: false,
-            });
-        }
-    }
+        _ => (0.0, 0, false),
+    };
+    r.lag_secs = Some(lag_secs);
+    r.lag = Some(Lag { entries, at_least });
     r
 }
 

@@ -56,7 +56,7 @@ pub fn hb(id: &str, at_ms: u64, conns: u64, out: u64) -> Heartbeat {
         listen: format!("127.0.0.1:{port}"),
         version: "0.1.0".into(),
         at_ms,
-        uptime_secs: (at_ms - T0) / 1000 + 600,
+        uptime_secs: at_ms.saturating_sub(T0) / 1000 + 600,
         connections: conns,
         rooms: BTreeMap::new(),
         messages_in: out / 10,

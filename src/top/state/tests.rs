@@ -197,6 +197,18 @@ fn lag_in_entries_and_seconds_from_the_log_head() {
     );
     assert_eq!(st.rows[0].lag_secs, Some(8.0));
     assert_eq!(st.rows[1].lag_secs, Some(0.0));
+    // Entries appended after a heartbeat was written are not its lag.
+    let mut s = sample(T0, &[hb("n1", T0 - 2000, 1, 0)], &[]);
+    s.heartbeats.get_mut("n1").unwrap().log_offset = format!("{}-0", T0 - 2000);
+    s.log.recent = (0..3).map(|i| format!("{}-0", T0 - i * 1000)).collect();
+    st.apply(s);
+    assert_eq!(
+        st.rows[0].lag,
+        Some(Lag {
+            entries: 0,
+            at_least: false
+        })
+    );
     assert!(st
         .alerts
         .iter()
