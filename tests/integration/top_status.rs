@@ -272,7 +272,7 @@ fn row<'a>(screen: &'a str, id: &str) -> Option<&'a str> {
 
 #[test]
 fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly() {
-    let Some(redis) = RedisServer::start() else {
+    let Some(mut redis) = RedisServer::start() else {
         return;
     };
     let Some((mut nodes, _devs)) = fleet(&redis, "it-top") else {
@@ -329,6 +329,16 @@ fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly()
     tmux.keys(&["Escape"]);
     tmux.wait("drill-down closed", Duration::from_secs(5), |s| {
         !s.contains("Enter/Esc closes")
+    });
+
+    // Redis goes away: a banner, the last figures kept, no crash; back when Redis is.
+    redis.stop();
+    tmux.wait("the Redis-down banner", Duration::from_secs(15), |s| {
+        s.contains("REDIS UNREACHABLE since") && s.contains("nodes 3/3")
+    });
+    redis.restart();
+    tmux.wait("Redis back", Duration::from_secs(30), |s| {
+        s.contains("redis up") && !s.contains("REDIS UNREACHABLE")
     });
 
     // q quits; the shell is usable (echo on, canonical mode: the typed line runs).
