@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::simulate::gateway::GatewayError;
+use crate::gateway::GatewayError;
 
 /// Exit codes, documented in README.md and in `rtctl --help`.
 pub mod code {

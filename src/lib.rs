@@ -7,6 +7,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod fleet;
+pub mod gateway;
 pub mod gen;
 pub mod heartbeat;
 pub mod output;

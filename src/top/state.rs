@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use serde::Serialize;
 
 use crate::fleet::{Fleet, HashAlgorithm, KeySource};
+use crate::gateway::{self, GatewaySpec};
 use crate::heartbeat::{FleetSample, RECENT};
 use crate::plan::math;
 use crate::redis_schema::{parse_offset, Heartbeat, NodeDetail, STALE_AFTER};
-use crate::simulate::gateway::{self, GatewaySpec};
 
 /// Two-sided z of the p99 band: a node's connections outside N·p ± 2.576·sd.
 pub const P99_Z: f64 = 2.576;
