@@ -292,7 +292,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;top' {
-            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL the nodes write heartbeats to. Default: the fleet file''s `[redis] url`')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The fleet''s namespace (as given to `serve --namespace`)')
@@ -308,7 +308,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;status' {
-            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL the nodes write heartbeats to. Default: the fleet file''s `[redis] url`')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The fleet''s namespace (as given to `serve --namespace`)')

@@ -274,7 +274,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'rtctl;top'= {
-            cand --redis 'Redis URL the nodes write heartbeats to. Default: the fleet file''s `[redis] url`'
+            cand --redis 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`'
             cand -f 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
             cand --fleet 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
             cand --namespace 'The fleet''s namespace (as given to `serve --namespace`)'
@@ -289,7 +289,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'rtctl;status'= {
-            cand --redis 'Redis URL the nodes write heartbeats to. Default: the fleet file''s `[redis] url`'
+            cand --redis 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`'
             cand -f 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
             cand --fleet 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
             cand --namespace 'The fleet''s namespace (as given to `serve --namespace`)'

@@ -288,7 +288,7 @@ always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l redis -d 'Redis URL the nodes write heartbeats to. Default: the fleet file\'s `[redis] url`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l redis -d 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file\'s `[redis] url`' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s f -l fleet -d 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`\'s per-node ceiling)' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l namespace -d 'The fleet\'s namespace (as given to `serve --namespace`)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l interval -d 'Seconds between refreshes (one Redis round trip each)' -r
@@ -300,7 +300,7 @@ never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l once -d 'Print one snapshot table and exit (also what happens off a terminal)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l redis -d 'Redis URL the nodes write heartbeats to. Default: the fleet file\'s `[redis] url`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l redis -d 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file\'s `[redis] url`' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s f -l fleet -d 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`\'s per-node ceiling)' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l namespace -d 'The fleet\'s namespace (as given to `serve --namespace`)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l timeout -d 'Seconds to wait for each node\'s /health/ready' -r

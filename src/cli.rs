@@ -505,7 +505,8 @@ pub struct GenerateArgs {
 /// Where `top` and `status` read the fleet from.
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
-    /// Redis URL the nodes write heartbeats to. Default: the fleet file's `[redis] url`.
+    /// Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated).
+    /// Default: the fleet file's `[redis] url`.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
     /// Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted

@@ -13,6 +13,7 @@ pub mod heartbeat;
 pub mod output;
 pub mod plan;
 pub mod publish;
+pub mod redis_conn;
 pub mod redis_schema;
 pub mod render;
 pub mod resolve;

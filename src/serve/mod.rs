@@ -12,7 +12,8 @@ pub mod metrics;
 pub mod node;
 pub mod presence;
 pub mod recovery;
-pub mod redis_conn;
+/// Moved to `crate::redis_conn` (`top` and `status` use it too); re-exported for old paths.
+pub use crate::redis_conn;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};

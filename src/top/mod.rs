@@ -18,11 +18,11 @@ use std::io::IsTerminal;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use redis::aio::MultiplexedConnection;
 use tokio::sync::watch;
 
 use crate::error::{Error, Result};
 use crate::heartbeat::{self, FleetSample};
+use crate::redis_conn::{Conn, Redis};
 use crate::redis_schema::Keys;
 use state::{Action, Expectation, Key, State};
 
@@ -56,8 +56,14 @@ pub fn watch_from(args: &crate::cli::WatchArgs) -> Result<Watch> {
                 "expected a Redis URL (--redis, RTCTL_REDIS_URL, or [redis] url in the fleet file)",
             )
         })?;
-    redis::Client::open(redis_url.as_str())
-        .map_err(|e| Error::flag("--redis", format!("{redis_url:?}: {e}")))?;
+    // One server, or several comma-separated seed nodes of a cluster (as `serve --redis`).
+    for u in redis_url
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        redis::Client::open(u).map_err(|e| Error::flag("--redis", format!("{u:?}: {e}")))?;
+    }
     Ok(Watch {
         redis_url,
         namespace: args.namespace.clone(),
@@ -72,15 +78,14 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// A connection with bounded connect and response times (a dead Redis must not hang `top`).
-pub async fn connect(url: &str) -> redis::RedisResult<MultiplexedConnection> {
-    let client = redis::Client::open(url)?;
-    let cfg = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(2)))
-        .set_response_timeout(Some(Duration::from_secs(2)));
-    client
-        .get_multiplexed_async_connection_with_config(&cfg)
+/// A connection to one server or a cluster (as `serve` finds out), with bounded connect and
+/// response times: a dead Redis must not hang `top`.
+pub async fn connect(url: &str) -> Result<Conn, String> {
+    let redis = Redis::detect(url).await?;
+    redis
+        .dedicated(Duration::from_secs(2))
         .await
+        .map_err(|e| e.to_string())
 }
 
 fn unreachable(w: &Watch, e: impl std::fmt::Display) -> Error {
@@ -143,7 +148,7 @@ async fn poll(
     mut want: watch::Receiver<Want>,
     out: watch::Sender<Option<Polled>>,
 ) {
-    let mut con: Option<MultiplexedConnection> = None;
+    let mut con: Option<Conn> = None;
     let mut failures = 0u32;
     loop {
         let w = want.borrow_and_update().clone();
@@ -152,7 +157,9 @@ async fn poll(
                 con = Some(connect(&url).await?);
             }
             let c = con.as_mut().expect("connected");
-            heartbeat::sample(c, &keys, &w.known, w.detail.as_deref()).await
+            heartbeat::sample(c, &keys, &w.known, w.detail.as_deref())
+                .await
+                .map_err(|e| e.to_string())
         }
         .await;
         let wait = match result {
@@ -167,7 +174,7 @@ async fn poll(
                 failures += 1;
                 out.send_replace(Some(Polled::Failed {
                     at_ms: now_ms(),
-                    error: e.to_string(),
+                    error: e,
                     retry_in,
                 }));
                 retry_in

@@ -352,3 +352,52 @@ fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly()
     });
     assert!(!s.contains("nodes 3/3"), "{s}");
 }
+
+#[test]
+fn status_and_top_once_read_a_redis_cluster() {
+    let Some(cluster) = crate::support::RedisCluster::start() else {
+        return;
+    };
+    let url = cluster.url();
+    let _a = ServeProcess::start("a", &["--redis", &url, "--namespace", "it-cl"]);
+    let _b = ServeProcess::start("b", &["--redis", &url, "--namespace", "it-cl"]);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (out, v) = status(&["--redis", &url, "--namespace", "it-cl"]);
+        if out.status.code() == Some(0) && v["nodes"].as_array().is_some_and(|n| n.len() == 2) {
+            assert_eq!(node(&v, "a")["readiness"]["ready"], true);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{v:#}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Off a terminal, top prints one snapshot (two samples, for the rates).
+    let out = rtctl()
+        .args([
+            "top",
+            "--redis",
+            &url,
+            "--namespace",
+            "it-cl",
+            "--interval",
+            "0.2",
+        ])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("2/2 up") && text.contains("redis up"),
+        "{text}"
+    );
+}
