@@ -186,8 +186,11 @@ impl State {
         if with_spark {
             header.push(Cell::from("connections · out/s"));
         }
+        // Rows that fit (borders, header and totals take 4 lines), scrolled to the selection.
+        let fit = (area.height as usize).saturating_sub(4).max(1);
+        let first = scroll(self.selected, rows.len(), fit);
         let mut body: Vec<TRow> = Vec::new();
-        for (n, r) in rows.iter().enumerate() {
+        for (n, r) in rows.iter().enumerate().skip(first).take(fit) {
             let c = cells(r);
             let mut cells_: Vec<Cell> = cols
                 .iter()
@@ -244,7 +247,12 @@ impl State {
         let title = if rows.is_empty() && self.rows.is_empty() {
             " nodes: none seen yet ".to_string()
         } else {
-            format!(" nodes {}/{} ", rows.len(), self.rows.len())
+            let shown = if rows.len() > fit {
+                format!(" · {}–{}", first + 1, (first + fit).min(rows.len()))
+            } else {
+                String::new()
+            };
+            format!(" nodes {}/{}{shown} ", rows.len(), self.rows.len())
         };
         Table::new(body, widths)
             .header(TRow::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
@@ -281,8 +289,15 @@ impl State {
             .iter()
             .flat_map(|r| [r.share.unwrap_or(0.0), r.predicted.unwrap_or(0.0)])
             .fold(0.0, f64::max);
+        let per_node = if rows.iter().any(|r| r.predicted.is_some()) {
+            2
+        } else {
+            1
+        };
+        let fit = (inner.height as usize / per_node).max(1);
+        let first = scroll(self.selected, rows.len(), fit);
         let mut lines: Vec<Line> = Vec::new();
-        for r in rows {
+        for r in rows.iter().skip(first).take(fit) {
             let id: String = r.id.chars().take(label_w).collect();
             let a = r.share.unwrap_or(0.0);
             let style = if r.sd_distance.is_some_and(|z| z.abs() > super::state::P99_Z) {
@@ -442,6 +457,15 @@ impl State {
                 );
             }
         }
+    }
+}
+
+/// The first row to show so that `selected` is on screen, `fit` rows at a time.
+fn scroll(selected: usize, rows: usize, fit: usize) -> usize {
+    if rows <= fit {
+        0
+    } else {
+        selected.saturating_sub(fit - 1).min(rows - fit)
     }
 }
 
@@ -605,6 +629,27 @@ mod tests {
         st.on_key(Key::Esc);
         st.on_key(Key::Char('?'));
         insta::assert_snapshot!("help", draw(&st, 80, 24).backend());
+    }
+
+    #[test]
+    fn the_table_scrolls_to_the_selected_node() {
+        assert_eq!(scroll(0, 3, 10), 0);
+        assert_eq!(scroll(9, 100, 10), 0);
+        assert_eq!(scroll(10, 100, 10), 1);
+        assert_eq!(scroll(99, 100, 10), 90);
+        // 30 nodes on 80x24: the selected last one is on screen.
+        let mut st = State::new("default", None, 1000);
+        let hbs: Vec<_> = (10..40).map(|k| hb(&format!("n{k}"), T0, 10, 0)).collect();
+        st.apply(sample(T0, &hbs, &[]));
+        for _ in 0..29 {
+            st.on_key(Key::Down);
+        }
+        let t = draw(&st, 80, 24);
+        let screen = format!("{}", t.backend());
+        assert!(screen.contains("│n39      live"), "{screen}");
+        assert!(!screen.contains("│n10      live"), "{screen}");
+        assert!(screen.contains("│n39 ███"), "share bars follow: {screen}");
+        assert!(screen.contains("nodes 30/30 · "), "{screen}");
     }
 
     #[test]
