@@ -22,7 +22,8 @@ Exit codes:
 /// rtctl: tooling for Socket.IO notification fleets behind one NAT.
 ///
 /// Size a fleet (`plan`), predict where Kong, nginx or HAProxy send each device (`simulate`),
-/// render their configs (`render-*`) and run the notification nodes (`serve`).
+/// render their configs (`render-*`), run the notification nodes (`serve`), watch them (`top`,
+/// `status`) and send them notifications (`publish`).
 #[derive(Debug, Parser)]
 #[command(name = "rtctl", version, about, long_about = None, after_long_help = EXIT_CODES)]
 pub struct Cli {
