@@ -101,7 +101,7 @@ pub fn parse_offset(s: &str) -> Option<(u64, u64)> {
 }
 
 /// What a node writes every `HEARTBEAT_EVERY` under `Keys::node` (JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Heartbeat {
     pub node_id: String,
     /// `ADDR:PORT` the node listens on.
@@ -223,10 +223,9 @@ mod tests {
             top_client_ip_share: 0.5,
             recoveries: 7,
             gaps: 1,
-            overflow_catch_ups: 0,
-            redis_errors: 0,
             log_max_len: 100_000,
             log_max_age_secs: 0,
+            ..Heartbeat::default()
         };
         let text = serde_json::to_string(&hb).unwrap();
         assert_eq!(serde_json::from_str::<Heartbeat>(&text).unwrap(), hb);

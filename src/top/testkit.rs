@@ -71,10 +71,10 @@ pub fn hb(id: &str, at_ms: u64, conns: u64, out: u64) -> Heartbeat {
         top_client_ip_share: if conns > 0 { 1.0 / conns as f64 } else { 0.0 },
         recoveries: 0,
         gaps: 0,
-        overflow_catch_ups: 0,
-        redis_errors: 0,
         log_max_len: 100_000,
         log_max_age_secs: 86_400,
+        // Fields added later (e.g. log-reader health) take their defaults here.
+        ..Heartbeat::default()
     }
 }
 

@@ -31,10 +31,9 @@ fn hb(id: &str, at_ms: u64) -> Heartbeat {
         top_client_ip_share: 0.5,
         recoveries: 0,
         gaps: 0,
-        overflow_catch_ups: 0,
-        redis_errors: 0,
         log_max_len: 100,
         log_max_age_secs: 0,
+        ..Heartbeat::default()
     }
 }
 
