@@ -28,8 +28,9 @@ pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(1);
 pub const HEARTBEAT_TTL: Duration = Duration::from_secs(5);
 
 /// How long a node stays in the node index after its last heartbeat: `top` shows it as gone
-/// (with the time) meanwhile. Writers prune older entries.
-pub const INDEX_KEEP: Duration = Duration::from_secs(3600);
+/// (with the time) meanwhile, and `status` counts the fleet degraded (a node that stopped
+/// cleanly, e.g. scaled in, included). Writers prune older entries.
+pub const INDEX_KEEP: Duration = Duration::from_secs(15 * 60);
 /// A heartbeat older than this (but not yet expired) is stale.
 pub const STALE_AFTER: Duration = Duration::from_millis(2500);
 /// How often a node writes its drill-down detail.
