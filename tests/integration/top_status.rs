@@ -401,3 +401,77 @@ fn status_and_top_once_read_a_redis_cluster() {
         "{text}"
     );
 }
+
+/// The NAT-trap figures: client IPs from `X-Forwarded-For` only when the peer is a trusted
+/// gateway; otherwise the peer address, whatever the header says.
+#[tokio::test]
+async fn heartbeats_count_client_ips_from_a_trusted_gateway_only() {
+    use crate::engine_support::{http_with, open_sid};
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let url = redis.url();
+    let trusting = ServeProcess::start(
+        "trusting",
+        &[
+            "--redis",
+            &url,
+            "--namespace",
+            "it-ips",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ],
+    );
+    let plain = ServeProcess::start("plain", &["--redis", &url, "--namespace", "it-ips"]);
+    for node in [&trusting, &plain] {
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{}", node.port).parse().unwrap();
+        for (k, ip) in ["198.51.100.1", "198.51.100.1", "198.51.100.2"]
+            .iter()
+            .enumerate()
+        {
+            // A client-written hop first, then the one the gateway appended.
+            let xff = format!("203.0.113.66, {ip}");
+            let h = [("x-forwarded-for", xff.as_str())];
+            let target = format!("/socket.io/?EIO=4&transport=polling&deviceId=dev-{k}");
+            let open = http_with(addr, "GET", &target, b"", &h).await;
+            assert_eq!(open.status, 200, "{}", open.text());
+            let sid = open_sid(&open.text());
+            let target = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+            let r = http_with(addr, "POST", &target, b"40", &h).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+    }
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut con = redis::aio::ConnectionManager::new(client).await.unwrap();
+    let keys = rtctl::redis_schema::Keys::new("it-ips").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let hbs = rtctl::heartbeat::read_all(&mut con, &keys).await.unwrap();
+        let get = |id: &str| hbs.iter().find(|h| h.node_id == id).cloned();
+        if let (Some(t), Some(p)) = (get("trusting"), get("plain")) {
+            if t.connections == 3 && p.connections == 3 {
+                assert_eq!(t.client_ips, 2, "{t:?}");
+                assert!((t.top_client_ip_share - 2.0 / 3.0).abs() < 1e-9, "{t:?}");
+                assert_eq!(p.client_ips, 1, "the peer, not the header: {p:?}");
+                assert_eq!(p.top_client_ip_share, 1.0);
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "heartbeats: {hbs:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The detail lists the top IPs (written every 5 s).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = rtctl::heartbeat::sample(&mut con, &keys, &["trusting".into()], Some("trusting"))
+            .await
+            .unwrap();
+        if let Some(d) = s.detail.filter(|d| d.client_ips.len() == 2) {
+            assert_eq!(d.client_ips[0], ("198.51.100.1".to_string(), 2));
+            assert_eq!(d.client_ips[1], ("198.51.100.2".to_string(), 1));
+            break;
+        }
+        assert!(Instant::now() < deadline, "no detail with two IPs");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
