@@ -264,6 +264,11 @@ async fn tui(w: Watch, interval: Duration) -> Result<()> {
     let mut events = crossterm::event::EventStream::new();
     // Redraws between samples keep the Redis-down countdown and the filter prompt live.
     let mut tick = tokio::time::interval(Duration::from_millis(250));
+    // SIGTERM and SIGHUP (terminal closed) end the loop like `q`, so the guard restores.
+    use tokio::signal::unix::{signal, SignalKind};
+    let signal_err = |e: std::io::Error| Error::Internal(format!("signal handler: {e}"));
+    let mut term = signal(SignalKind::terminate()).map_err(signal_err)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(signal_err)?;
     let draw_err = |e: std::io::Error| Error::Output {
         target: "terminal".into(),
         source: e,
@@ -274,6 +279,8 @@ async fn tui(w: Watch, interval: Duration) -> Result<()> {
             .map_err(draw_err)?;
         tokio::select! {
             _ = tick.tick() => {}
+            _ = term.recv() => break,
+            _ = hup.recv() => break,
             ev = events.next() => match ev {
                 Some(Ok(crossterm::event::Event::Key(k))) => {
                     if let Some(key) = key_of(k) {

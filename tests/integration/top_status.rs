@@ -351,6 +351,42 @@ fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly()
         s.contains("echo shell-ok-$((40+2))") && s.lines().any(|l| l.trim() == "shell-ok-42")
     });
     assert!(!s.contains("nodes 3/3"), "{s}");
+
+    // SIGTERM restores the terminal too.
+    tmux.keys(&["clear", "Enter"]);
+    tmux.keys(&[
+        &format!(
+            "{} top --redis {} --namespace it-top-term",
+            bin.display(),
+            redis.url()
+        ),
+        "Enter",
+    ]);
+    tmux.wait("top again", Duration::from_secs(20), |s| {
+        s.contains("rtctl top · it-top-term")
+    });
+    let pid = std::process::Command::new("pgrep")
+        .args(["-f", "namespace it-top-term"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
+    assert!(
+        !pid.is_empty() && !pid.contains('\n'),
+        "one top process: {pid:?}"
+    );
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    tmux.wait("top gone after SIGTERM", Duration::from_secs(5), |s| {
+        !s.contains("rtctl top ·")
+    });
+    tmux.keys(&["echo term-ok-$((40+3))", "Enter"]);
+    tmux.wait(
+        "a usable shell after SIGTERM",
+        Duration::from_secs(5),
+        |s| s.lines().any(|l| l.trim() == "term-ok-43"),
+    );
 }
 
 #[test]
