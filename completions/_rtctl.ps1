@@ -35,6 +35,9 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('render-haproxy', 'render-haproxy', [CompletionResultType]::ParameterValue, 'Render an HAProxy config (sticky on the device id) from the fleet file')
             [CompletionResult]::new('render-pm2', 'render-pm2', [CompletionResultType]::ParameterValue, 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)')
             [CompletionResult]::new('render-systemd', 'render-systemd', [CompletionResultType]::ParameterValue, 'Render a systemd template unit rtctl@.service and one environment file per node')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -165,6 +168,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--ping-interval-ms', '--ping-interval-ms', [CompletionResultType]::ParameterName, 'Socket.IO pingInterval in milliseconds')
             [CompletionResult]::new('--ping-timeout-ms', '--ping-timeout-ms', [CompletionResultType]::ParameterName, 'Socket.IO pingTimeout in milliseconds')
             [CompletionResult]::new('--max-queue-frames', '--max-queue-frames', [CompletionResultType]::ParameterName, 'Frames a device''s send queue holds; a device over it is caught up from the log instead')
+            [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'A gateway whose `X-Forwarded-For` names the client (repeatable): heartbeats count client IPs from it, for `rtctl top`''s NAT-trap alert. Other peers'' headers are ignored')
             [CompletionResult]::new('--durability', '--durability', [CompletionResultType]::ParameterName, 'When a publish is acknowledged (202). Every node of a fleet must use the same mode')
             [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Replicas that must confirm a publish with --durability replicated or replicated-aof')
             [CompletionResult]::new('--replica-timeout-ms', '--replica-timeout-ms', [CompletionResultType]::ParameterName, 'How long a publish waits for its replicas before it is refused with 503')
@@ -272,6 +276,56 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'rtctl;top' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The fleet''s namespace (as given to `serve --namespace`)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between refreshes (one Redis round trip each)')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Print one snapshot table and exit (also what happens off a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;status' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The fleet''s namespace (as given to `serve --namespace`)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each node''s /health/ready')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;publish' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: the offset as text, or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: the offset as text, or JSON for scripts')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of a node or of the gateway in front of the nodes')
+            [CompletionResult]::new('--department', '--department', [CompletionResultType]::ParameterName, 'Send to every device of this department')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Send to one device')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'The notification, as JSON (default `{}`)')
+            [CompletionResult]::new('--payload-file', '--payload-file', [CompletionResultType]::ParameterName, 'Read the notification (JSON) from a file ("-" for stdin)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key, sent as `Authorization: Bearer <key>`')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Send the notification this many times (a smoke load; progress bar on a terminal)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'At most this many requests per second with --count (0: as fast as the node answers)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each response')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Send to every device')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'rtctl;generate' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives completions/ and man/')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -289,6 +343,9 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('render-haproxy', 'render-haproxy', [CompletionResultType]::ParameterValue, 'Render an HAProxy config (sticky on the device id) from the fleet file')
             [CompletionResult]::new('render-pm2', 'render-pm2', [CompletionResultType]::ParameterValue, 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)')
             [CompletionResult]::new('render-systemd', 'render-systemd', [CompletionResultType]::ParameterValue, 'Render a systemd template unit rtctl@.service and one environment file per node')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -323,6 +380,15 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;help;render-systemd' {
+            break
+        }
+        'rtctl;help;top' {
+            break
+        }
+        'rtctl;help;status' {
+            break
+        }
+        'rtctl;help;publish' {
             break
         }
         'rtctl;help;generate' {

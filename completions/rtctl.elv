@@ -32,6 +32,9 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
             cand render-pm2 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
             cand render-systemd 'Render a systemd template unit rtctl@.service and one environment file per node'
+            cand top 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
+            cand status 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
+            cand publish 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -153,6 +156,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --ping-interval-ms 'Socket.IO pingInterval in milliseconds'
             cand --ping-timeout-ms 'Socket.IO pingTimeout in milliseconds'
             cand --max-queue-frames 'Frames a device''s send queue holds; a device over it is caught up from the log instead'
+            cand --trusted-proxy 'A gateway whose `X-Forwarded-For` names the client (repeatable): heartbeats count client IPs from it, for `rtctl top`''s NAT-trap alert. Other peers'' headers are ignored'
             cand --durability 'When a publish is acknowledged (202). Every node of a fleet must use the same mode'
             cand --replicas 'Replicas that must confirm a publish with --durability replicated or replicated-aof'
             cand --replica-timeout-ms 'How long a publish waits for its replicas before it is refused with 503'
@@ -254,6 +258,53 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rtctl;top'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand --redis 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`'
+            cand -f 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
+            cand --fleet 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
+            cand --namespace 'The fleet''s namespace (as given to `serve --namespace`)'
+            cand --interval 'Seconds between refreshes (one Redis round trip each)'
+            cand --once 'Print one snapshot table and exit (also what happens off a terminal)'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;status'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand --redis 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file''s `[redis] url`'
+            cand -f 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
+            cand --fleet 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`''s per-node ceiling)'
+            cand --namespace 'The fleet''s namespace (as given to `serve --namespace`)'
+            cand --timeout 'Seconds to wait for each node''s /health/ready'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;publish'= {
+            cand -o 'Output format: the offset as text, or JSON for scripts'
+            cand --output 'Output format: the offset as text, or JSON for scripts'
+            cand --url 'Base URL of a node or of the gateway in front of the nodes'
+            cand --department 'Send to every device of this department'
+            cand --device 'Send to one device'
+            cand --payload 'The notification, as JSON (default `{}`)'
+            cand --payload-file 'Read the notification (JSON) from a file ("-" for stdin)'
+            cand --api-key 'API key, sent as `Authorization: Bearer <key>`'
+            cand --count 'Send the notification this many times (a smoke load; progress bar on a terminal)'
+            cand --rate 'At most this many requests per second with --count (0: as fast as the node answers)'
+            cand --timeout 'Seconds to wait for each response'
+            cand --all 'Send to every device'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rtctl;generate'= {
             cand --out-dir 'Directory that receives completions/ and man/'
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -270,6 +321,9 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
             cand render-pm2 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
             cand render-systemd 'Render a systemd template unit rtctl@.service and one environment file per node'
+            cand top 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
+            cand status 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
+            cand publish 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -294,6 +348,12 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help;render-pm2'= {
         }
         &'rtctl;help;render-systemd'= {
+        }
+        &'rtctl;help;top'= {
+        }
+        &'rtctl;help;status'= {
+        }
+        &'rtctl;help;publish'= {
         }
         &'rtctl;help;generate'= {
         }

@@ -35,6 +35,9 @@ complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-nginx" -d 'Rende
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "top" -d 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "status" -d 'The fleet\'s state for scripts: heartbeats and each node\'s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "publish" -d 'Send a notification through a node\'s (or the gateway\'s) publish API; prints the offset'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -150,6 +153,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-age-secs -
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-interval-ms -d 'Socket.IO pingInterval in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-timeout-ms -d 'Socket.IO pingTimeout in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-queue-frames -d 'Frames a device\'s send queue holds; a device over it is caught up from the log instead' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l trusted-proxy -d 'A gateway whose `X-Forwarded-For` names the client (repeatable): heartbeats count client IPs from it, for `rtctl top`\'s NAT-trap alert. Other peers\' headers are ignored' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l durability -d 'When a publish is acknowledged (202). Every node of a fleet must use the same mode' -r -f -a "leader\t'Once Redis\'s primary has it (in memory, on disk per its appendfsync)'
 replicated\t'Once --replicas replicas confirm it (WAIT) within --replica-timeout-ms; else 503 and it is never delivered'
 replicated-aof\t'As replicated, with the replicas\' append-only files fsynced (WAITAOF, Redis >= 7.2)'"
@@ -251,18 +255,58 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l env-dir -
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l user -d 'The service user' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l redis -d 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file\'s `[redis] url`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s f -l fleet -d 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`\'s per-node ceiling)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l namespace -d 'The fleet\'s namespace (as given to `serve --namespace`)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l interval -d 'Seconds between refreshes (one Redis round trip each)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l once -d 'Print one snapshot table and exit (also what happens off a terminal)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l redis -d 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file\'s `[redis] url`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s f -l fleet -d 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`\'s per-node ceiling)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l namespace -d 'The fleet\'s namespace (as given to `serve --namespace`)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l timeout -d 'Seconds to wait for each node\'s /health/ready' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -s o -l output -d 'Output format: the offset as text, or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l url -d 'Base URL of a node or of the gateway in front of the nodes' -r -f
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l department -d 'Send to every device of this department' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l device -d 'Send to one device' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l payload -d 'The notification, as JSON (default `{}`)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l payload-file -d 'Read the notification (JSON) from a file ("-" for stdin)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l api-key -d 'API key, sent as `Authorization: Bearer <key>`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l count -d 'Send the notification this many times (a smoke load; progress bar on a terminal)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l rate -d 'At most this many requests per second with --count (0: as fast as the node answers)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l timeout -d 'Seconds to wait for each response' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l all -d 'Send to every device'
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "top" -d 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "status" -d 'The fleet\'s state for scripts: heartbeats and each node\'s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "publish" -d 'Send a notification through a node\'s (or the gateway\'s) publish API; prints the offset'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'

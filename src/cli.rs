@@ -15,12 +15,16 @@ Exit codes:
   3  bad input (invalid fleet file, keys file or flag value)
   4  a service (Redis, a node) could not be reached
   5  an output could not be written (a closed stdout, as in `rtctl ... | head -1`, ends
-     quietly with 0)";
+     quietly with 0)
+  6  status: the fleet is degraded (a node gone, missing, stale, draining or not ready)
+  7  publish: the node refused the request (HTTP 4xx)
+  8  publish: the node failed (HTTP 5xx)";
 
 /// rtctl: tooling for Socket.IO notification fleets behind one NAT.
 ///
 /// Size a fleet (`plan`), predict where Kong, nginx or HAProxy send each device (`simulate`),
-/// render their configs (`render-*`) and run the notification nodes (`serve`).
+/// render their configs (`render-*`), run the notification nodes (`serve`), watch them (`top`,
+/// `status`) and send them notifications (`publish`).
 #[derive(Debug, Parser)]
 #[command(name = "rtctl", version, about, long_about = None, after_long_help = EXIT_CODES)]
 pub struct Cli {
@@ -130,6 +134,17 @@ pub enum Command {
     /// Render a systemd template unit rtctl@.service and one environment file per node.
     #[command(name = "render-systemd", after_long_help = EXIT_CODES)]
     RenderSystemd(RenderSystemdArgs),
+    /// Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off
+    /// a terminal or with --once).
+    #[command(after_long_help = EXIT_CODES)]
+    Top(TopArgs),
+    /// The fleet's state for scripts: heartbeats and each node's /health/ready, as a table or
+    /// JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable.
+    #[command(after_long_help = EXIT_CODES)]
+    Status(StatusArgs),
+    /// Send a notification through a node's (or the gateway's) publish API; prints the offset.
+    #[command(after_long_help = EXIT_CODES)]
+    Publish(PublishArgs),
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -467,6 +482,15 @@ pub struct ServeArgs {
     /// Frames a device's send queue holds; a device over it is caught up from the log instead.
     #[arg(long, env = "RTCTL_MAX_QUEUE_FRAMES", default_value_t = 4096)]
     pub max_queue_frames: usize,
+    /// A gateway whose `X-Forwarded-For` names the client (repeatable): heartbeats count
+    /// client IPs from it, for `rtctl top`'s NAT-trap alert. Other peers' headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "RTCTL_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "IP"
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// When a publish is acknowledged (202). Every node of a fleet must use the same mode.
     #[arg(long, env = "RTCTL_DURABILITY", value_enum, default_value_t = DurabilityMode::Leader)]
     pub durability: DurabilityMode,
@@ -598,4 +622,88 @@ pub struct GenerateArgs {
     /// Directory that receives completions/ and man/.
     #[arg(long, default_value = ".", value_hint = ValueHint::DirPath)]
     pub out_dir: PathBuf,
+}
+
+/// Where `top` and `status` read the fleet from.
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    /// Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated).
+    /// Default: the fleet file's `[redis] url`.
+    #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
+    pub redis: Option<String>,
+    /// Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted
+    /// shares) and the profile (`plan`'s per-node ceiling).
+    #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+    /// The fleet's namespace (as given to `serve --namespace`).
+    #[arg(long, env = "RTCTL_NAMESPACE", default_value = "default")]
+    pub namespace: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+    /// Seconds between refreshes (one Redis round trip each).
+    #[arg(long, default_value_t = 1.0, value_name = "SECS")]
+    pub interval: f64,
+    /// Print one snapshot table and exit (also what happens off a terminal).
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+    /// Seconds to wait for each node's /health/ready.
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["department", "device", "all"])))]
+pub struct PublishArgs {
+    /// Output format: the offset as text, or JSON for scripts.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
+    pub output: OutputFormat,
+    /// Base URL of a node or of the gateway in front of the nodes.
+    #[arg(long, env = "RTCTL_URL", value_name = "URL", value_hint = ValueHint::Url)]
+    pub url: String,
+    /// Send to every device of this department.
+    #[arg(long, value_name = "ID")]
+    pub department: Option<String>,
+    /// Send to one device.
+    #[arg(long, value_name = "ID")]
+    pub device: Option<String>,
+    /// Send to every device.
+    #[arg(long)]
+    pub all: bool,
+    /// The notification, as JSON (default `{}`).
+    #[arg(long, value_name = "JSON", conflicts_with = "payload_file")]
+    pub payload: Option<String>,
+    /// Read the notification (JSON) from a file ("-" for stdin).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub payload_file: Option<PathBuf>,
+    /// API key, sent as `Authorization: Bearer <key>`.
+    #[arg(
+        long,
+        env = "RTCTL_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+    /// Send the notification this many times (a smoke load; progress bar on a terminal).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub count: u64,
+    /// At most this many requests per second with --count (0: as fast as the node answers).
+    #[arg(long, default_value_t = 0.0, value_name = "PER_SEC")]
+    pub rate: f64,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub timeout: f64,
 }

@@ -8,11 +8,14 @@
 //! | 3 | bad input: a fleet file, keys file or flag value that is invalid |
 //! | 4 | a service (Redis, a node) could not be reached |
 //! | 5 | an output could not be written (disk full, closed pipe, permissions) |
+//! | 6 | `status`: the fleet is degraded (a node gone, missing, stale, draining, unexpected or not ready) |
+//! | 7 | `publish`: the node refused the request (HTTP 4xx: bad request, unauthorized, too large) |
+//! | 8 | `publish`: the node failed (HTTP 5xx, e.g. 503 when the log is unavailable) |
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::simulate::gateway::GatewayError;
+use crate::gateway::GatewayError;
 
 /// Exit codes, documented in README.md and in `rtctl --help`.
 pub mod code {
@@ -22,6 +25,9 @@ pub mod code {
     pub const BAD_INPUT: u8 = 3;
     pub const UNREACHABLE: u8 = 4;
     pub const OUTPUT: u8 = 5;
+    pub const DEGRADED: u8 = 6;
+    pub const REJECTED: u8 = 7;
+    pub const SERVER_ERROR: u8 = 8;
 }
 
 /// Every error rtctl reports.
@@ -73,6 +79,23 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `status`: reachable, but not healthy (the report was printed).
+    #[error("fleet degraded: {0}")]
+    Degraded(String),
+    /// An HTTP request was refused (4xx).
+    #[error("{url}: HTTP {status}: {message}")]
+    Rejected {
+        url: String,
+        status: u16,
+        message: String,
+    },
+    /// An HTTP request failed on the server (5xx).
+    #[error("{url}: HTTP {status}: {message}")]
+    ServerError {
+        url: String,
+        status: u16,
+        message: String,
+    },
     /// A bug: something that should not happen.
     #[error("internal error: {0}")]
     Internal(String),
@@ -89,6 +112,9 @@ impl Error {
             | Error::Gateway { .. } => code::BAD_INPUT,
             Error::Unreachable { .. } => code::UNREACHABLE,
             Error::Output { .. } => code::OUTPUT,
+            Error::Degraded(_) => code::DEGRADED,
+            Error::Rejected { .. } => code::REJECTED,
+            Error::ServerError { .. } => code::SERVER_ERROR,
             Error::Internal(_) => code::INTERNAL,
         }
     }

@@ -17,7 +17,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::simulate::gateway::{Algorithm, GatewaySpec, Target};
+use crate::gateway::{Algorithm, GatewaySpec, Target};
 use crate::units::Bytes;
 
 /// The whole fleet file.

@@ -7,14 +7,20 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod fleet;
+pub mod gateway;
 pub mod gen;
+pub mod heartbeat;
 pub mod output;
 pub mod plan;
+pub mod publish;
+pub mod redis_conn;
 pub mod redis_schema;
 pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod simulate;
+pub mod status;
+pub mod top;
 pub mod units;
 
 use std::io::Write;
@@ -116,6 +122,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         },
         durability,
         idempotency_ttl: std::time::Duration::from_secs(args.idempotency_ttl_secs.max(1)),
+        trusted_proxies: args.trusted_proxies.clone(),
         engine: engine::Config {
             ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
             ping_timeout: std::time::Duration::from_millis(args.ping_timeout_ms),
@@ -335,6 +342,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Top(args) => {
+            let style = Style::detect(args.report.color);
+            top::run(&args, args.report.output, &style, &mut out)
+        }
+        Command::Status(args) => {
+            let style = Style::detect(args.report.color);
+            status::run(&args, args.report.output, &style, &mut out)
+        }
+        Command::Publish(args) => publish::run(&args, args.output, &mut out),
         Command::Generate(args) => {
             for path in gen::write_all(&args.out_dir)? {
                 writeln!(out, "{}", path.display()).map_err(Error::stdout)?;

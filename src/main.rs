@@ -3,7 +3,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = rtctl::cli::Cli::parse_ordered();
     let server = matches!(cli.command, rtctl::cli::Command::Serve(_));
-    rtctl::init_tracing(cli.verbose, server);
+    // `top` draws on the terminal: log lines (its own or a library's) would garble the screen.
+    let tui = matches!(&cli.command, rtctl::cli::Command::Top(a) if !a.once)
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    if !tui {
+        rtctl::init_tracing(cli.verbose, server);
+    }
     match rtctl::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stopped early (`rtctl … | head -1`) is not an error: end quietly, as

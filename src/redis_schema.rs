@@ -11,8 +11,9 @@
 //! | `{rtctl:NS}:log:acks` | stream, ~1,000 entries | nodes with `--durability replicated`, after the replicas confirmed an entry | field `a`: the acknowledged watermark (monotonic). With that mode readers deliver only entries at or below it and not in `log:aborted`, so an entry whose replicas did not confirm it (answered 503) is never delivered |
 //! | `{rtctl:NS}:log:aborted` | sorted set | nodes with `--durability replicated`, when the replicas did not confirm an entry in time | member = the entry's offset, score = its ms; readers skip these entries (answered 503, never delivered). Entries older than the log's first are pruned |
 //! | `{rtctl:NS}:idem:<key>` | string, TTL `--idempotency-ttl-secs` | the publish API, in the same script as its `XADD` | the offset a publish with `Idempotency-Key: <key>` got, so a retry returns it instead of appending again |
-//! | `{rtctl:NS}:nodes` | sorted set | every node | member = node id, score = last heartbeat (unix ms) |
-//! | `{rtctl:NS}:node:<id>` | string, TTL `HEARTBEAT_TTL` | every node, each `HEARTBEAT_EVERY` | the node's `Heartbeat` as JSON |
+//! | `{rtctl:NS}:nodes` | sorted set | every node | member = node id, score = last heartbeat (unix ms); entries stay after the heartbeat expires (so `top` shows a dead node as gone) and are pruned by the writers after `INDEX_KEEP` |
+//! | `{rtctl:NS}:node:<id>` | string, TTL `HEARTBEAT_TTL` | every node, each `HEARTBEAT_EVERY` | the node's `Heartbeat` as JSON (summaries only: ≤ 4 KiB whatever the fleet) |
+//! | `{rtctl:NS}:detail:<id>` | string, TTL `DETAIL_TTL` | every node, each `DETAIL_EVERY` | the node's `NodeDetail` as JSON (every department, top client IPs, disconnect reasons: `top`'s drill-down) |
 //! | `{rtctl:NS}:subs:<device>:<session>` | hash, TTL twice the log's retention age (at least 1 day), renewed on every change and (re)connect | the node holding the device | the departments the device's session subscribed to: field = department id, value = the log offset after which its notifications are the device's |
 //! | `{rtctl:NS}:session:<device>` | string, same TTL | the node where the device last began or resumed a session | the device's latest session id (what an app restart with only `auth.offset` resumes) |
 //! | `{rtctl:NS}:secret` | string (hex), never expires | the first node to start (`SET NX`) | the key that signs connection state recovery `pid`s, so any node can check a `pid` another node issued |
@@ -32,6 +33,21 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(1);
 /// How long a heartbeat lives: a node silent this long is gone.
 pub const HEARTBEAT_TTL: Duration = Duration::from_secs(5);
+
+/// How long a node stays in the node index after its last heartbeat: `top` shows it as gone
+/// (with the time) meanwhile, and `status` counts the fleet degraded (a node that stopped
+/// cleanly, e.g. scaled in, included). Writers prune older entries.
+pub const INDEX_KEEP: Duration = Duration::from_secs(15 * 60);
+/// A heartbeat older than this (but not yet expired) is stale.
+pub const STALE_AFTER: Duration = Duration::from_millis(2500);
+/// How often a node writes its drill-down detail.
+pub const DETAIL_EVERY: Duration = Duration::from_secs(5);
+/// How long a detail lives.
+pub const DETAIL_TTL: Duration = Duration::from_secs(30);
+/// Department rooms listed in a heartbeat (the largest); the rest are in the detail.
+pub const HEARTBEAT_ROOMS: usize = 16;
+/// Client IPs listed in a detail (the largest).
+pub const DETAIL_IPS: usize = 20;
 
 /// Field names inside a log entry.
 pub mod field {
@@ -122,6 +138,16 @@ impl Keys {
     pub fn secret(&self) -> String {
         format!("{}:secret", self.prefix)
     }
+    /// One node's drill-down detail.
+    pub fn detail(&self, id: &str) -> String {
+        format!("{}:detail:{id}", self.prefix)
+    }
+}
+
+/// A log offset (stream entry id `<ms>-<seq>`) as two numbers, for ordering and ages.
+pub fn parse_offset(s: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = s.split_once('-')?;
+    Some((ms.parse().ok()?, seq.parse().ok()?))
 }
 
 /// What a node writes every `HEARTBEAT_EVERY` under `Keys::node` (JSON).
@@ -135,8 +161,8 @@ pub struct Heartbeat {
     pub at_ms: u64,
     pub uptime_secs: u64,
     pub connections: u64,
-    /// Department rooms and their local member counts (device rooms are one per device and
-    /// are not listed).
+    /// The `HEARTBEAT_ROOMS` largest department rooms and their local member counts (device
+    /// rooms are one per device and are not listed; every department is in `NodeDetail`).
     pub rooms: BTreeMap<String, u64>,
     /// Packets received from devices.
     pub messages_in: u64,
@@ -167,6 +193,64 @@ pub struct Heartbeat {
     /// while the reader is stalled.
     #[serde(default)]
     pub log_lag_ms: u64,
+    /// Department rooms on this node (all of them, not only those in `rooms`).
+    #[serde(default)]
+    pub departments: u64,
+    /// Department memberships summed over every department room.
+    #[serde(default)]
+    pub department_members: u64,
+    /// Distinct client IPs among the connections (the forwarded address when the peer is a
+    /// trusted gateway, else the peer address).
+    #[serde(default)]
+    pub client_ips: u64,
+    /// Share (0 to 1) of the connections that come from the largest client IP.
+    #[serde(default)]
+    pub top_client_ip_share: f64,
+    /// Devices that reconnected with an offset and were caught up from the log (counter).
+    #[serde(default)]
+    pub recoveries: u64,
+    /// Recoveries that announced a gap: retention had removed part of what they missed
+    /// (counter).
+    #[serde(default)]
+    pub gaps: u64,
+    /// Sockets whose send queue overflowed and were caught up from the log (counter).
+    #[serde(default)]
+    pub overflow_catch_ups: u64,
+    /// Redis calls that failed on this node (counter).
+    #[serde(default)]
+    pub redis_errors: u64,
+    /// The log retention this node appends with: entries (0 = unknown) and seconds (0 = none).
+    #[serde(default)]
+    pub log_max_len: u64,
+    #[serde(default)]
+    pub log_max_age_secs: u64,
+}
+
+/// The `HEARTBEAT_ROOMS` largest rooms (ties by name), the number of rooms and the sum of
+/// their members: what a heartbeat carries whatever the number of departments.
+pub fn summarize_rooms(
+    rooms: impl IntoIterator<Item = (String, u64)>,
+) -> (BTreeMap<String, u64>, u64, u64) {
+    let mut all: Vec<(String, u64)> = rooms.into_iter().collect();
+    let count = all.len() as u64;
+    let members = all.iter().map(|(_, n)| n).sum();
+    all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    all.truncate(HEARTBEAT_ROOMS);
+    (all.into_iter().collect(), count, members)
+}
+
+/// What a node writes every `DETAIL_EVERY` under `Keys::detail` (JSON): `top`'s drill-down.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeDetail {
+    pub node_id: String,
+    /// Unix ms when written.
+    pub at_ms: u64,
+    /// Every department on the node (without the `department:` prefix) and its local devices.
+    pub departments: BTreeMap<String, u64>,
+    /// The `DETAIL_IPS` largest client IPs and their connections, largest first.
+    pub client_ips: Vec<(String, u64)>,
+    /// Disconnects since start, by reason.
+    pub disconnects: BTreeMap<String, u64>,
 }
 
 #[cfg(test)]
@@ -186,6 +270,7 @@ mod tests {
         assert_eq!(k.idempotency("abc"), "{rtctl:acme}:idem:abc");
         assert_eq!(k.log_acks(), "{rtctl:acme}:log:acks");
         assert_eq!(k.log_aborted(), "{rtctl:acme}:log:aborted");
+        assert_eq!(k.detail("n1"), "{rtctl:acme}:detail:n1");
         assert!(Keys::new("").is_err());
         assert!(Keys::new("a b").is_err());
         assert!(Keys::new(&"x".repeat(65)).is_err());
@@ -212,6 +297,15 @@ mod tests {
             log_stalled_secs: 8,
             log_reader_error: Some("connection refused".into()),
             log_lag_ms: 9000,
+            departments: 1,
+            department_members: 3,
+            client_ips: 2,
+            top_client_ip_share: 0.5,
+            recoveries: 7,
+            gaps: 1,
+            log_max_len: 100_000,
+            log_max_age_secs: 0,
+            ..Heartbeat::default()
         };
         let text = serde_json::to_string(&hb).unwrap();
         assert_eq!(serde_json::from_str::<Heartbeat>(&text).unwrap(), hb);
@@ -224,5 +318,65 @@ mod tests {
             "memory_bytes":6,"sockets_behind":0,"log_offset":"1-0","draining":false}"#;
         let hb: Heartbeat = serde_json::from_str(old).unwrap();
         assert_eq!((hb.log_reader.as_str(), hb.log_lag_ms), ("", 0));
+    }
+
+    #[test]
+    fn an_older_heartbeat_still_parses() {
+        let old = r#"{"node_id":"n1","listen":"127.0.0.1:1","version":"0.1.0","at_ms":1,
+            "uptime_secs":1,"connections":0,"rooms":{},"messages_in":0,"messages_out":0,
+            "memory_bytes":0,"sockets_behind":0,"log_offset":"0-0","draining":false}"#;
+        let hb: Heartbeat = serde_json::from_str(old).unwrap();
+        assert_eq!((hb.client_ips, hb.recoveries), (0, 0));
+    }
+
+    #[test]
+    fn heartbeat_stays_under_4_kib_at_10000_departments() {
+        // Department ids at the longest the node accepts (50 characters).
+        let rooms = (0..10_000u64).map(|i| (format!("department:{i:0>50}"), 1_000_000 + i));
+        let (top, count, members) = summarize_rooms(rooms);
+        assert_eq!(top.len(), HEARTBEAT_ROOMS);
+        assert_eq!(count, 10_000);
+        assert_eq!(members, (0..10_000u64).map(|i| 1_000_000 + i).sum::<u64>());
+        // The largest rooms are kept.
+        assert!(top.contains_key(&format!("department:{:0>50}", 9_999)));
+        let hb = Heartbeat {
+            node_id: "n".repeat(50),
+            listen: "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535".into(),
+            version: "10.10.10-rc.1".into(),
+            at_ms: u64::MAX,
+            uptime_secs: u64::MAX,
+            connections: u64::MAX,
+            rooms: top,
+            messages_in: u64::MAX,
+            messages_out: u64::MAX,
+            memory_bytes: u64::MAX,
+            sockets_behind: u64::MAX,
+            log_offset: format!("{}-{}", u64::MAX, u64::MAX),
+            draining: true,
+            departments: count,
+            department_members: members,
+            client_ips: u64::MAX,
+            top_client_ip_share: 0.123456789,
+            recoveries: u64::MAX,
+            gaps: u64::MAX,
+            overflow_catch_ups: u64::MAX,
+            redis_errors: u64::MAX,
+            log_max_len: u64::MAX,
+            log_max_age_secs: u64::MAX,
+            log_reader: "stalled".into(),
+            log_read_at_ms: u64::MAX,
+            log_stalled_secs: u64::MAX,
+            log_reader_error: Some("x".repeat(200)),
+            log_lag_ms: u64::MAX,
+        };
+        let len = serde_json::to_string(&hb).unwrap().len();
+        assert!(len <= 4096, "heartbeat is {len} bytes");
+    }
+
+    #[test]
+    fn offsets_parse() {
+        assert_eq!(parse_offset("17-3"), Some((17, 3)));
+        assert_eq!(parse_offset("17"), None);
+        assert_eq!(parse_offset("a-1"), None);
     }
 }

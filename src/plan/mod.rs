@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
 use crate::fleet::{Fleet, GatewayKind, Node};
+use crate::gateway::{self, Algorithm, GatewaySpec, Pick};
 use crate::resolve;
-use crate::simulate::gateway::{self, Algorithm, GatewaySpec, Pick};
 
 pub use report::PlanReport;
 

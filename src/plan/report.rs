@@ -5,8 +5,8 @@ use serde::Serialize;
 use super::{math, nodes_for, shares, spec_for, worst_failure, Sizing};
 use crate::error::Result;
 use crate::fleet::Fleet;
+use crate::gateway::Algorithm;
 use crate::output::{bar, fmt_f, fmt_int, Report, Style};
-use crate::simulate::gateway::Algorithm;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanReport {

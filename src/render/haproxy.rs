@@ -11,7 +11,7 @@ use super::{
     RenderError, Rendered, Result, HEALTH_PATH, PING_TIMEOUT_SECS,
 };
 use crate::fleet::{Fleet, GatewayKind, HashAlgorithm};
-use crate::simulate::gateway::haproxy::assign_ids;
+use crate::gateway::haproxy::assign_ids;
 
 /// The backend's name.
 pub const BACKEND: &str = "rtctl_nodes";
@@ -39,7 +39,7 @@ pub fn render(fleet: &Fleet, opts: &Options) -> Result<Rendered> {
     let listen = check_listen(&opts.listen)?;
     let mut warnings = Vec::new();
     let spec = fleet.gateway_spec();
-    crate::simulate::gateway::build(&spec).map_err(|e| RenderError::new("nodes", e.to_string()))?;
+    crate::gateway::build(&spec).map_err(|e| RenderError::new("nodes", e.to_string()))?;
     let ids = assign_ids(&spec.targets).map_err(|e| RenderError::new("nodes", e.to_string()))?;
     for (i, n) in fleet.nodes.iter().enumerate() {
         let ok =

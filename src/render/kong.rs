@@ -14,7 +14,7 @@ use super::{
     Rendered, Result, HEALTH_PATH, SOCKET_IO_PATH,
 };
 use crate::fleet::{Fleet, GatewayKind, HashAlgorithm};
-use crate::simulate::gateway::{kong as model, GatewayError};
+use crate::gateway::{kong as model, GatewayError};
 
 /// The service and route names (unique per entity type).
 pub const SERVICE_NAME: &str = "socketio";

@@ -37,7 +37,7 @@ pub fn render(fleet: &Fleet, opts: &Options) -> Result<Rendered> {
     let listen = check_listen(&opts.listen)?;
     let mut warnings = Vec::new();
     // The model validates what nginx would (weights 1..=1000, addresses listed once).
-    crate::simulate::gateway::build(&fleet.gateway_spec())
+    crate::gateway::build(&fleet.gateway_spec())
         .map_err(|e| RenderError::new("nodes", e.to_string()))?;
 
     let (key_map, balance) = match fleet.gateway.algorithm {

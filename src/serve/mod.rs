@@ -12,7 +12,8 @@ pub mod log;
 pub mod metrics;
 pub mod node;
 pub mod presence;
-pub mod redis_conn;
+/// Moved to `crate::redis_conn` (`top` and `status` use it too); re-exported for old paths.
+pub use crate::redis_conn;
 pub mod session;
 
 use std::net::SocketAddr;
@@ -31,7 +32,10 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use crate::engine::{self, CloseReason, Config, SocketIo};
-use crate::redis_schema::{Heartbeat, Keys, HEARTBEAT_EVERY, HEARTBEAT_TTL};
+use crate::redis_schema::{
+    self as schema, Heartbeat, Keys, NodeDetail, DETAIL_EVERY, DETAIL_TTL, HEARTBEAT_EVERY,
+    HEARTBEAT_TTL,
+};
 use api::NodeState;
 use delivery::DeliveryPosition;
 use log::{Entry, Log, Offset};
@@ -55,6 +59,8 @@ pub struct ServeConfig {
     pub durability: log::Durability,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: Duration,
+    /// Gateways whose `X-Forwarded-For` gives the client's address (heartbeat client IPs).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub engine: Config,
 }
 
@@ -146,7 +152,7 @@ pub async fn run(
     let state = Arc::new(state);
     let start = log.last().await.unwrap_or(Offset::ZERO);
     let position = Arc::new(DeliveryPosition::new(start));
-    let handler = NodeHandler::new(NodeParts {
+    let mut handler = NodeHandler::new(NodeParts {
         metrics: metrics.clone(),
         draining: draining.clone(),
         log: log.clone(),
@@ -155,6 +161,7 @@ pub async fn run(
         pids,
         queue_bound: cfg.engine.max_queue_frames,
     });
+    handler.client_ips = Arc::new(presence::ClientIps::new(cfg.trusted_proxies.clone()));
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
     let node = Arc::new(Node {
@@ -226,7 +233,7 @@ pub async fn run(
     Ok(())
 }
 
-/// Write this node's heartbeat every second.
+/// Write this node's heartbeat every second, and its drill-down detail every `DETAIL_EVERY`.
 async fn heartbeats(
     node: Arc<Node>,
     mut con: redis_conn::Conn,
@@ -235,6 +242,7 @@ async fn heartbeats(
 ) {
     let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_detail: Option<Instant> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -243,6 +251,11 @@ async fn heartbeats(
         let m = &node.state.metrics;
         api::refresh_stalled_lag(&node.state.log, m);
         let reader = node.state.log.reader_status();
+        let handler = node.io.handler();
+        let rooms = handler.department_counts();
+        let (ips, top_ip_share, top_ips) = handler.client_ips.summary(schema::DETAIL_IPS);
+        let (top_rooms, departments, department_members) =
+            schema::summarize_rooms(rooms.iter().cloned());
         let hb = Heartbeat {
             node_id: node.cfg.node_id.clone(),
             listen: node.listen.to_string(),
@@ -250,7 +263,7 @@ async fn heartbeats(
             at_ms: now_ms(),
             uptime_secs: node.started.elapsed().as_secs(),
             connections: m.connections.load(Relaxed).max(0) as u64,
-            rooms: node.io.handler().department_counts().into_iter().collect(),
+            rooms: top_rooms,
             messages_in: m.messages_in.load(Relaxed),
             messages_out: m.deliveries.load(Relaxed),
             memory_bytes: metrics::Process::read().map_or(0, |p| p.rss_bytes),
@@ -262,10 +275,42 @@ async fn heartbeats(
             log_stalled_secs: reader.stalled_for.as_secs(),
             log_reader_error: reader.error,
             log_lag_ms: m.log_lag_ms.load(Relaxed).max(0) as u64,
+            departments,
+            department_members,
+            client_ips: ips,
+            top_client_ip_share: top_ip_share,
+            recoveries: m.recoveries.load(Relaxed),
+            gaps: m.gaps.load(Relaxed),
+            overflow_catch_ups: m.overflow_catch_ups.load(Relaxed),
+            redis_errors: m.redis_errors.load(Relaxed),
+            log_max_len: node.cfg.retention.max_len as u64,
+            log_max_age_secs: node.cfg.retention.max_age.map_or(0, |a| a.as_secs()),
         };
         if let Err(e) = presence::write(&mut con, &keys, &hb, HEARTBEAT_TTL).await {
             m.redis_errors.fetch_add(1, Relaxed);
             tracing::warn!(cause = %e, "heartbeat not written");
+        }
+        if last_detail.is_none_or(|t| t.elapsed() >= DETAIL_EVERY) {
+            last_detail = Some(Instant::now());
+            let detail = NodeDetail {
+                node_id: hb.node_id.clone(),
+                at_ms: hb.at_ms,
+                departments: rooms
+                    .into_iter()
+                    .map(|(r, n)| (r.strip_prefix("department:").unwrap_or(&r).to_string(), n))
+                    .collect(),
+                client_ips: top_ips,
+                disconnects: metrics::DISCONNECT_REASONS
+                    .iter()
+                    .zip(&m.disconnects)
+                    .map(|(r, n)| (r.to_string(), n.load(Relaxed)))
+                    .filter(|(_, n)| *n > 0)
+                    .collect(),
+            };
+            if let Err(e) = presence::write_detail(&mut con, &keys, &detail, DETAIL_TTL).await {
+                m.redis_errors.fetch_add(1, Relaxed);
+                tracing::warn!(cause = %e, "heartbeat detail not written");
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use super::delivery::{catch_up, department_room, device_room, DeliveryPosition, 
 use super::identity::{check_id, identify, Handshake as Ids};
 use super::log::{Log, Offset};
 use super::metrics::Metrics;
+use super::presence::ClientIps;
 use super::session::{new_session, Device, Membership, PidSigner, Store};
 use crate::engine::sio;
 use crate::engine::{
@@ -23,11 +24,15 @@ pub struct HandshakeIds {
     header_device: Option<Box<str>>,
     query_device: Option<Box<str>>,
     header_department: Option<Box<str>>,
+    /// The client's address (for the heartbeat's client-IP figures).
+    client_ip: Option<std::net::IpAddr>,
 }
 
 /// The node's handler.
 pub struct NodeHandler {
     shared: Arc<Shared>,
+    /// Connections per client IP (for heartbeats).
+    pub client_ips: Arc<ClientIps>,
 }
 
 /// What the handler and the tasks it spawns share.
@@ -69,6 +74,7 @@ impl NodeHandler {
                 queue_bound: p.queue_bound,
                 departments: Mutex::new(HashMap::new()),
             }),
+            client_ips: Arc::default(),
         }
     }
 
@@ -269,6 +275,9 @@ impl Handler for NodeHandler {
             header_device: header(req, "x-device-id"),
             query_device: req.query.get("deviceId").map(|s| s.as_ref().into()),
             header_department: header(req, "x-department-id"),
+            client_ip: self
+                .client_ips
+                .resolve(req.remote_addr.map(|a| a.ip()), req.headers),
         })
     }
 
@@ -391,6 +400,7 @@ impl Handler for NodeHandler {
         d.in_order(sh.clone().begin(socket.clone(), named));
         sh.metrics.connections.fetch_add(1, Relaxed);
         sh.metrics.connects.fetch_add(1, Relaxed);
+        self.client_ips.connected(socket.handshake().client_ip);
         tracing::debug!(device = %d.device_id, department = ?d.department, user = ?d.user, "device connected");
     }
 
@@ -439,6 +449,7 @@ impl Handler for NodeHandler {
         for (d, _) in socket.data().departments() {
             self.shared.leave(socket, &d);
         }
+        self.client_ips.disconnected(socket.handshake().client_ip);
         self.shared.metrics.connections.fetch_sub(1, Relaxed);
         self.shared.metrics.disconnected(reason.as_str());
     }

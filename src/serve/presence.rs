@@ -1,86 +1,145 @@
-//! Heartbeats: each node announces itself in Redis every second (schema in `redis_schema`), and
-//! `rtctl top` reads them back.
+//! Heartbeats: each node announces itself in Redis every second. Writing and reading live in
+//! `crate::heartbeat` (readers such as `rtctl top` never import `serve`); this module keeps
+//! what only a node knows: which client IPs its connections come from.
 
-use redis::aio::ConnectionLike;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
 
-use std::time::Duration;
+use hyper::HeaderMap;
 
-use crate::redis_schema::{Heartbeat, Keys};
+pub use crate::heartbeat::{read_all, remove, write, write_detail};
 
-/// Write one heartbeat: the node's JSON with a TTL (`redis_schema::HEARTBEAT_TTL` in
-/// production), and its entry in the node index.
-pub async fn write<C: ConnectionLike + Send>(
-    con: &mut C,
-    keys: &Keys,
-    hb: &Heartbeat,
-    ttl: Duration,
-) -> redis::RedisResult<()> {
-    let json = serde_json::to_string(hb).expect("heartbeat serializes");
-    // A plain pipeline, not MULTI: it also runs on a Redis Cluster (same slot).
-    redis::pipe()
-        .cmd("SET")
-        .arg(keys.node(&hb.node_id))
-        .arg(json)
-        .arg("PX")
-        .arg(ttl.as_millis() as u64)
-        .ignore()
-        .cmd("ZADD")
-        .arg(keys.nodes())
-        .arg(hb.at_ms)
-        .arg(&hb.node_id)
-        .ignore()
-        .query_async(con)
-        .await
+/// Connections per client IP on this node, for the NAT-trap figures of the heartbeat (distinct
+/// IPs and the largest one's share) and the detail (top IPs).
+#[derive(Debug, Default)]
+pub struct ClientIps {
+    /// Peers whose `X-Forwarded-For` is believed (the gateways in front of the node).
+    trusted: Vec<IpAddr>,
+    counts: Mutex<HashMap<IpAddr, u64>>,
 }
 
-/// Remove a node's heartbeat at once (clean shutdown).
-pub async fn remove<C: ConnectionLike + Send>(
-    con: &mut C,
-    keys: &Keys,
-    node_id: &str,
-) -> redis::RedisResult<()> {
-    redis::pipe()
-        .cmd("DEL")
-        .arg(keys.node(node_id))
-        .ignore()
-        .cmd("ZREM")
-        .arg(keys.nodes())
-        .arg(node_id)
-        .ignore()
-        .query_async(con)
-        .await
-}
-
-/// Every live node's heartbeat, by node id. Index entries whose heartbeat expired are pruned.
-pub async fn read_all<C: ConnectionLike + Send>(
-    con: &mut C,
-    keys: &Keys,
-) -> redis::RedisResult<Vec<Heartbeat>> {
-    let ids: Vec<String> = redis::cmd("ZRANGE")
-        .arg(keys.nodes())
-        .arg(0)
-        .arg(-1)
-        .query_async(con)
-        .await?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let node_keys: Vec<String> = ids.iter().map(|id| keys.node(id)).collect();
-    let values: Vec<Option<String>> = redis::cmd("MGET").arg(&node_keys).query_async(con).await?;
-    let mut out = Vec::new();
-    let mut gone = Vec::new();
-    for (id, v) in ids.iter().zip(values) {
-        match v.and_then(|v| serde_json::from_str::<Heartbeat>(&v).ok()) {
-            Some(hb) => out.push(hb),
-            None => gone.push(id.clone()),
+impl ClientIps {
+    /// A tracker that believes `X-Forwarded-For` only from the `trusted` peers.
+    pub fn new(trusted: Vec<IpAddr>) -> ClientIps {
+        ClientIps {
+            trusted,
+            counts: Mutex::default(),
         }
     }
-    if !gone.is_empty() {
-        let _: redis::RedisResult<()> = redis::cmd("ZREM")
-            .arg(keys.nodes())
-            .arg(&gone)
-            .query_async(con)
-            .await;
+
+    /// The client's address: the last `X-Forwarded-For` hop (the one the gateway appended) when
+    /// the peer is a trusted gateway, else the peer itself. A forwarded header from anyone else
+    /// is ignored: a client could write any address there.
+    pub fn resolve(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        let peer = peer?;
+        if !self.trusted.contains(&peer) {
+            return Some(peer);
+        }
+        // Only the last hop: earlier entries were written by the client or other proxies.
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|s| s.trim().parse::<IpAddr>().ok());
+        Some(forwarded.unwrap_or(peer))
     }
-    Ok(out)
+
+    pub fn connected(&self, ip: Option<IpAddr>) {
+        if let Some(ip) = ip {
+            *self
+                .counts
+                .lock()
+                .expect("client ips")
+                .entry(ip)
+                .or_insert(0) += 1;
+        }
+    }
+
+    pub fn disconnected(&self, ip: Option<IpAddr>) {
+        let Some(ip) = ip else { return };
+        let mut c = self.counts.lock().expect("client ips");
+        if let Some(n) = c.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                c.remove(&ip);
+            }
+        }
+    }
+
+    /// Distinct IPs, the largest IP's share of the tracked connections (0 when none), and the
+    /// `limit` largest IPs with their connections, largest first.
+    pub fn summary(&self, limit: usize) -> (u64, f64, Vec<(String, u64)>) {
+        let c = self.counts.lock().expect("client ips");
+        let total: u64 = c.values().sum();
+        let mut top: Vec<(IpAddr, u64)> = c.iter().map(|(ip, n)| (*ip, *n)).collect();
+        drop(c);
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let share = match (top.first(), total) {
+            (Some((_, n)), t) if t > 0 => *n as f64 / t as f64,
+            _ => 0.0,
+        };
+        let distinct = top.len() as u64;
+        top.truncate(limit);
+        (
+            distinct,
+            share,
+            top.into_iter().map(|(ip, n)| (ip.to_string(), n)).collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_address_only_from_a_trusted_gateway() {
+        let t = ClientIps::new(vec![ip("10.0.0.1")]);
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "1.2.3.4, 198.51.100.7".parse().unwrap());
+        // From the gateway: the hop it appended.
+        assert_eq!(
+            t.resolve(Some(ip("10.0.0.1")), &h),
+            Some(ip("198.51.100.7"))
+        );
+        // From anyone else: the peer, whatever the header says.
+        assert_eq!(t.resolve(Some(ip("10.0.0.9")), &h), Some(ip("10.0.0.9")));
+        // A trusted gateway without the header, or with garbage: the peer.
+        assert_eq!(
+            t.resolve(Some(ip("10.0.0.1")), &HeaderMap::new()),
+            Some(ip("10.0.0.1"))
+        );
+        h.insert("x-forwarded-for", "not an ip".parse().unwrap());
+        assert_eq!(t.resolve(Some(ip("10.0.0.1")), &h), Some(ip("10.0.0.1")));
+        // A garbage last hop does not fall back to an earlier, client-written one.
+        h.insert("x-forwarded-for", "203.0.113.9, junk".parse().unwrap());
+        assert_eq!(t.resolve(Some(ip("10.0.0.1")), &h), Some(ip("10.0.0.1")));
+        assert_eq!(t.resolve(None, &h), None);
+    }
+
+    #[test]
+    fn counts_distinct_ips_and_the_largest_share() {
+        let t = ClientIps::default();
+        assert_eq!(t.summary(5), (0, 0.0, vec![]));
+        for _ in 0..3 {
+            t.connected(Some(ip("203.0.113.50")));
+        }
+        t.connected(Some(ip("198.51.100.1")));
+        t.connected(None);
+        let (n, share, top) = t.summary(1);
+        assert_eq!((n, share), (2, 0.75));
+        assert_eq!(top, vec![("203.0.113.50".to_string(), 3)]);
+        t.disconnected(Some(ip("198.51.100.1")));
+        t.disconnected(Some(ip("198.51.100.1")));
+        t.disconnected(None);
+        assert_eq!(t.summary(5).0, 1);
+        assert_eq!(t.summary(5).1, 1.0);
+    }
 }

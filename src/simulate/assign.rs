@@ -7,7 +7,7 @@ use std::io::{BufRead, Write};
 use crate::cli::{AssignArgs, AssignGateway};
 use crate::error::{Error, Result};
 use crate::fleet::Fleet;
-use crate::simulate::gateway::{Algorithm, GatewaySpec, Target};
+use crate::gateway::{Algorithm, GatewaySpec, Target};
 use crate::simulate::Router;
 
 impl AssignGateway {

@@ -1,8 +1,11 @@
 //! `rtctl simulate`: where real gateways send devices. Pure apart from reading id files.
 
 pub mod assign;
-pub mod gateway;
 pub mod ids;
+
+/// The gateway model lives in `crate::gateway` (shared by fleet, plan, render, simulate and
+/// top); re-exported here so `simulate::gateway` paths keep working.
+pub use crate::gateway;
 pub mod nat;
 
 use crate::error::{Error, Result};

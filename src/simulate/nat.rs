@@ -12,9 +12,9 @@ use serde::Serialize;
 use crate::cli::{ClientKind, KeyKind, NatArgs, NatChange, TransportKind};
 use crate::error::{Error, Result};
 use crate::fleet::{Fleet, GatewayKind, KeySource};
+use crate::gateway::{Algorithm, GatewaySpec, Target};
 use crate::output::{bar, fmt_f, fmt_int, Report, Style};
 use crate::resolve;
-use crate::simulate::gateway::{Algorithm, GatewaySpec, Target};
 use crate::simulate::{ids, kong_header_bug, Router};
 
 /// The first public address: the guide's NAT gateway.

@@ -39,6 +39,9 @@ fn man_pages_are_fresh_and_complete() {
         "rtctl-render-pm2.1",
         "rtctl-render-systemd.1",
         "rtctl-serve.1",
+        "rtctl-top.1",
+        "rtctl-status.1",
+        "rtctl-publish.1",
     ] {
         assert!(expected.contains(want), "{want} not generated");
     }
