@@ -245,8 +245,9 @@ try {
     results.push(await run({ name: "rtctl serve (Redis)", port: a, publishPort: b }, cutAll(a)));
     console.log(JSON.stringify(results.at(-1)));
     const kill = async () => {
+      const gone = new Promise((r) => na.once("exit", r));
       na.kill("SIGKILL");
-      await sleep(200);
+      await gone;
       na = rtctl(a, flags);
     };
     kill.label = "node killed (SIGKILL) and restarted";

@@ -80,15 +80,71 @@ pub struct DeliveryPosition {
     broadcasting_after: Mutex<Offset>,
     /// Announces each new `delivered` to catch-ups waiting for the live loop.
     moved: watch::Sender<Offset>,
+    /// The entries broadcast most recently, in order: a catch-up after an offset they cover
+    /// is served from here instead of the log (a reconnect avalanche reads memory, not Redis).
+    recent: Mutex<Recent>,
 }
+
+/// Every entry the live loop broadcast after `floor`, up to the last one (at most `cap`).
+#[derive(Debug)]
+struct Recent {
+    floor: Offset,
+    entries: std::collections::VecDeque<Entry>,
+    cap: usize,
+}
+
+impl Recent {
+    fn push(&mut self, e: &Entry) {
+        if self.entries.len() == self.cap {
+            if let Some(old) = self.entries.pop_front() {
+                self.floor = old.offset;
+            }
+        }
+        self.entries.push_back(e.clone());
+    }
+
+    /// Up to `limit` entries after `after`, if every entry after it is here.
+    fn after(&self, after: Offset, limit: usize) -> Option<Vec<Entry>> {
+        if after < self.floor {
+            return None;
+        }
+        let i = self.entries.partition_point(|e| e.offset <= after);
+        Some(self.entries.range(i..).take(limit).cloned().collect())
+    }
+}
+
+/// How many recently broadcast entries a node keeps for catch-ups.
+pub const RECENT_ENTRIES: usize = 16_384;
 
 impl DeliveryPosition {
     pub fn new(start: Offset) -> DeliveryPosition {
+        Self::with_recent(start, RECENT_ENTRIES)
+    }
+
+    /// A position that keeps the last `cap` entries broadcast for catch-ups.
+    pub fn with_recent(start: Offset, cap: usize) -> DeliveryPosition {
         DeliveryPosition {
             delivered: Mutex::new(start),
             broadcasting_after: Mutex::new(start),
             moved: watch::Sender::new(start),
+            recent: Mutex::new(Recent {
+                floor: start,
+                entries: std::collections::VecDeque::with_capacity(cap.min(1024)),
+                cap: cap.max(1),
+            }),
         }
+    }
+
+    /// Up to `limit` entries after `after` from those broadcast recently, or `None` when they
+    /// do not cover everything after it (read the log instead).
+    pub fn recent_after(&self, after: Offset, limit: usize) -> Option<Vec<Entry>> {
+        self.recent.lock().expect("recent lock").after(after, limit)
+    }
+
+    /// The live loop moved to `e` (called with the position lock held).
+    fn advance(&self, pos: &mut Offset, e: &Entry) {
+        *pos = e.offset;
+        self.recent.lock().expect("recent lock").push(e);
     }
 
     /// The last entry broadcast.
@@ -127,7 +183,7 @@ pub async fn deliver<H: Handler>(
     while let Some(e) = rx.recv().await {
         let Some(packet) = packet(&e) else {
             tracing::error!(offset = %e.offset, "log entry payload is not JSON; skipped");
-            *position.delivered.lock().expect("position lock") = e.offset;
+            position.advance(&mut position.delivered.lock().expect("position lock"), &e);
             position.moved.send_replace(e.offset);
             continue;
         };
@@ -142,7 +198,7 @@ pub async fn deliver<H: Handler>(
                 Target::Device(id) => ns.broadcast(&device_room(id), &packet),
                 Target::All => ns.broadcast_all(&packet),
             };
-            *pos = e.offset;
+            position.advance(&mut pos, &e);
             d
         };
         position.moved.send_replace(e.offset);
@@ -208,13 +264,16 @@ pub async fn catch_up<H: Handler<Data = Device>>(
         if !socket.is_connected() {
             return;
         }
-        let batch = match log.range_after(after, BATCH).await {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(device = %device, cause = %e, "catch-up: log unavailable; closing so the device retries");
-                socket.close();
-                return;
-            }
+        let (batch, from_recent) = match position.recent_after(after, BATCH) {
+            Some(b) => (b, true),
+            None => match log.range_after(after, BATCH).await {
+                Ok(b) => (b, false),
+                Err(e) => {
+                    tracing::warn!(device = %device, cause = %e, "catch-up: log unavailable; closing so the device retries");
+                    socket.close();
+                    return;
+                }
+            },
         };
         let full = batch.len() == BATCH;
         for e in &batch {
@@ -262,7 +321,11 @@ pub async fn catch_up<H: Handler<Data = Device>>(
         // Switch to live delivery only when the live loop stands exactly where the replay
         // ended: everything up to it was replayed, everything after will be broadcast to us.
         // The live loop holds this lock while it broadcasts, so the switch is atomic.
-        let beyond_end = batch.is_empty() && log.last().await.is_ok_and(|last| last < after);
+        // (Served from memory up to the live loop's position, the log can only end before
+        // `after` when the device claims more than this node delivered.)
+        let beyond_end = batch.is_empty()
+            && (!from_recent || position.delivered() < after)
+            && log.last().await.is_ok_and(|last| last < after);
         let delivered = position.between(|delivered| {
             if delivered == after || (beyond_end && delivered < after) {
                 socket.set_caught_up();
@@ -324,6 +387,38 @@ mod tests {
             text.contains(r#"42[\"notification:direct\",{},\"1-0\"]"#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn recent_entries_serve_catch_ups_they_cover() {
+        let p = DeliveryPosition::with_recent(Offset { ms: 10, seq: 0 }, 3);
+        assert_eq!(p.recent_after(Offset { ms: 10, seq: 0 }, 10), Some(vec![]));
+        assert_eq!(
+            p.recent_after(Offset { ms: 9, seq: 0 }, 10),
+            None,
+            "before the floor"
+        );
+        for ms in 11..=15 {
+            let e = e(Target::All, ms);
+            p.advance(&mut p.delivered.lock().unwrap(), &e);
+        }
+        assert_eq!(p.delivered(), Offset { ms: 15, seq: 0 });
+        // only 13, 14, 15 are kept: after 12 is covered, after 11 is not
+        let ms =
+            |v: Option<Vec<Entry>>| v.map(|v| v.iter().map(|e| e.offset.ms).collect::<Vec<_>>());
+        assert_eq!(
+            ms(p.recent_after(Offset { ms: 12, seq: 0 }, 10)),
+            Some(vec![13, 14, 15])
+        );
+        assert_eq!(
+            ms(p.recent_after(Offset { ms: 13, seq: 0 }, 1)),
+            Some(vec![14])
+        );
+        assert_eq!(
+            ms(p.recent_after(Offset { ms: 15, seq: 0 }, 10)),
+            Some(vec![])
+        );
+        assert_eq!(ms(p.recent_after(Offset { ms: 11, seq: 0 }, 10)), None);
     }
 
     #[tokio::test]
