@@ -4,6 +4,12 @@
 //! the log from its last offset and delivers entries to its local sockets, in offset order.
 //! With Redis the log is a stream (`XADD` / `XREAD BLOCK`, see `redis_schema`); without Redis an
 //! in-memory log serves one node. Offsets are stream ids (`<ms>-<seq>`) in both cases.
+//!
+//! Faults the log reports rather than hides: each log has a generation (created with its first
+//! entry), so a reader resuming from a lost log, beyond the log's end or before what retention
+//! kept is told so (`gap_after`); the reader's own state (`reader_status`) says when it cannot
+//! read. With `Durability::Replicated` an append is acknowledged only once replicas confirmed
+//! it, and readers never deliver an entry that was not acknowledged.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -1295,6 +1301,9 @@ impl RedisLog {
                         if tx.send(entry).await.is_err() {
                             return;
                         }
+                        // Handing a large batch to a busy delivery loop is progress, not a
+                        // stall.
+                        self.health.ok();
                     }
                     after = after.max(through);
                 }
