@@ -845,15 +845,24 @@ impl RedisLog {
         })
     }
 
-    /// `(major, minor)` of the server (`INFO server`).
+    /// `(major, minor)` of the server (`INFO server`); on a cluster, which answers for every
+    /// primary, of the oldest.
     async fn server_version(&self) -> Result<(u32, u32), LogError> {
         let mut con = self.writer.clone();
-        let info: String = redis::cmd("INFO")
+        let info: Value = redis::cmd("INFO")
             .arg("server")
             .query_async(&mut con)
             .await
             .map_err(unavailable)?;
-        Ok(parse_version(&info).unwrap_or((0, 0)))
+        let texts: Vec<String> = match info {
+            Value::Map(m) => m.iter().filter_map(|(_, v)| text(v)).collect(),
+            v => text(&v).into_iter().collect(),
+        };
+        Ok(texts
+            .iter()
+            .filter_map(|t| parse_version(t))
+            .min()
+            .unwrap_or((0, 0)))
     }
 
     fn append_cmd(&self, target: &Target, payload: &str, key: Option<&str>) -> redis::Cmd {
@@ -1616,6 +1625,14 @@ mod tests {
         assert_eq!(s.stalled_for, Duration::from_secs(7));
         assert_eq!(s.last_read_ms, 1_000);
         assert!(s.error.unwrap().contains("refused"));
+    }
+
+    #[test]
+    fn versions_come_from_info_server() {
+        let info = "# Server\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n";
+        assert_eq!(parse_version(info), Some((7, 0)));
+        assert_eq!(parse_version("redis_version:7.2.4"), Some((7, 2)));
+        assert_eq!(parse_version("# Server"), None);
     }
 
     #[test]

@@ -287,6 +287,45 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
         want.push(publish_acked(&nodes, target.clone(), json!({"k": k})).await);
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
+    // `--durability replicated` on a cluster (another fleet): the append and its WAIT go to
+    // the slot's master together, and are confirmed by its replica.
+    let r_ns = "it-failover-replicated";
+    let r_node = ServeProcess::start(
+        "fr",
+        &[
+            "--redis",
+            seed.as_str(),
+            "--namespace",
+            r_ns,
+            "--durability",
+            "replicated",
+        ],
+    );
+    let Some(mut r_dev) = Devices::start(json!({
+        "url": r_node.url(), "ids": ["fr-1"], "departments": {"fr-1": "DF"},
+        "transports": ["websocket"], "timeoutMs": 30000
+    })) else {
+        return;
+    };
+    r_dev.wait_ready();
+    let mut r_want = Vec::new();
+    for k in 0..3 {
+        let r = publish(&r_node, target.clone(), json!({"k": k})).await;
+        assert_eq!(r.status(), 202, "replicated publish on a cluster");
+        r_want.push(
+            r.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    r_dev.expect(&json!({"fr-1": 3}));
+    let r = r_dev.result();
+    assert_eq!(r["ok"], true, "{r}");
+    let got: Vec<String> = received_ids(&r, "fr-1").into_iter().map(|x| x.1).collect();
+    assert_eq!(got, r_want);
+    drop(r_node);
+
     cluster.node(owner).kill();
     let killed = Instant::now();
     // Keep publishing through the failover (503s are retried, only 202s count).
