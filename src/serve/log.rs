@@ -4,6 +4,12 @@
 //! the log from its last offset and delivers entries to its local sockets, in offset order.
 //! With Redis the log is a stream (`XADD` / `XREAD BLOCK`, see `redis_schema`); without Redis an
 //! in-memory log serves one node. Offsets are stream ids (`<ms>-<seq>`) in both cases.
+//!
+//! Faults the log reports rather than hides: each log has a generation (created with its first
+//! entry), so a reader resuming from a lost log, beyond the log's end or before what retention
+//! kept is told so (`gap_after`); the reader's own state (`reader_status`) says when it cannot
+//! read. With `Durability::Replicated` an append is acknowledged only once replicas confirmed
+//! it, and readers never deliver an entry that was not acknowledged.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -839,15 +845,24 @@ impl RedisLog {
         })
     }
 
-    /// `(major, minor)` of the server (`INFO server`).
+    /// `(major, minor)` of the server (`INFO server`); on a cluster, which answers for every
+    /// primary, of the oldest.
     async fn server_version(&self) -> Result<(u32, u32), LogError> {
         let mut con = self.writer.clone();
-        let info: String = redis::cmd("INFO")
+        let info: Value = redis::cmd("INFO")
             .arg("server")
             .query_async(&mut con)
             .await
             .map_err(unavailable)?;
-        Ok(parse_version(&info).unwrap_or((0, 0)))
+        let texts: Vec<String> = match info {
+            Value::Map(m) => m.iter().filter_map(|(_, v)| text(v)).collect(),
+            v => text(&v).into_iter().collect(),
+        };
+        Ok(texts
+            .iter()
+            .filter_map(|t| parse_version(t))
+            .min()
+            .unwrap_or((0, 0)))
     }
 
     fn append_cmd(&self, target: &Target, payload: &str, key: Option<&str>) -> redis::Cmd {
@@ -1295,6 +1310,9 @@ impl RedisLog {
                         if tx.send(entry).await.is_err() {
                             return;
                         }
+                        // Handing a large batch to a busy delivery loop is progress, not a
+                        // stall.
+                        self.health.ok();
                     }
                     after = after.max(through);
                 }
@@ -1607,6 +1625,14 @@ mod tests {
         assert_eq!(s.stalled_for, Duration::from_secs(7));
         assert_eq!(s.last_read_ms, 1_000);
         assert!(s.error.unwrap().contains("refused"));
+    }
+
+    #[test]
+    fn versions_come_from_info_server() {
+        let info = "# Server\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n";
+        assert_eq!(parse_version(info), Some((7, 0)));
+        assert_eq!(parse_version("redis_version:7.2.4"), Some((7, 2)));
+        assert_eq!(parse_version("# Server"), None);
     }
 
     #[test]

@@ -287,6 +287,45 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
         want.push(publish_acked(&nodes, target.clone(), json!({"k": k})).await);
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
+    // `--durability replicated` on a cluster (another fleet): the append and its WAIT go to
+    // the slot's master together, and are confirmed by its replica.
+    let r_ns = "it-failover-replicated";
+    let r_node = ServeProcess::start(
+        "fr",
+        &[
+            "--redis",
+            seed.as_str(),
+            "--namespace",
+            r_ns,
+            "--durability",
+            "replicated",
+        ],
+    );
+    let Some(mut r_dev) = Devices::start(json!({
+        "url": r_node.url(), "ids": ["fr-1"], "departments": {"fr-1": "DF"},
+        "transports": ["websocket"], "timeoutMs": 30000
+    })) else {
+        return;
+    };
+    r_dev.wait_ready();
+    let mut r_want = Vec::new();
+    for k in 0..3 {
+        let r = publish(&r_node, target.clone(), json!({"k": k})).await;
+        assert_eq!(r.status(), 202, "replicated publish on a cluster");
+        r_want.push(
+            r.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    r_dev.expect(&json!({"fr-1": 3}));
+    let r = r_dev.result();
+    assert_eq!(r["ok"], true, "{r}");
+    let got: Vec<String> = received_ids(&r, "fr-1").into_iter().map(|x| x.1).collect();
+    assert_eq!(got, r_want);
+    drop(r_node);
+
     cluster.node(owner).kill();
     let killed = Instant::now();
     // Keep publishing through the failover (503s are retried, only 202s count).
@@ -665,16 +704,18 @@ async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered(
 /// A primary, its replica and three `redis-sentinel`s (quorum 2, primary down after 1 s).
 struct SentinelSetup {
     primary: RedisProc,
-    replica: RedisProc,
+    replicas: Vec<RedisProc>,
     sentinels: Vec<RedisProc>,
 }
 
 impl SentinelSetup {
-    fn start() -> SentinelSetup {
+    fn start(replicas: usize) -> SentinelSetup {
         let primary = RedisProc::start(free_port(), &[]);
         let p = primary.port.to_string();
-        let replica = RedisProc::start(free_port(), &["--replicaof", "127.0.0.1", &p]);
-        wait_replicas(&primary, 1);
+        let replicas: Vec<RedisProc> = (0..replicas)
+            .map(|_| RedisProc::start(free_port(), &["--replicaof", "127.0.0.1", &p]))
+            .collect();
+        wait_replicas(&primary, replicas.len());
         let sentinels = (0..3)
             .map(|_| {
                 let port = free_port();
@@ -703,7 +744,7 @@ impl SentinelSetup {
             .collect();
         let setup = SentinelSetup {
             primary,
-            replica,
+            replicas,
             sentinels,
         };
         // Every sentinel knows the replica and the other sentinels.
@@ -716,7 +757,7 @@ impl SentinelSetup {
                 while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
                     get.insert(k.to_string(), v.to_string());
                 }
-                get.get("num-slaves").map(String::as_str) == Some("1")
+                get.get("num-slaves") == Some(&setup.replicas.len().to_string())
                     && get.get("num-other-sentinels").map(String::as_str) == Some("2")
             });
             if ready {
@@ -765,12 +806,24 @@ impl RedisProc {
 /// without a restart: 0 lost, 0 duplicates, no device reconnects.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sentinel_promotion_is_followed_without_losing_anything() {
+    sentinel_failover(1, &[]).await;
+}
+
+/// The same with `--durability replicated` and two replicas: every 202 was on a replica when
+/// the primary died; the promoted one's remaining replica confirms what follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sentinel_promotion_with_replicated_durability_loses_nothing() {
+    sentinel_failover(2, &["--durability", "replicated"]).await;
+}
+
+async fn sentinel_failover(replicas: usize, extra: &[&str]) {
     let Some(_) = RedisServer::start() else {
         return;
     };
-    let mut setup = SentinelSetup::start();
+    let mut setup = SentinelSetup::start(replicas);
     let url = setup.url();
-    let flags = ["--redis", url.as_str(), "--namespace", "it-sentinel"];
+    let mut flags = vec!["--redis", url.as_str(), "--namespace", "it-sentinel"];
+    flags.extend_from_slice(extra);
     let a = ServeProcess::start("sa", &flags);
     let b = ServeProcess::start("sb", &flags);
     let ids: Vec<String> = (0..10).map(|i| format!("se-{i:02}")).collect();
@@ -808,7 +861,11 @@ async fn a_sentinel_promotion_is_followed_without_losing_anything() {
         &["sentinel", "get-master-addr-by-name", "mymaster"],
     );
     assert!(
-        promoted.contains(&setup.replica.port.to_string()) && !promoted.contains(&old.to_string()),
+        setup
+            .replicas
+            .iter()
+            .any(|r| promoted.contains(&r.port.to_string()))
+            && !promoted.contains(&old.to_string()),
         "promoted: {promoted}"
     );
     let mut report = serde_json::Map::new();
@@ -825,7 +882,7 @@ async fn a_sentinel_promotion_is_followed_without_losing_anything() {
     let report = json!({ "received": report });
     let (expected, lost, dup) = tally(&report, &ids, &want);
     eprintln!(
-        "sentinel promotion: {expected} expected, {lost} lost, {dup} duplicates, {} publishes",
+        "sentinel promotion {extra:?}: {expected} expected, {lost} lost, {dup} duplicates, {} publishes",
         want.len()
     );
     assert_eq!((lost, dup), (0, 0));
