@@ -80,10 +80,55 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     let node_id = args.node_id.clone().unwrap_or_else(|| listen.to_string());
     serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
     let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
+    tracing::info!(fd_limit = fds, "open-file limit raised to the hard limit");
+    let secs = |flag: &str, v: f64| {
+        if v > 0.0 && v.is_finite() {
+            Ok(std::time::Duration::from_secs_f64(v))
+        } else {
+            Err(Error::flag(flag, format!("expected seconds > 0, got {v}")))
+        }
+    };
+    let mut trusted_proxies = Vec::new();
+    for p in &args.trusted_proxies {
+        trusted_proxies.push(
+            p.parse::<engine::IpPrefix>()
+                .map_err(|m| Error::flag("--trusted-proxy", m))?,
+        );
+    }
+    for (flag, v) in [
+        ("--max-unfinished-per-ip", args.max_unfinished_per_ip),
+        ("--max-handshakes-per-ip", args.max_handshakes_per_ip),
+        ("--max-connections", args.max_connections.unwrap_or(1)),
+    ] {
+        if v == 0 {
+            return Err(Error::flag(flag, "expected at least 1"));
+        }
+    }
+    let auto_connections = (fds as usize).saturating_sub(512).max(64);
+    let max_connections = args.max_connections.unwrap_or(auto_connections);
+    if fds > 0 && (max_connections + args.reserved_connections + 64) as u64 > fds {
+        tracing::warn!(
+            fd_limit = fds,
+            max_connections,
+            reserved = args.reserved_connections,
+            "--max-connections plus --reserved-connections leave fewer than 64 descriptors for Redis and files"
+        );
+    }
+    let http = engine::HttpLimits {
+        max_connections,
+        reserved_connections: args.reserved_connections,
+        header_timeout: secs("--header-timeout-secs", args.header_timeout_secs)?,
+        body_timeout: secs("--body-timeout-secs", args.body_timeout_secs)?,
+        max_unfinished_per_ip: args.max_unfinished_per_ip,
+        trusted_proxies,
+    };
     tracing::info!(
-        fd_limit = fds,
-        connection_ceiling = fds.saturating_sub(64),
-        "open-file limit raised to the hard limit"
+        max_connections,
+        reserved = args.reserved_connections,
+        body_timeout_secs = args.body_timeout_secs,
+        max_unfinished_per_ip = args.max_unfinished_per_ip,
+        max_handshakes_per_ip = args.max_handshakes_per_ip,
+        "connection limits"
     );
     let cfg = serve::ServeConfig {
         node_id,
@@ -103,8 +148,10 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             max_queue_frames: args.max_queue_frames.max(2),
             // A device whose queue is full is caught up from the log, never skipped.
             overflow: engine::OverflowPolicy::MarkBehind,
+            max_handshakes_per_ip: args.max_handshakes_per_ip,
             ..engine::Config::default()
         },
+        http,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -23,13 +23,14 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -39,6 +40,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
 use super::conn::{Role, WsConn};
+use super::guard::{client_ip, ClientIp, HttpLimits, HttpStats, RequestBody, Unfinished};
 use super::eio::{self, Frame};
 use super::query::{EioQuery, ErrorCode, Transport};
 use super::server::{CloseReason, EioHandler, EioServer, GetOutcome, HandshakeRequest, Session};
@@ -64,6 +66,15 @@ fn json_error(code: ErrorCode, message: &str) -> Response<Body> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    res
+}
+
+/// A refused handshake: `{"code":4,"message":…}` with 403 (or 429 for a limit).
+fn rejection(rej: &super::server::Rejection) -> Response<Body> {
+    let mut res = json_error(ErrorCode::Forbidden, &rej.message);
+    if let Ok(s) = StatusCode::from_u16(rej.status()) {
+        *res.status_mut() = s;
+    }
     res
 }
 
@@ -171,6 +182,11 @@ impl<H: EioHandler> EioServer<H> {
             return error(ErrorCode::UnknownTransport);
         }
         let remote_addr = req.extensions().get::<RemoteAddr>().map(|a| a.0);
+        let client_ip = req
+            .extensions()
+            .get::<ClientIp>()
+            .map(|c| c.0)
+            .or(remote_addr.map(|a| a.ip()));
         let session = match query.sid() {
             Some(sid) => match self.session(sid) {
                 Some(s) => Some(s),
@@ -188,6 +204,7 @@ impl<H: EioHandler> EioServer<H> {
                     headers: req.headers(),
                     transport: Transport::Polling,
                     remote_addr,
+                    client_ip,
                 };
                 match self.open_session(&hs) {
                     Ok(session) => {
@@ -197,7 +214,7 @@ impl<H: EioHandler> EioServer<H> {
                             GetOutcome::Pending => polling_body(&[Frame::NOOP]),
                         }
                     }
-                    Err(rej) => json_error(ErrorCode::Forbidden, &rej.message),
+                    Err(rej) => rejection(&rej),
                 }
             }
             (Transport::Polling, Some(session)) => {
@@ -221,10 +238,11 @@ impl<H: EioHandler> EioServer<H> {
                             headers: req.headers(),
                             transport: Transport::Websocket,
                             remote_addr,
+                            client_ip,
                         };
                         match self.open_session(&hs) {
                             Ok(s) => (Role::Active, s),
-                            Err(rej) => return json_error(ErrorCode::Forbidden, &rej.message),
+                            Err(rej) => return rejection(&rej),
                         }
                     }
                     Some(s) => match s.begin_upgrade() {
@@ -428,6 +446,165 @@ where
     }
 }
 
+/// A response refused by a limit: a JSON error and `Connection: close`.
+fn refused(code: StatusCode, message: &str) -> Response<Body> {
+    let body = serde_json::json!({ "error": message }).to_string();
+    let mut res = Response::new(Full::new(Bytes::from(body)));
+    *res.status_mut() = code;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+/// Counts an open connection until dropped.
+struct ConnSlot(Arc<HttpStats>);
+
+impl Drop for ConnSlot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// [`serve`] with [`HttpLimits`]: at most `max_connections` connections are served (then
+/// `reserved_connections` more, one non-Engine.IO request each, for health checks and the
+/// API; beyond that `503` and close), request heads and bodies have deadlines, and a client
+/// IP (see [`client_ip`]) has at most `max_unfinished_per_ip` request bodies arriving at
+/// once (`429` beyond). Each request carries [`RemoteAddr`] and [`ClientIp`]; everything
+/// refused is counted in `stats`. `engine_path` is where Engine.IO is mounted.
+pub async fn serve_guarded<S, F>(
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    limits: HttpLimits,
+    stats: Arc<HttpStats>,
+    engine_path: &'static str,
+    service: S,
+) -> std::io::Result<()>
+where
+    S: Fn(Request<RequestBody>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    let limits = Arc::new(limits);
+    let unfinished = Arc::new(Unfinished::default());
+    loop {
+        let (stream, addr) = tokio::select! {
+            _ = shutdown.cancelled() => return Ok(()),
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let open = stats.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        let slot = ConnSlot(stats.clone());
+        if open > limits.max_connections + limits.reserved_connections {
+            stats
+                .connections_refused_total
+                .fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(peer = %addr, open, "connection ceiling reached: 503");
+            // best effort, never blocking the accept loop
+            let _ = stream.try_write(
+                b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+                  connection: close\r\ncontent-length: 45\r\nretry-after: 1\r\n\r\n\
+                  {\"error\":\"connection ceiling reached: retry\"}",
+            );
+            drop(slot);
+            continue;
+        }
+        let reserved = open > limits.max_connections;
+        let _ = stream.set_nodelay(true);
+        let svc = service.clone();
+        let shutdown = shutdown.clone();
+        let limits = limits.clone();
+        let stats = stats.clone();
+        let unfinished = unfinished.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let header_timeout = limits.header_timeout;
+            let handler = service_fn(move |req: Request<Incoming>| {
+                let (mut parts, body) = req.into_parts();
+                let ip = client_ip(addr.ip(), &parts.headers, &limits.trusted_proxies);
+                parts.extensions.insert(RemoteAddr(addr));
+                parts.extensions.insert(ClientIp(ip));
+                let is_engine = parts.uri.path() == engine_path;
+                let refusal = if reserved && is_engine {
+                    stats.reserved_refused_total.fetch_add(1, Ordering::Relaxed);
+                    Some(refused(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "connection ceiling reached: retry",
+                    ))
+                } else {
+                    None
+                };
+                let guard = if refusal.is_none() && !body.is_end_stream() {
+                    match unfinished.try_begin(ip, limits.max_unfinished_per_ip) {
+                        Some(g) => Ok(Some(g)),
+                        None => Err(()),
+                    }
+                } else {
+                    Ok(None)
+                };
+                let fut = match (refusal, guard) {
+                    (Some(r), _) => Err(r),
+                    (None, Err(())) => {
+                        stats
+                            .unfinished_refused_total
+                            .fetch_add(1, Ordering::Relaxed);
+                        tracing::debug!(%ip, "too many unfinished requests: 429");
+                        Err(refused(
+                            StatusCode::TOO_MANY_REQUESTS,
+                            &format!(
+                                "too many requests with a body still arriving from {ip} (limit {})",
+                                limits.max_unfinished_per_ip
+                            ),
+                        ))
+                    }
+                    (None, Ok(g)) => {
+                        let body = RequestBody::new(body, limits.body_timeout, g, stats.clone());
+                        Ok(svc(Request::from_parts(parts, body)))
+                    }
+                };
+                async move {
+                    let mut res = match fut {
+                        Ok(f) => f.await,
+                        Err(r) => r,
+                    };
+                    if reserved {
+                        res.headers_mut()
+                            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    }
+                    Ok::<_, Infallible>(res)
+                }
+            });
+            let mut builder = http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .keep_alive(!reserved);
+            let conn = builder
+                .serve_connection(TokioIo::new(stream), handler)
+                .with_upgrades();
+            tokio::pin!(conn);
+            let res = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = shutdown.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = res {
+                tracing::trace!(error = %e, "http connection ended with an error");
+            }
+        });
+    }
+}
+
 /// Answers requests whose path is `path` with `server`, others with 404.
 pub fn route<H: EioHandler>(
     path: &'static str,
@@ -499,7 +676,9 @@ mod tests {
         use std::mem::size_of;
         assert!(size_of::<WsConn<SioLayer<H>, TcpStream>>() <= 160);
         assert!(size_of::<WsConn<SioLayer<H>, TokioIo<hyper::upgrade::Upgraded>>>() <= 176);
-        assert!(size_of::<Session<SioLayer<H>>>() <= 232);
+        let session = size_of::<Session<SioLayer<H>>>();
+        // 240: the client IP counted as an unfinished handshake until CONNECT (issue 11)
+        assert!(session <= 240, "Session is {session} bytes");
         // the task waiting for the upgrade is not the connection's task
         assert!(returned_future_size(run_websocket::<SioLayer<H>>) <= 96);
     }

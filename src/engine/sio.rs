@@ -105,6 +105,13 @@ pub enum Error {
     /// A text packet arrived while attachments were still expected.
     #[error("got plaintext data when reconstructing a packet")]
     UnexpectedText,
+    /// A binary packet (its header and attachments together) is larger than the decoder
+    /// allows (`maxPayload` on a server).
+    #[error("binary packet larger than {max} bytes")]
+    PacketTooLarge {
+        /// Configured maximum.
+        max: usize,
+    },
 }
 
 fn json_err(e: serde_json::Error) -> Error {
@@ -1317,8 +1324,11 @@ pub fn decode(text: &str) -> Result<Packet, Error> {
 /// Two words per connection while idle; a partial binary packet is boxed.
 #[derive(Debug, Clone)]
 pub struct Decoder {
-    max_attachments: usize,
-    pending: Option<Box<(Packet, usize)>>,
+    max_attachments: u32,
+    /// Largest binary packet (header text plus attachments), in bytes.
+    max_bytes: u32,
+    /// The packet being reassembled, its attachment count and its size so far.
+    pending: Option<Box<(Packet, usize, usize)>>,
 }
 
 impl Default for Decoder {
@@ -1335,8 +1345,23 @@ impl Decoder {
 
     /// A decoder with a custom attachment limit.
     pub const fn with_max_attachments(max_attachments: usize) -> Self {
+        Decoder::with_limits(max_attachments, usize::MAX)
+    }
+
+    /// A decoder with an attachment limit and a limit on the total size of a binary packet
+    /// being reassembled (its header text plus every attachment): what an unfinished
+    /// packet can hold is bounded by `max_bytes`, not by `max_attachments` × `maxPayload`.
+    pub const fn with_limits(max_attachments: usize, max_bytes: usize) -> Self {
+        const fn small(n: usize) -> u32 {
+            if n > u32::MAX as usize {
+                u32::MAX
+            } else {
+                n as u32
+            }
+        }
         Decoder {
-            max_attachments,
+            max_attachments: small(max_attachments),
+            max_bytes: small(max_bytes),
             pending: None,
         }
     }
@@ -1347,13 +1372,17 @@ impl Decoder {
         if self.pending.take().is_some() {
             return Err(Error::UnexpectedText);
         }
-        match parse(text, self.max_attachments)? {
+        let max_bytes = self.max_bytes as usize;
+        match parse(text, self.max_attachments as usize)? {
             (p, 0) => Ok(Some(p)),
             (mut p, n) => {
+                if text.len() > max_bytes {
+                    return Err(Error::PacketTooLarge { max: max_bytes });
+                }
                 if let Some(a) = p.attachments_mut() {
                     a.reserve_exact(n);
                 }
-                self.pending = Some(Box::new((p, n)));
+                self.pending = Some(Box::new((p, n, text.len())));
                 Ok(None)
             }
         }
@@ -1365,13 +1394,21 @@ impl Decoder {
         let Some(pending) = self.pending.as_mut() else {
             return Err(Error::UnexpectedBinary);
         };
-        let (packet, expected) = &mut **pending;
+        let (packet, expected, size) = &mut **pending;
         let expected = *expected;
+        let data: Bytes = data.into();
+        *size = size.saturating_add(data.len());
+        if *size > self.max_bytes as usize {
+            self.pending = None;
+            return Err(Error::PacketTooLarge {
+                max: self.max_bytes as usize,
+            });
+        }
         let Some(atts) = packet.attachments_mut() else {
             self.pending = None;
             return Err(Error::UnexpectedBinary);
         };
-        atts.push(data.into());
+        atts.push(data);
         if atts.len() < expected {
             return Ok(None);
         }

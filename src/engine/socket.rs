@@ -381,7 +381,7 @@ impl<H: Handler> Socket<H> {
         let _ = self
             .0
             .session
-            .send_forced(&[Frame::Text(sio::encode_disconnect(self.ns()))]);
+            .send_control(&[Frame::Text(sio::encode_disconnect(self.ns()))]);
         self.remove(DisconnectReason::ServerNamespaceDisconnect);
     }
 
@@ -509,9 +509,12 @@ impl<H: Handler> AckSender<H> {
         sio::AckBuilder::new(self.id).ns(self.socket.ns().clone())
     }
 
-    /// Sends the ack built with [`AckSender::builder`].
+    /// Sends the ack built with [`AckSender::builder`]. An ack is a reply: it may use the
+    /// control reserve beyond the queue bound, and a client that fills that too (it asks
+    /// and never reads) has its connection closed.
     pub fn send(self, ack: sio::AckBuilder) -> Result<(), SendError> {
-        self.socket.send(&ack.build())
+        let frames: Vec<Frame> = ack.build().frames().collect();
+        self.socket.0.session.send_control(&frames)
     }
 
     /// Acknowledges with raw JSON arguments.
@@ -728,6 +731,8 @@ pub struct SioLayer<H: Handler> {
     namespaces: HashMap<String, Arc<Nsp<H>>>,
     next_key: AtomicU64,
     connect_timeout: Duration,
+    /// `maxPayload`: also the bound of a binary packet being reassembled.
+    max_packet_bytes: usize,
 }
 
 /// Per-connection Socket.IO state.
@@ -747,7 +752,7 @@ impl<H: Handler> SioLayer<H> {
     ) -> Result<(), CloseReason> {
         let Some(nsp) = self.namespaces.get(ns.as_str()) else {
             let frame = Frame::Text(sio::encode_connect_error(&ns, "Invalid namespace", None));
-            return session.send_forced(&[frame]).or(Ok(()));
+            return session.send_control(&[frame]).or(Ok(()));
         };
         // a second CONNECT to the same namespace replaces the first socket
         if let Some(i) = st.sockets.iter().position(|s| *s.ns() == ns) {
@@ -770,7 +775,7 @@ impl<H: Handler> SioLayer<H> {
                     &e.message,
                     e.data.as_deref(),
                 ));
-                return session.send_forced(&[frame]).or(Ok(()));
+                return session.send_control(&[frame]).or(Ok(()));
             }
         };
         let socket = Socket(Arc::new(SocketInner {
@@ -789,6 +794,7 @@ impl<H: Handler> SioLayer<H> {
         nsp.write().sockets.insert(socket.0.key, socket.clone());
         st.sockets.push(socket.clone());
         st.ever_connected = true;
+        session.established();
         self.handler.connected(&socket);
         let pid = self.handler.connect_pid(&socket);
         session.release_hold(&[Frame::Text(sio::encode_connect_ok(
@@ -810,7 +816,10 @@ impl<H: Handler> EioHandler for SioLayer<H> {
         Ok((
             meta,
             SioState {
-                decoder: sio::Decoder::new(),
+                decoder: sio::Decoder::with_limits(
+                    sio::DEFAULT_MAX_ATTACHMENTS,
+                    self.max_packet_bytes,
+                ),
                 sockets: Vec::new(),
                 ever_connected: false,
             },
@@ -942,6 +951,7 @@ impl<H: Handler> SocketIo<H> {
             namespaces: map,
             next_key: AtomicU64::new(1),
             connect_timeout: config.connect_timeout,
+            max_packet_bytes: config.max_payload,
         };
         Ok(SocketIo {
             eio: EioServer::new(config, layer),

@@ -34,6 +34,8 @@ pub struct NodeState {
     pub redis: Option<super::redis_conn::Conn>,
     /// Largest accepted publish body, in bytes.
     pub max_body_bytes: usize,
+    /// What the node's limits refused (rendered at `/metrics`).
+    pub limits: Option<Arc<super::limits::LimitMetrics>>,
 }
 
 impl NodeState {
@@ -46,6 +48,7 @@ impl NodeState {
             draining: Arc::new(AtomicBool::new(false)),
             redis: None,
             max_body_bytes: 64 * 1024,
+            limits: None,
         }
     }
 }
@@ -289,7 +292,10 @@ async fn health(State(st): State<Arc<NodeState>>) -> Response {
 }
 
 async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
-    let text = st.metrics.render(&st.node_id, Process::read());
+    let mut text = st.metrics.render(&st.node_id, Process::read());
+    if let Some(l) = &st.limits {
+        l.render(&mut text);
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod identity;
+pub mod limits;
 pub mod log;
 pub mod metrics;
 pub mod node;
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body as AxumBody;
 use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::net::TcpListener;
@@ -49,6 +50,8 @@ pub struct ServeConfig {
     /// How much of the log is kept (what a reconnecting device can still be caught up from).
     pub retention: log::Retention,
     pub engine: Config,
+    /// Connection ceiling, request deadlines, per-IP limits, trusted gateways.
+    pub http: engine::HttpLimits,
 }
 
 /// Why the node could not start or run.
@@ -123,7 +126,6 @@ pub async fn run(
     state.draining = draining.clone();
     state.api_key = cfg.api_key.clone();
     state.redis = redis.clone();
-    let state = Arc::new(state);
     let start = log.last().await.unwrap_or(Offset::ZERO);
     let position = Arc::new(recovery::DeliveryPosition::new(start));
     let handler = NodeHandler::new(
@@ -135,6 +137,12 @@ pub async fn run(
     );
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
+    let http_stats = Arc::new(engine::HttpStats::default());
+    state.limits = Some(Arc::new(limits::LimitMetrics {
+        engine: io.engine().stats_handle(),
+        http: http_stats.clone(),
+    }));
+    let state = Arc::new(state);
     let node = Arc::new(Node {
         cfg,
         listen,
@@ -163,7 +171,13 @@ pub async fn run(
     let server = tokio::spawn({
         let node = node.clone();
         let stop = http_stop.clone();
-        async move { engine::serve(listener, stop, move |req| service(node.clone(), req)).await }
+        let limits = node.cfg.http.clone();
+        async move {
+            engine::serve_guarded(listener, stop, limits, http_stats, "/socket.io/", move |req| {
+                service(node.clone(), req)
+            })
+            .await
+        }
     });
     tracing::info!(node = %node.cfg.node_id, listen = %listen, redis = node.cfg.redis_url.is_some(), "rtctl serve ready");
     shutdown.cancelled().await;
@@ -283,7 +297,7 @@ async fn heartbeats(
 
 /// One HTTP request: Socket.IO to the engine, the rest to the API router; CORS and the
 /// node-id header on everything.
-async fn service(node: Arc<Node>, req: Request<Incoming>) -> Response<engine::Body> {
+async fn service(node: Arc<Node>, req: Request<engine::RequestBody>) -> Response<engine::Body> {
     let origin = req.headers().get(header::ORIGIN).cloned();
     let is_sio = req.uri().path() == "/socket.io/";
     let mut res = if is_sio && req.method() == Method::OPTIONS {

@@ -8,6 +8,7 @@ mod engine_sio;
 mod engine_support;
 mod gateway_vectors;
 mod generated;
+mod hostile;
 mod plan;
 mod render;
 mod render_gateways;

@@ -1,0 +1,69 @@
+//! The node's defences against a single client, as Prometheus metrics: what each limit
+//! refused or closed (the limits themselves live in the engine and its HTTP server).
+
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use crate::engine;
+
+/// The counters behind the limit metrics.
+#[derive(Debug, Clone)]
+pub struct LimitMetrics {
+    pub engine: Arc<engine::Stats>,
+    pub http: Arc<engine::HttpStats>,
+}
+
+impl LimitMetrics {
+    /// Appends the limit families in the Prometheus text format.
+    pub fn render(&self, o: &mut String) {
+        let e = &self.engine;
+        let h = &self.http;
+        let _ = writeln!(o, "# HELP rtctl_http_connections Open HTTP connections (devices, API, health)");
+        let _ = writeln!(o, "# TYPE rtctl_http_connections gauge");
+        let _ = writeln!(o, "rtctl_http_connections {}", h.connections.load(Relaxed));
+        let _ = writeln!(
+            o,
+            "# HELP rtctl_http_refused_total Requests and connections refused by a limit, by limit"
+        );
+        let _ = writeln!(o, "# TYPE rtctl_http_refused_total counter");
+        for (limit, v) in [
+            ("max_connections", &h.connections_refused_total),
+            ("reserved_connection", &h.reserved_refused_total),
+            ("max_unfinished_per_ip", &h.unfinished_refused_total),
+            ("body_timeout", &h.body_timeouts_total),
+            ("max_handshakes_per_ip", &e.handshakes_refused_total),
+        ] {
+            let _ = writeln!(
+                o,
+                "rtctl_http_refused_total{{limit=\"{limit}\"}} {}",
+                v.load(Relaxed)
+            );
+        }
+        let mut counter = |name: &str, help: &str, v: u64| {
+            let _ = writeln!(o, "# HELP {name} {help}");
+            let _ = writeln!(o, "# TYPE {name} counter");
+            let _ = writeln!(o, "{name} {v}");
+        };
+        counter(
+            "rtctl_reply_overflow_closes_total",
+            "Connections closed because they asked for replies (pongs, acks, CONNECT_ERRORs) they did not read",
+            e.control_overflow_total.load(Relaxed),
+        );
+        counter(
+            "rtctl_unsolicited_pongs_total",
+            "Heartbeat answers ignored because no ping had reached the client",
+            e.unsolicited_pongs_total.load(Relaxed),
+        );
+        counter(
+            "rtctl_send_queue_full_total",
+            "Sends refused because a connection's send queue was at its bound",
+            e.queue_full_total.load(Relaxed),
+        );
+        counter(
+            "rtctl_expired_sessions_on_access_total",
+            "Polling requests answered 400 because the session's pong deadline had passed",
+            e.expired_on_access_total.load(Relaxed),
+        );
+    }
+}

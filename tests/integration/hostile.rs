@@ -1,0 +1,384 @@
+//! One hostile client against a real `rtctl serve` while ordinary devices (the official
+//! socket.io-client) stay connected: the node's memory stays under a ceiling, the hostile
+//! connection is closed, every limit shows in `/metrics`, and the ordinary devices lose
+//! nothing. Raw TCP on purpose: these clients do what no library client would.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::serve_node::{events, publish_ok, Devices};
+use crate::support::ServeProcess;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// `/metrics` of the node.
+pub async fn metrics(node: &ServeProcess) -> String {
+    reqwest::get(format!("{}/metrics", node.url()))
+        .await
+        .expect("/metrics answers")
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of the sample `name` (with its labels, if any) in a metrics text.
+pub fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no sample {name} in\n{text}"))
+}
+
+/// The node's resident memory, in bytes.
+pub async fn rss(node: &ServeProcess) -> f64 {
+    sample(&metrics(node).await, "process_resident_memory_bytes")
+}
+
+/// Samples the node's RSS every 100 ms until `stop` is set; returns the peak.
+pub fn watch_rss(
+    node: &ServeProcess,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<f64> {
+    let url = format!("{}/metrics", node.url());
+    tokio::spawn(async move {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let mut peak = 0f64;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            if let Ok(r) = client.get(&url).send().await {
+                if let Ok(t) = r.text().await {
+                    peak = peak.max(sample(&t, "process_resident_memory_bytes"));
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        peak
+    })
+}
+
+/// Ordinary devices (official client, reconnection on, department `ops` from the header,
+/// half of them polling only) that must each receive `expect` department notifications.
+pub struct Fleet {
+    parts: Vec<Devices>,
+    ids: Vec<String>,
+    published: Vec<String>,
+}
+
+impl Fleet {
+    pub fn start(node: &ServeProcess, n: usize, expect: usize) -> Option<Fleet> {
+        let ids: Vec<String> = (0..n).map(|i| format!("calm-{i}")).collect();
+        let mut parts = Vec::new();
+        for (part, transports) in [
+            (&ids[..n / 2], json!(["polling"])),
+            (&ids[n / 2..], json!(["websocket"])),
+        ] {
+            let departments: serde_json::Map<String, Value> =
+                part.iter().map(|id| (id.clone(), json!("ops"))).collect();
+            let mut d = Devices::start(json!({
+                "url": node.url(), "ids": part, "departments": departments,
+                "transports": transports, "expect": expect, "timeoutMs": 60000
+            }))?;
+            d.wait_ready();
+            parts.push(d);
+        }
+        Some(Fleet {
+            parts,
+            ids,
+            published: Vec::new(),
+        })
+    }
+
+    /// Publishes one department notification.
+    pub async fn publish(&mut self, node: &ServeProcess) {
+        let i = self.published.len();
+        let id = publish_ok(node, json!({"department": "ops"}), json!({"n": i})).await;
+        self.published.push(id);
+    }
+
+    /// Every device received every notification, in order, once.
+    pub fn check(self) {
+        let results: Vec<Value> = self.parts.into_iter().map(Devices::result).collect();
+        for r in &results {
+            assert_eq!(r["ok"], true, "ordinary devices did not get everything: {r}");
+        }
+        let want: Vec<Value> = self
+            .published
+            .iter()
+            .enumerate()
+            .map(|(i, off)| json!(["notification", {"n": i}, off]))
+            .collect();
+        for id in &self.ids {
+            let r = results
+                .iter()
+                .find(|r| r["received"].get(id).is_some())
+                .expect("device reported");
+            assert_eq!(events(r, id), want, "{id} lost or reordered notifications");
+        }
+    }
+}
+
+/// A raw WebSocket to `/socket.io/` (the 101 read, nothing else), with a small receive
+/// buffer so that a client that does not read stops the server's writes quickly.
+pub async fn raw_ws(port: u16, query: &str) -> TcpStream {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.set_recv_buffer_size(4096).unwrap();
+    let mut s = sock
+        .connect(([127, 0, 0, 1], port).into())
+        .await
+        .expect("connect");
+    let req = format!(
+        "GET /socket.io/?EIO=4&transport=websocket{query} HTTP/1.1\r\nHost: x\r\n\
+         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut b).await.unwrap(), 1, "response head");
+        head.push(b[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    s
+}
+
+/// A masked client frame (`op` 1 text, 2 binary).
+pub fn frame(op: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = [0x37u8, 0xfa, 0x21, 0x3d];
+    let mut f = vec![0x80 | op];
+    match payload.len() {
+        n if n < 126 => f.push(0x80 | n as u8),
+        n if n < 65536 => {
+            f.push(0x80 | 126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            f.push(0x80 | 127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    f.extend_from_slice(&mask);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    f
+}
+
+/// Writes `chunk` over and over without reading until the server drops the connection;
+/// `false` if it still accepts after `limit`.
+pub async fn flood_until_closed(s: &mut TcpStream, chunk: &[u8], limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, s.write_all(chunk)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return true,
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// Engine.IO pings over WebSocket, and the CONNECT_ERROR of an unknown namespace, asked for
+/// again and again by clients that never read: each is closed once its queue and its reply
+/// reserve are full, the node's memory stays bounded, ordinary devices lose nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_ask_for_replies_and_never_read_are_closed() {
+    let node = ServeProcess::start("hostile-replies", &[]);
+    let Some(mut fleet) = Fleet::start(&node, 12, 20) else {
+        return;
+    };
+    fleet.publish(&node).await;
+    let base = rss(&node).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let peak = watch_rss(&node, stop.clone());
+
+    let pings: Vec<u8> = (0..20_000).flat_map(|_| frame(1, b"2")).collect();
+    let bad_ns = format!("40/{},", "n".repeat(20_000));
+    let unknown_ns: Vec<u8> = (0..20).flat_map(|_| frame(1, bad_ns.as_bytes())).collect();
+    let mut floods = Vec::new();
+    for i in 0..4 {
+        let chunk = if i % 2 == 0 {
+            pings.clone()
+        } else {
+            unknown_ns.clone()
+        };
+        let port = node.port;
+        floods.push(tokio::spawn(async move {
+            let mut s = raw_ws(port, &format!("&deviceId=flood-{i}")).await;
+            flood_until_closed(&mut s, &chunk, Duration::from_secs(30)).await
+        }));
+    }
+    for _ in 1..10 {
+        fleet.publish(&node).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for f in floods {
+        assert!(f.await.unwrap(), "a client that never reads was not closed");
+    }
+    for _ in 10..20 {
+        fleet.publish(&node).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = peak.await.unwrap();
+    let m = metrics(&node).await;
+    assert!(sample(&m, "rtctl_reply_overflow_closes_total") >= 4.0, "{m}");
+    eprintln!(
+        "reply floods: RSS {:.0} MiB before, peak {:.0} MiB",
+        base / MIB,
+        peak / MIB
+    );
+    assert!(
+        peak - base < 160.0 * MIB,
+        "RSS grew from {:.0} MiB to {:.0} MiB",
+        base / MIB,
+        peak / MIB
+    );
+    fleet.check();
+}
+
+/// Pings in polling POSTs with no GET to take the answers: the session is closed once its
+/// queue and reply reserve are full, instead of growing with every POST.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_pings_without_a_get_close_the_session() {
+    let node = ServeProcess::start("hostile-poll-pings", &[]);
+    let c = reqwest::Client::new();
+    let url = format!("{}/socket.io/?EIO=4&transport=polling&deviceId=p1", node.url());
+    let open = c.get(&url).send().await.unwrap().text().await.unwrap();
+    let sid = serde_json::from_str::<Value>(&open[1..]).unwrap()["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("{url}&sid={sid}");
+    let body = vec!["2"; 200_000].join("\u{1e}");
+    let r = c.post(&url).body(body).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    // the session is gone: its next request is refused
+    let r = c.post(&url).body("2").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("Session ID unknown"));
+    let m = metrics(&node).await;
+    assert_eq!(sample(&m, "rtctl_reply_overflow_closes_total"), 1.0, "{m}");
+}
+
+/// Unfinished binary packets are bounded by maxPayload in total (not 10 × maxPayload): a
+/// client announcing 10 attachments of 0.9 MB is closed at the second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfinished_attachments_are_bounded_by_max_payload() {
+    let node = ServeProcess::start("hostile-attachments", &[]);
+    let Some(mut fleet) = Fleet::start(&node, 6, 2) else {
+        return;
+    };
+    fleet.publish(&node).await;
+    let base = rss(&node).await;
+    let placeholders: Vec<String> = (0..10)
+        .map(|i| format!("{{\"_placeholder\":true,\"num\":{i}}}"))
+        .collect();
+    let header = format!("4510-[\"upload\",{}]", placeholders.join(","));
+    let attachment = frame(2, &vec![7u8; 900_000]);
+    let mut conns = Vec::new();
+    for i in 0..40 {
+        let mut s = raw_ws(node.port, &format!("&deviceId=att-{i}")).await;
+        s.write_all(&frame(1, format!("40{{\"deviceId\":\"att-{i}\"}}").as_bytes()))
+            .await
+            .unwrap();
+        s.write_all(&frame(1, header.as_bytes())).await.unwrap();
+        conns.push(s);
+    }
+    let mut closed = 0;
+    for s in &mut conns {
+        // the second attachment takes the packet over maxPayload
+        for _ in 0..2 {
+            if s.write_all(&attachment).await.is_err() {
+                break;
+            }
+        }
+        // read until the server's close frame (0x88) or EOF
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut seen = Vec::new();
+        let end = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return true,
+                    Ok(n) => {
+                        seen.extend_from_slice(&buf[..n]);
+                        if seen.windows(2).any(|w| w == [0x88, 0x02]) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        })
+        .await
+        .unwrap_or(false);
+        closed += usize::from(end);
+    }
+    assert_eq!(closed, conns.len(), "connections kept their attachments");
+    let after = rss(&node).await;
+    eprintln!(
+        "40 unfinished 10-attachment packets: RSS {:.0} MiB before, {:.0} MiB after",
+        base / MIB,
+        after / MIB
+    );
+    assert!(
+        after - base < 100.0 * MIB,
+        "RSS grew from {:.0} MiB to {:.0} MiB",
+        base / MIB,
+        after / MIB
+    );
+    drop(conns);
+    fleet.publish(&node).await;
+    fleet.check();
+}
+
+/// A device that never reads but answers `3` blindly: once its queue is stuck behind
+/// notifications it does not read, its pongs cannot be answers to our pings, and the ping
+/// timeout closes it (before the fix it stayed forever, holding its queue).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blind_pongs_do_not_keep_a_stuck_socket_alive() {
+    let node = ServeProcess::start(
+        "hostile-pongs",
+        &["--ping-interval-ms", "400", "--ping-timeout-ms", "400"],
+    );
+    let Some(mut fleet) = Fleet::start(&node, 6, 4) else {
+        return;
+    };
+    fleet.publish(&node).await;
+    let mut s = raw_ws(node.port, "&deviceId=stuck-1").await;
+    s.write_all(&frame(1, b"40{\"deviceId\":\"stuck-1\"}"))
+        .await
+        .unwrap();
+    // fill its kernel buffers and send queue with direct notifications it never reads
+    let big = "x".repeat(60_000);
+    for _ in 0..150 {
+        publish_ok(&node, json!({"device": "stuck-1"}), json!(big)).await;
+    }
+    fleet.publish(&node).await;
+    let before = sample(
+        &metrics(&node).await,
+        "rtctl_disconnects_total{reason=\"ping timeout\"}",
+    );
+    let pong = frame(1, b"3");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut timed_out = false;
+    while Instant::now() < deadline {
+        let _ = tokio::time::timeout(Duration::from_millis(50), s.write_all(&pong)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let m = metrics(&node).await;
+        if sample(&m, "rtctl_disconnects_total{reason=\"ping timeout\"}") > before {
+            assert!(sample(&m, "rtctl_unsolicited_pongs_total") > 0.0, "{m}");
+            timed_out = true;
+            break;
+        }
+    }
+    assert!(timed_out, "blind pongs kept a socket that never reads alive");
+    fleet.publish(&node).await;
+    fleet.publish(&node).await;
+    fleet.check();
+}
