@@ -392,19 +392,47 @@ pub struct ServeArgs {
     pub max_connections: Option<usize>,
     /// Connections beyond --max-connections kept for health checks, metrics and the API (one
     /// request each; Socket.IO gets 503 there).
-    #[arg(long, env = "RTCTL_RESERVED_CONNECTIONS", default_value_t = 64, value_name = "N")]
+    #[arg(
+        long,
+        env = "RTCTL_RESERVED_CONNECTIONS",
+        default_value_t = 64,
+        value_name = "N"
+    )]
     pub reserved_connections: usize,
     /// Seconds a client has to send a request head.
-    #[arg(long, env = "RTCTL_HEADER_TIMEOUT_SECS", default_value_t = 30.0, value_name = "SECS")]
+    #[arg(
+        long,
+        env = "RTCTL_HEADER_TIMEOUT_SECS",
+        default_value_t = 30.0,
+        value_name = "SECS"
+    )]
     pub header_timeout_secs: f64,
+    /// Largest request head (request line and headers) in bytes; larger ones get 431.
+    #[arg(long, env = "RTCTL_MAX_HEADER_BYTES", default_value_t = 32 * 1024, value_name = "BYTES")]
+    pub max_header_bytes: usize,
     /// Seconds a client has to send a request body, once its head has arrived.
-    #[arg(long, env = "RTCTL_BODY_TIMEOUT_SECS", default_value_t = 10.0, value_name = "SECS")]
+    #[arg(
+        long,
+        env = "RTCTL_BODY_TIMEOUT_SECS",
+        default_value_t = 10.0,
+        value_name = "SECS"
+    )]
     pub body_timeout_secs: f64,
     /// Requests with a body still arriving, per client IP (429 beyond).
-    #[arg(long, env = "RTCTL_MAX_UNFINISHED_PER_IP", default_value_t = 256, value_name = "N")]
+    #[arg(
+        long,
+        env = "RTCTL_MAX_UNFINISHED_PER_IP",
+        default_value_t = 256,
+        value_name = "N"
+    )]
     pub max_unfinished_per_ip: usize,
     /// Engine.IO sessions per client IP not yet connected to a namespace (429 beyond).
-    #[arg(long, env = "RTCTL_MAX_HANDSHAKES_PER_IP", default_value_t = 1000, value_name = "N")]
+    #[arg(
+        long,
+        env = "RTCTL_MAX_HANDSHAKES_PER_IP",
+        default_value_t = 1000,
+        value_name = "N"
+    )]
     pub max_handshakes_per_ip: usize,
     /// Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits
     /// (repeat, or comma-separated). Other peers are the client themselves.

@@ -104,6 +104,12 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             return Err(Error::flag(flag, "expected at least 1"));
         }
     }
+    if args.max_header_bytes < 8192 {
+        return Err(Error::flag(
+            "--max-header-bytes",
+            format!("expected at least 8192, got {}", args.max_header_bytes),
+        ));
+    }
     let auto_connections = (fds as usize).saturating_sub(512).max(64);
     let max_connections = args.max_connections.unwrap_or(auto_connections);
     if fds > 0 && (max_connections + args.reserved_connections + 64) as u64 > fds {
@@ -118,6 +124,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         max_connections,
         reserved_connections: args.reserved_connections,
         header_timeout: secs("--header-timeout-secs", args.header_timeout_secs)?,
+        max_header_bytes: args.max_header_bytes,
         body_timeout: secs("--body-timeout-secs", args.body_timeout_secs)?,
         max_unfinished_per_ip: args.max_unfinished_per_ip,
         trusted_proxies,

@@ -33,10 +33,12 @@ impl IpPrefix {
         match (self.addr, ip) {
             (IpAddr::V4(a), IpAddr::V4(b)) => prefix_eq(&a.octets(), &b.octets(), self.len),
             (IpAddr::V6(a), IpAddr::V6(b)) => prefix_eq(&a.octets(), &b.octets(), self.len),
-            (IpAddr::V6(a), IpAddr::V4(b)) => a
-                .to_ipv4_mapped()
-                .is_some_and(|a| self.len >= 96 && prefix_eq(&a.octets(), &b.octets(), self.len - 96)),
-            (IpAddr::V4(_), IpAddr::V6(b)) => b.to_ipv4_mapped().is_some_and(|b| self.contains(b.into())),
+            (IpAddr::V6(a), IpAddr::V4(b)) => a.to_ipv4_mapped().is_some_and(|a| {
+                self.len >= 96 && prefix_eq(&a.octets(), &b.octets(), self.len - 96)
+            }),
+            (IpAddr::V4(_), IpAddr::V6(b)) => {
+                b.to_ipv4_mapped().is_some_and(|b| self.contains(b.into()))
+            }
         }
     }
 }
@@ -128,6 +130,9 @@ pub struct HttpLimits {
     pub reserved_connections: usize,
     /// Time to receive a request head (default 30 s).
     pub header_timeout: Duration,
+    /// Largest request head (request line and headers), in bytes (default 32 KiB, at
+    /// least 8 KiB); larger ones get `431`.
+    pub max_header_bytes: usize,
     /// Time to receive a request body, from its head (default 10 s).
     pub body_timeout: Duration,
     /// Requests whose body is still being received, per client IP (default 64).
@@ -142,6 +147,7 @@ impl Default for HttpLimits {
             max_connections: 10_000,
             reserved_connections: 64,
             header_timeout: Duration::from_secs(30),
+            max_header_bytes: 32 << 10,
             body_timeout: Duration::from_secs(10),
             max_unfinished_per_ip: 64,
             trusted_proxies: Vec::new(),
@@ -162,6 +168,8 @@ pub struct HttpStats {
     pub unfinished_refused_total: AtomicU64,
     /// Request bodies not received within `body_timeout`.
     pub body_timeouts_total: AtomicU64,
+    /// Connections that had sent no request, closed at the ceiling to make room.
+    pub idle_evicted_total: AtomicU64,
 }
 
 /// Requests with a body still arriving, per client IP.
@@ -326,12 +334,18 @@ mod tests {
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_gateways() {
         let mut h = hyper::HeaderMap::new();
-        h.insert("x-forwarded-for", "6.6.6.6, 203.0.113.7, 10.0.0.2".parse().unwrap());
+        h.insert(
+            "x-forwarded-for",
+            "6.6.6.6, 203.0.113.7, 10.0.0.2".parse().unwrap(),
+        );
         let trusted = [p("10.0.0.0/8")];
         // from the gateway: the right-most untrusted hop
         assert_eq!(client_ip(ip("10.0.0.1"), &h, &trusted), ip("203.0.113.7"));
         // from anyone else: the peer, whatever the header says
-        assert_eq!(client_ip(ip("198.51.100.1"), &h, &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_ip(ip("198.51.100.1"), &h, &trusted),
+            ip("198.51.100.1")
+        );
         // no header: the gateway itself
         assert_eq!(
             client_ip(ip("10.0.0.1"), &hyper::HeaderMap::new(), &trusted),

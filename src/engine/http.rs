@@ -23,7 +23,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -40,8 +40,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
 use super::conn::{Role, WsConn};
-use super::guard::{client_ip, ClientIp, HttpLimits, HttpStats, RequestBody, Unfinished};
 use super::eio::{self, Frame};
+use super::guard::{client_ip, ClientIp, HttpLimits, HttpStats, RequestBody, Unfinished};
 use super::query::{EioQuery, ErrorCode, Transport};
 use super::server::{CloseReason, EioHandler, EioServer, GetOutcome, HandshakeRequest, Session};
 use super::socket::{Handler, SocketIo};
@@ -251,9 +251,10 @@ impl<H: EioHandler> EioServer<H> {
                     },
                 };
                 let on_upgrade = hyper::upgrade::on(&mut req);
+                let conn = req.extensions_mut().remove::<ConnHandle>();
                 drop(req);
                 let (role, session) = role_session;
-                tokio::spawn(run_websocket(on_upgrade, session, role));
+                tokio::spawn(run_websocket(on_upgrade, session, role, conn));
                 let mut res = status(StatusCode::SWITCHING_PROTOCOLS);
                 let h = res.headers_mut();
                 h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
@@ -358,6 +359,7 @@ async fn run_websocket<H: EioHandler>(
     on_upgrade: hyper::upgrade::OnUpgrade,
     session: Arc<Session<H>>,
     role: Role,
+    conn: Option<ConnHandle>,
 ) {
     let upgraded = match on_upgrade.await {
         Ok(u) => u,
@@ -378,15 +380,25 @@ async fn run_websocket<H: EioHandler>(
             // copy what hyper read ahead and release its buffer now
             let pre = read_buf.to_vec();
             drop(read_buf);
-            tokio::spawn(WsConn::with_pre(io.into_inner(), pre, session, role));
+            let ws = WsConn::with_pre(io.into_inner(), pre, session, role);
+            match conn {
+                // counted as an open connection of the guarded server while it lives
+                Some(c) => tokio::spawn(async move {
+                    ws.await;
+                    drop(c);
+                }),
+                None => tokio::spawn(ws),
+            };
         }
         Err(upgraded) => {
-            tokio::spawn(WsConn::with_pre(
-                TokioIo::new(upgraded),
-                Vec::new(),
-                session,
-                role,
-            ));
+            let ws = WsConn::with_pre(TokioIo::new(upgraded), Vec::new(), session, role);
+            match conn {
+                Some(c) => tokio::spawn(async move {
+                    ws.await;
+                    drop(c);
+                }),
+                None => tokio::spawn(ws),
+            };
         }
     }
 }
@@ -460,12 +472,62 @@ fn refused(code: StatusCode, message: &str) -> Response<Body> {
     res
 }
 
-/// Counts an open connection until dropped.
-struct ConnSlot(Arc<HttpStats>);
+/// One open connection of [`serve_guarded`]: counted until dropped, and evictable while it
+/// waits for a request head (fresh or keep-alive idle).
+pub(crate) struct ConnCtl {
+    stats: Arc<HttpStats>,
+    /// A request is being served, or the connection became a WebSocket.
+    busy: AtomicBool,
+    evict: tokio::sync::Notify,
+}
 
-impl Drop for ConnSlot {
+impl Drop for ConnCtl {
     fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+        self.stats.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Keeps a WebSocket's connection counted (and never evicted) while its task runs; put
+/// into the upgrade request's extensions by [`serve_guarded`].
+#[derive(Clone)]
+pub(crate) struct ConnHandle {
+    _held: Arc<ConnCtl>,
+}
+
+/// The open connections, oldest first, for eviction at the ceiling.
+#[derive(Default)]
+struct Registry {
+    conns: std::sync::Mutex<std::collections::VecDeque<std::sync::Weak<ConnCtl>>>,
+}
+
+impl Registry {
+    fn add(&self, c: &Arc<ConnCtl>) {
+        let mut q = super::server::lock(&self.conns);
+        // amortised cleanup: look at two old entries per new one
+        for _ in 0..2 {
+            match q.pop_front() {
+                Some(w) if w.strong_count() > 0 => q.push_back(w),
+                Some(_) => {}
+                None => break,
+            }
+        }
+        q.push_back(Arc::downgrade(c));
+    }
+
+    /// Closes the oldest connection that waits for a request head; `false` if none was
+    /// found among the oldest few hundred.
+    fn evict_idle(&self) -> bool {
+        let mut q = super::server::lock(&self.conns);
+        for _ in 0..q.len().min(256) {
+            let Some(w) = q.pop_front() else { break };
+            let Some(c) = w.upgrade() else { continue };
+            if !c.busy.swap(true, Ordering::AcqRel) {
+                c.evict.notify_one();
+                return true;
+            }
+            q.push_back(w);
+        }
+        false
     }
 }
 
@@ -489,6 +551,7 @@ where
 {
     let limits = Arc::new(limits);
     let unfinished = Arc::new(Unfinished::default());
+    let registry = Registry::default();
     loop {
         let (stream, addr) = tokio::select! {
             _ = shutdown.cancelled() => return Ok(()),
@@ -501,22 +564,33 @@ where
                 }
             },
         };
-        let open = stats.connections.fetch_add(1, Ordering::Relaxed) + 1;
-        let slot = ConnSlot(stats.clone());
-        if open > limits.max_connections + limits.reserved_connections {
-            stats
-                .connections_refused_total
-                .fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(peer = %addr, open, "connection ceiling reached: 503");
-            // best effort, never blocking the accept loop
-            let _ = stream.try_write(
-                b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-                  connection: close\r\ncontent-length: 45\r\nretry-after: 1\r\n\r\n\
-                  {\"error\":\"connection ceiling reached: retry\"}",
-            );
-            drop(slot);
-            continue;
+        let mut open = stats.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        let ctl = Arc::new(ConnCtl {
+            stats: stats.clone(),
+            busy: AtomicBool::new(false),
+            evict: tokio::sync::Notify::new(),
+        });
+        let ceiling = limits.max_connections + limits.reserved_connections;
+        if open > ceiling {
+            // make room by closing the oldest connection that has not sent a request
+            if registry.evict_idle() {
+                stats.idle_evicted_total.fetch_add(1, Ordering::Relaxed);
+                open = ceiling;
+            } else {
+                stats
+                    .connections_refused_total
+                    .fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(peer = %addr, open, "connection ceiling reached: 503");
+                // best effort, never blocking the accept loop
+                let _ = stream.try_write(
+                    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+                      connection: close\r\ncontent-length: 45\r\nretry-after: 1\r\n\r\n\
+                      {\"error\":\"connection ceiling reached: retry\"}",
+                );
+                continue;
+            }
         }
+        registry.add(&ctl);
         let reserved = open > limits.max_connections;
         let _ = stream.set_nodelay(true);
         let svc = service.clone();
@@ -525,13 +599,18 @@ where
         let stats = stats.clone();
         let unfinished = unfinished.clone();
         tokio::spawn(async move {
-            let _slot = slot;
             let header_timeout = limits.header_timeout;
+            let max_header_bytes = limits.max_header_bytes.max(8192);
+            let conn_ctl = ctl.clone();
             let handler = service_fn(move |req: Request<Incoming>| {
+                conn_ctl.busy.store(true, Ordering::Release);
                 let (mut parts, body) = req.into_parts();
                 let ip = client_ip(addr.ip(), &parts.headers, &limits.trusted_proxies);
                 parts.extensions.insert(RemoteAddr(addr));
                 parts.extensions.insert(ClientIp(ip));
+                parts.extensions.insert(ConnHandle {
+                    _held: conn_ctl.clone(),
+                });
                 let is_engine = parts.uri.path() == engine_path;
                 let refusal = if reserved && is_engine {
                     stats.reserved_refused_total.fetch_add(1, Ordering::Relaxed);
@@ -570,6 +649,7 @@ where
                         Ok(svc(Request::from_parts(parts, body)))
                     }
                 };
+                let conn_ctl = conn_ctl.clone();
                 async move {
                     let mut res = match fut {
                         Ok(f) => f.await,
@@ -579,6 +659,10 @@ where
                         res.headers_mut()
                             .insert(header::CONNECTION, HeaderValue::from_static("close"));
                     }
+                    // idle again (a WebSocket stays busy: its task holds the handle)
+                    if res.status() != StatusCode::SWITCHING_PROTOCOLS {
+                        conn_ctl.busy.store(false, Ordering::Release);
+                    }
                     Ok::<_, Infallible>(res)
                 }
             });
@@ -586,6 +670,7 @@ where
             builder
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
+                .max_buf_size(max_header_bytes)
                 .keep_alive(!reserved);
             let conn = builder
                 .serve_connection(TokioIo::new(stream), handler)
@@ -596,6 +681,10 @@ where
                 _ = shutdown.cancelled() => {
                     conn.as_mut().graceful_shutdown();
                     conn.await
+                }
+                _ = ctl.evict.notified() => {
+                    tracing::debug!(peer = %addr, "idle connection closed to make room");
+                    Ok(())
                 }
             };
             if let Err(e) = res {
@@ -663,9 +752,9 @@ mod tests {
         fn event(&self, _s: &Socket<Self>, _e: sio::Event, _a: Option<AckSender<Self>>) {}
     }
 
-    fn returned_future_size<F, A, B, C, Fut>(_f: F) -> usize
+    fn returned_future_size<F, A, B, C, D, Fut>(_f: F) -> usize
     where
-        F: Fn(A, B, C) -> Fut,
+        F: Fn(A, B, C, D) -> Fut,
     {
         std::mem::size_of::<Fut>()
     }

@@ -19,7 +19,10 @@ impl LimitMetrics {
     pub fn render(&self, o: &mut String) {
         let e = &self.engine;
         let h = &self.http;
-        let _ = writeln!(o, "# HELP rtctl_http_connections Open HTTP connections (devices, API, health)");
+        let _ = writeln!(
+            o,
+            "# HELP rtctl_http_connections Open HTTP connections (devices, API, health)"
+        );
         let _ = writeln!(o, "# TYPE rtctl_http_connections gauge");
         let _ = writeln!(o, "rtctl_http_connections {}", h.connections.load(Relaxed));
         let _ = writeln!(
@@ -33,6 +36,7 @@ impl LimitMetrics {
             ("max_unfinished_per_ip", &h.unfinished_refused_total),
             ("body_timeout", &h.body_timeouts_total),
             ("max_handshakes_per_ip", &e.handshakes_refused_total),
+            ("idle_evicted", &h.idle_evicted_total),
         ] {
             let _ = writeln!(
                 o,

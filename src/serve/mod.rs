@@ -173,9 +173,14 @@ pub async fn run(
         let stop = http_stop.clone();
         let limits = node.cfg.http.clone();
         async move {
-            engine::serve_guarded(listener, stop, limits, http_stats, "/socket.io/", move |req| {
-                service(node.clone(), req)
-            })
+            engine::serve_guarded(
+                listener,
+                stop,
+                limits,
+                http_stats,
+                "/socket.io/",
+                move |req| service(node.clone(), req),
+            )
             .await
         }
     });

@@ -70,12 +70,27 @@ pub struct Fleet {
 
 impl Fleet {
     pub fn start(node: &ServeProcess, n: usize, expect: usize) -> Option<Fleet> {
+        Self::start_with(node, n, expect, true)
+    }
+
+    /// `with_polling: false`: WebSocket only (for attacks that hold every connection slot,
+    /// when a polling device's next request would need a new one).
+    pub fn start_with(
+        node: &ServeProcess,
+        n: usize,
+        expect: usize,
+        with_polling: bool,
+    ) -> Option<Fleet> {
         let ids: Vec<String> = (0..n).map(|i| format!("calm-{i}")).collect();
         let mut parts = Vec::new();
+        let split = if with_polling { n / 2 } else { 0 };
         for (part, transports) in [
-            (&ids[..n / 2], json!(["polling"])),
-            (&ids[n / 2..], json!(["websocket"])),
+            (&ids[..split], json!(["polling"])),
+            (&ids[split..], json!(["websocket"])),
         ] {
+            if part.is_empty() {
+                continue;
+            }
             let departments: serde_json::Map<String, Value> =
                 part.iter().map(|id| (id.clone(), json!("ops"))).collect();
             let mut d = Devices::start(json!({
@@ -103,7 +118,10 @@ impl Fleet {
     pub fn check(self) {
         let results: Vec<Value> = self.parts.into_iter().map(Devices::result).collect();
         for r in &results {
-            assert_eq!(r["ok"], true, "ordinary devices did not get everything: {r}");
+            assert_eq!(
+                r["ok"], true,
+                "ordinary devices did not get everything: {r}"
+            );
         }
         let want: Vec<Value> = self
             .published
@@ -228,7 +246,10 @@ async fn clients_that_ask_for_replies_and_never_read_are_closed() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let peak = peak.await.unwrap();
     let m = metrics(&node).await;
-    assert!(sample(&m, "rtctl_reply_overflow_closes_total") >= 4.0, "{m}");
+    assert!(
+        sample(&m, "rtctl_reply_overflow_closes_total") >= 4.0,
+        "{m}"
+    );
     eprintln!(
         "reply floods: RSS {:.0} MiB before, peak {:.0} MiB",
         base / MIB,
@@ -249,7 +270,10 @@ async fn clients_that_ask_for_replies_and_never_read_are_closed() {
 async fn polling_pings_without_a_get_close_the_session() {
     let node = ServeProcess::start("hostile-poll-pings", &[]);
     let c = reqwest::Client::new();
-    let url = format!("{}/socket.io/?EIO=4&transport=polling&deviceId=p1", node.url());
+    let url = format!(
+        "{}/socket.io/?EIO=4&transport=polling&deviceId=p1",
+        node.url()
+    );
     let open = c.get(&url).send().await.unwrap().text().await.unwrap();
     let sid = serde_json::from_str::<Value>(&open[1..]).unwrap()["sid"]
         .as_str()
@@ -285,9 +309,12 @@ async fn unfinished_attachments_are_bounded_by_max_payload() {
     let mut conns = Vec::new();
     for i in 0..40 {
         let mut s = raw_ws(node.port, &format!("&deviceId=att-{i}")).await;
-        s.write_all(&frame(1, format!("40{{\"deviceId\":\"att-{i}\"}}").as_bytes()))
-            .await
-            .unwrap();
+        s.write_all(&frame(
+            1,
+            format!("40{{\"deviceId\":\"att-{i}\"}}").as_bytes(),
+        ))
+        .await
+        .unwrap();
         s.write_all(&frame(1, header.as_bytes())).await.unwrap();
         conns.push(s);
     }
@@ -377,8 +404,205 @@ async fn blind_pongs_do_not_keep_a_stuck_socket_alive() {
             break;
         }
     }
-    assert!(timed_out, "blind pongs kept a socket that never reads alive");
+    assert!(
+        timed_out,
+        "blind pongs kept a socket that never reads alive"
+    );
     fleet.publish(&node).await;
     fleet.publish(&node).await;
     fleet.check();
+}
+
+/// Connections that never send a request head, and API requests whose body never ends:
+/// the connection ceiling answers 503 beyond `--max-connections` + reserve, the per-IP cap
+/// answers 429, bodies and heads are cut at their deadlines, and meanwhile health checks,
+/// publishes and the connected devices work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_heads_and_bodies_cannot_take_every_connection() {
+    let node = ServeProcess::start(
+        "hostile-slow",
+        &[
+            "--max-connections",
+            "300",
+            "--reserved-connections",
+            "16",
+            "--header-timeout-secs",
+            "3",
+            "--body-timeout-secs",
+            "2",
+            "--max-unfinished-per-ip",
+            "40",
+        ],
+    );
+    let Some(mut fleet) = Fleet::start_with(&node, 6, 3, false) else {
+        return;
+    };
+    fleet.publish(&node).await;
+    let mut held = Vec::new();
+    // from another loopback address than the publisher's: the per-IP limit is theirs alone
+    let attacker = || async {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind(([127, 0, 0, 2], 0).into()).unwrap();
+        sock.connect(([127, 0, 0, 1], node.port).into()).await
+    };
+    // request bodies that never end
+    for _ in 0..120 {
+        let mut s = attacker().await.unwrap();
+        s.write_all(
+            b"POST /api/v1/notifications HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n\
+              content-length: 1000\r\n\r\n{\"target\":",
+        )
+        .await
+        .unwrap();
+        held.push(s);
+    }
+    // connections that never send a head
+    for _ in 0..400 {
+        match attacker().await {
+            Ok(s) => held.push(s),
+            Err(e) => panic!("connect: {e}"),
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // the node still answers health checks and publishes (on its reserved connections)
+    let c = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let live = c
+        .get(format!("{}/health/live", node.url()))
+        .send()
+        .await
+        .expect("/health/live answers during the flood");
+    assert_eq!(live.status(), 200);
+    fleet.publish(&node).await;
+    let m = metrics(&node).await;
+    assert!(
+        sample(&m, "rtctl_http_refused_total{limit=\"idle_evicted\"}") > 0.0,
+        "{m}"
+    );
+    assert!(
+        sample(
+            &m,
+            "rtctl_http_refused_total{limit=\"max_unfinished_per_ip\"}"
+        ) > 0.0,
+        "{m}"
+    );
+    let fds = sample(&m, "process_open_fds");
+    assert!(fds < 300.0 + 16.0 + 64.0, "{fds} descriptors open");
+    // a new Socket.IO connection is not served on a reserved connection
+    let r = c
+        .get(format!(
+            "{}/socket.io/?EIO=4&transport=polling&deviceId=late",
+            node.url()
+        ))
+        .send()
+        .await;
+    if let Ok(r) = r {
+        assert_eq!(r.status(), 503, "Socket.IO on a reserved connection");
+    }
+    // deadlines: bodies after 2 s, heads after 3 s
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let m = metrics(&node).await;
+        let open = sample(&m, "rtctl_http_connections");
+        if open < 50.0 && sample(&m, "rtctl_http_refused_total{limit=\"body_timeout\"}") >= 1.0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "connections not released: {m}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(held);
+    fleet.publish(&node).await;
+    fleet.check();
+}
+
+/// Engine.IO handshakes that never connect to a namespace are capped per client IP (429
+/// with a message); connecting frees the slot; behind a trusted gateway the client is the
+/// one `X-Forwarded-For` names, and an untrusted peer's header is ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfinished_handshakes_are_capped_per_client_ip() {
+    let node = ServeProcess::start(
+        "hostile-handshakes",
+        &[
+            "--max-handshakes-per-ip",
+            "5",
+            "--trusted-proxy",
+            "127.0.0.4",
+        ],
+    );
+    let from = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .unwrap()
+    };
+    let handshake = |c: reqwest::Client, xff: Option<&'static str>| {
+        let url = format!(
+            "{}/socket.io/?EIO=4&transport=polling&deviceId=h",
+            node.url()
+        );
+        async move {
+            let mut r = c.get(url);
+            if let Some(x) = xff {
+                r = r.header("x-forwarded-for", x);
+            }
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap())
+        }
+    };
+    let attacker = from([127, 0, 0, 3]);
+    let mut sids = Vec::new();
+    for _ in 0..5 {
+        let (status, body) = handshake(attacker.clone(), None).await;
+        assert_eq!(status, 200, "{body}");
+        sids.push(serde_json::from_str::<Value>(&body[1..]).unwrap()["sid"].clone());
+    }
+    let (status, body) = handshake(attacker.clone(), None).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(
+        body.contains("too many handshakes from 127.0.0.3") && body.contains("limit 5"),
+        "{body}"
+    );
+    // another client is not affected
+    assert_eq!(handshake(from([127, 0, 0, 1]), None).await.0, 200);
+    // connecting to the namespace frees a slot
+    let sid = sids[0].as_str().unwrap();
+    let r = attacker
+        .post(format!(
+            "{}/socket.io/?EIO=4&transport=polling&deviceId=h&sid={sid}",
+            node.url()
+        ))
+        .body("40{\"deviceId\":\"h\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(handshake(attacker.clone(), None).await.0, 200);
+    assert_eq!(handshake(attacker.clone(), None).await.0, 429);
+    // behind the trusted gateway, clients are told apart by X-Forwarded-For
+    let gateway = from([127, 0, 0, 4]);
+    for _ in 0..5 {
+        assert_eq!(handshake(gateway.clone(), Some("203.0.113.9")).await.0, 200);
+    }
+    let (status, body) = handshake(gateway.clone(), Some("203.0.113.9")).await;
+    assert_eq!(status, 429);
+    assert!(body.contains("203.0.113.9"), "{body}");
+    assert_eq!(
+        handshake(gateway.clone(), Some("203.0.113.10")).await.0,
+        200
+    );
+    // an untrusted peer cannot pick its own identity: 127.0.0.3 is still over its limit
+    assert_eq!(handshake(attacker, Some("198.51.100.1")).await.0, 429);
+    let m = metrics(&node).await;
+    assert_eq!(
+        sample(
+            &m,
+            "rtctl_http_refused_total{limit=\"max_handshakes_per_ip\"}"
+        ),
+        4.0,
+        "{m}"
+    );
 }
