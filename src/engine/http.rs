@@ -218,6 +218,14 @@ impl<H: EioHandler> EioServer<H> {
                 }
             }
             (Transport::Polling, Some(session)) => {
+                if session.pong_deadline_passed() {
+                    // as if the heartbeat timer had already fired
+                    session.close(CloseReason::PingTimeout);
+                    self.stats()
+                        .expired_on_access_total
+                        .fetch_add(1, Ordering::Relaxed);
+                    return error(ErrorCode::UnknownSid);
+                }
                 if !session.is_polling() {
                     return error(ErrorCode::BadRequest);
                 }
@@ -247,7 +255,14 @@ impl<H: EioHandler> EioServer<H> {
                     }
                     Some(s) => match s.begin_upgrade() {
                         Some(token) => (Role::Probing(token), s),
-                        None => return error(ErrorCode::BadRequest),
+                        None => {
+                            // already upgraded or upgrading: as engine.io, accept the
+                            // WebSocket and close it at once with a close frame
+                            tracing::debug!(sid = %s.sid(), "websocket for a session already upgraded or upgrading: closing");
+                            let on_upgrade = hyper::upgrade::on(&mut req);
+                            tokio::spawn(close_at_once(on_upgrade));
+                            return switching_protocols(&key);
+                        }
                     },
                 };
                 let on_upgrade = hyper::upgrade::on(&mut req);
@@ -255,14 +270,7 @@ impl<H: EioHandler> EioServer<H> {
                 drop(req);
                 let (role, session) = role_session;
                 tokio::spawn(run_websocket(on_upgrade, session, role, conn));
-                let mut res = status(StatusCode::SWITCHING_PROTOCOLS);
-                let h = res.headers_mut();
-                h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
-                h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
-                if let Ok(v) = HeaderValue::from_str(&ws::accept_key(key.as_bytes())) {
-                    h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
-                }
-                res
+                switching_protocols(&key)
             }
         }
     }
@@ -337,6 +345,33 @@ impl<H: EioHandler> EioServer<H> {
         }
         text(Bytes::from_static(b"ok"), "text/html")
     }
+}
+
+/// The `101 Switching Protocols` answer to a WebSocket upgrade with this key.
+fn switching_protocols(key: &str) -> Response<Body> {
+    let mut res = status(StatusCode::SWITCHING_PROTOCOLS);
+    let h = res.headers_mut();
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    if let Ok(v) = HeaderValue::from_str(&ws::accept_key(key.as_bytes())) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    res
+}
+
+/// A WebSocket that is accepted only to be closed: a close frame (no status), then the
+/// connection ends (engine.io's `socket.close()` for a session already upgraded).
+async fn close_at_once(on_upgrade: hyper::upgrade::OnUpgrade) {
+    use tokio::io::AsyncWriteExt;
+    let Ok(upgraded) = on_upgrade.await else {
+        return;
+    };
+    let mut io = TokioIo::new(upgraded);
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        io.write_all(&[0x88, 0x00]).await?;
+        io.shutdown().await
+    })
+    .await;
 }
 
 /// The `Sec-WebSocket-Key` of a valid WebSocket upgrade request.

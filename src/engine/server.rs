@@ -965,6 +965,14 @@ impl<H: EioHandler> Session<H> {
 
     // ----- polling -------------------------------------------------------
 
+    /// The client missed its heartbeat: no pong within `pingInterval + pingTimeout` of the
+    /// last one (or of the open), whether or not the timer wheel has ticked yet.
+    pub(crate) fn pong_deadline_passed(&self) -> bool {
+        let cfg = &self.shared.config;
+        let st = lock(&self.state);
+        st.closed.is_none() && st.last_pong.elapsed() >= cfg.ping_interval + cfg.ping_timeout
+    }
+
     /// Checks that a polling request may use this session.
     pub(crate) fn is_polling(&self) -> bool {
         let st = lock(&self.state);

@@ -377,36 +377,48 @@ async fn blind_pongs_do_not_keep_a_stuck_socket_alive() {
         return;
     };
     fleet.publish(&node).await;
+    let before = sample(
+        &metrics(&node).await,
+        "rtctl_disconnects_total{reason=\"ping timeout\"}",
+    );
     let mut s = raw_ws(node.port, "&deviceId=stuck-1").await;
     s.write_all(&frame(1, b"40{\"deviceId\":\"stuck-1\"}"))
         .await
         .unwrap();
+    // `3` every 50 ms from now on, never reading
+    let pongs = tokio::spawn(async move {
+        let pong = frame(1, b"3");
+        loop {
+            if let Ok(Err(_)) =
+                tokio::time::timeout(Duration::from_millis(50), s.write_all(&pong)).await
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
     // fill its kernel buffers and send queue with direct notifications it never reads
     let big = "x".repeat(60_000);
     for _ in 0..150 {
         publish_ok(&node, json!({"device": "stuck-1"}), json!(big)).await;
     }
     fleet.publish(&node).await;
-    let before = sample(
-        &metrics(&node).await,
-        "rtctl_disconnects_total{reason=\"ping timeout\"}",
-    );
-    let pong = frame(1, b"3");
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut timed_out = false;
     while Instant::now() < deadline {
-        let _ = tokio::time::timeout(Duration::from_millis(50), s.write_all(&pong)).await;
-        tokio::time::sleep(Duration::from_millis(50)).await;
         let m = metrics(&node).await;
         if sample(&m, "rtctl_disconnects_total{reason=\"ping timeout\"}") > before {
             assert!(sample(&m, "rtctl_unsolicited_pongs_total") > 0.0, "{m}");
             timed_out = true;
             break;
         }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    pongs.abort();
     assert!(
         timed_out,
-        "blind pongs kept a socket that never reads alive"
+        "blind pongs kept a socket that never reads alive: {}",
+        metrics(&node).await
     );
     fleet.publish(&node).await;
     fleet.publish(&node).await;
@@ -605,4 +617,116 @@ async fn unfinished_handshakes_are_capped_per_client_ip() {
         4.0,
         "{m}"
     );
+}
+
+/// Reads what the server sends until it closes (at most 5 s).
+async fn read_to_end(s: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut out)).await;
+    out
+}
+
+/// A polling handshake; returns the sid.
+async fn polling_sid(node: &ServeProcess, device: &str) -> String {
+    let open = reqwest::get(format!(
+        "{}/socket.io/?EIO=4&transport=polling&deviceId={device}",
+        node.url()
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    serde_json::from_str::<Value>(&open[1..]).unwrap()["sid"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Issue 8's two Engine.IO deviations, with raw requests: a WebSocket carrying the sid of a
+/// session already upgraded, or upgrading, is accepted and closed with a close frame (as
+/// engine.io's `socket.close()`), not answered 400; an unknown sid still gets 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_for_an_upgraded_or_upgrading_session_is_accepted_then_closed() {
+    let node = ServeProcess::start("eio-upgrade", &[]);
+    // upgrading: a first WebSocket probes, a second one comes with the same sid
+    let sid = polling_sid(&node, "u1").await;
+    let mut first = raw_ws(node.port, &format!("&sid={sid}")).await;
+    first.write_all(&frame(1, b"2probe")).await.unwrap();
+    let mut buf = [0u8; 64];
+    let n = first.read(&mut buf).await.unwrap();
+    assert_eq!(&buf[..n], b"\x81\x063probe");
+    let mut second = raw_ws(node.port, &format!("&sid={sid}")).await;
+    assert_eq!(read_to_end(&mut second).await, [0x88, 0x00]);
+    // upgraded: complete the first, then a third comes
+    first.write_all(&frame(1, b"5")).await.unwrap();
+    first
+        .write_all(&frame(1, b"40{\"deviceId\":\"u1\"}"))
+        .await
+        .unwrap();
+    let n = first.read(&mut buf).await.unwrap();
+    assert!(buf[..n].windows(3).any(|w| w == b"40{"), "{:?}", &buf[..n]);
+    let mut third = raw_ws(node.port, &format!("&sid={sid}")).await;
+    assert_eq!(read_to_end(&mut third).await, [0x88, 0x00]);
+    // the upgraded session is unharmed: it still gets its notifications
+    publish_ok(&node, json!({"device": "u1"}), json!("still here")).await;
+    let mut got = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while !String::from_utf8_lossy(&got).contains("still here") {
+            let n = first.read(&mut buf).await.unwrap();
+            assert!(n > 0, "upgraded session closed");
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    assert!(String::from_utf8_lossy(&got).contains("still here"));
+    // an unknown sid is still a 400
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{}/socket.io/?EIO=4&transport=websocket&sid=AAAAAAAAAAAAAAAAAAAA",
+            node.url()
+        ))
+        .header("upgrade", "websocket")
+        .header("connection", "Upgrade")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+/// A polling session whose pong deadline (pingInterval + pingTimeout) has passed answers
+/// its next request 400 at once, whether or not the heartbeat timer has fired yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_session_past_its_pong_deadline_answers_400() {
+    // a coarse timer wheel (tick 200 ms) so that the request usually comes before it
+    let node = ServeProcess::start(
+        "eio-deadline",
+        &["--ping-interval-ms", "2000", "--ping-timeout-ms", "2000"],
+    );
+    let c = reqwest::Client::new();
+    let opened = Instant::now();
+    let sid = polling_sid(&node, "late").await;
+    let url = format!(
+        "{}/socket.io/?EIO=4&transport=polling&deviceId=late&sid={sid}",
+        node.url()
+    );
+    // connect, then never answer a ping
+    let r = c.post(&url).body("40").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let deadline = opened + Duration::from_millis(4000);
+    tokio::time::sleep_until((deadline + Duration::from_millis(5)).into()).await;
+    let asked = Instant::now();
+    let r = c.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 400, "{}", r.text().await.unwrap());
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "not answered at once"
+    );
+    let m = metrics(&node).await;
+    let on_access = sample(&m, "rtctl_expired_sessions_on_access_total");
+    let by_timer = sample(&m, "rtctl_disconnects_total{reason=\"ping timeout\"}");
+    eprintln!("expired on access: {on_access}, by the timer: {by_timer}");
+    assert_eq!(by_timer, 1.0, "{m}");
 }
