@@ -73,6 +73,8 @@ pub struct Config {
     /// Sessions per client IP that have not connected to a namespace yet (default 1,000;
     /// further handshakes get HTTP 429).
     pub max_handshakes_per_ip: usize,
+    /// Rooms a socket may be in (default 100); further joins are refused.
+    pub max_rooms_per_socket: usize,
     /// What happens to a socket whose queue is over the bound.
     pub overflow: OverflowPolicy,
     /// Resolution of the shared timer wheel. `None` derives it from the
@@ -94,6 +96,7 @@ impl Default for Config {
             control_reserve_frames: 64,
             control_reserve_bytes: 64 << 10,
             max_handshakes_per_ip: 1000,
+            max_rooms_per_socket: 100,
             overflow: OverflowPolicy::default(),
             timer_tick: None,
         }

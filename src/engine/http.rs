@@ -386,7 +386,16 @@ fn websocket_key<B>(req: &Request<B>) -> Option<String> {
         return None;
     }
     let key = h.get(header::SEC_WEBSOCKET_KEY)?.to_str().ok()?.trim();
-    (!key.is_empty()).then(|| key.to_owned())
+    valid_websocket_key(key).then(|| key.to_owned())
+}
+
+/// RFC 6455 §4.2.1: the key is the base64 of 16 bytes (24 characters, padded).
+fn valid_websocket_key(key: &str) -> bool {
+    use base64::Engine as _;
+    key.len() == 24
+        && base64::engine::general_purpose::STANDARD
+            .decode(key)
+            .is_ok_and(|k| k.len() == 16)
 }
 
 /// The connection task of a WebSocket.
@@ -832,5 +841,21 @@ mod tests {
             .method("POST")
             .header("upgrade", "websocket");
         assert!(websocket_key(&bad.body(()).expect("request")).is_none());
+    }
+
+    #[test]
+    fn websocket_key_is_the_base64_of_16_bytes() {
+        assert!(valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ=="));
+        for bad in [
+            "",
+            "x",
+            "dGhlIHNhbXBsZSBub25jZQ",   // unpadded
+            "dGhlIHNhbXBsZSBub25jZXg=", // 17 bytes
+            "dGhlIHNhbXBsZSBub25j",     // 15 bytes
+            "dGhlIHNhbXBsZSBub25jZQ=!", // not base64
+            "!!!!!!!!!!!!!!!!!!!!!!!!", // 24 characters of junk
+        ] {
+            assert!(!valid_websocket_key(bad), "{bad:?}");
+        }
     }
 }

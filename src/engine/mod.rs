@@ -152,7 +152,7 @@ pub use server::{
 };
 pub use socket::{
     AckError, AckFuture, AckSender, ConnectError, ConnectRequest, Delivery, DisconnectReason,
-    Handler, NamespaceRef, Socket, SocketIo,
+    Handler, JoinError, NamespaceRef, Socket, SocketIo,
 };
 
 /// Writes `s` as a JSON string literal, escaped like `JSON.stringify`

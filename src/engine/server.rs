@@ -285,6 +285,8 @@ pub struct Stats {
     /// Handshakes refused with 429: their client IP had `max_handshakes_per_ip` sessions
     /// that had not connected to a namespace yet.
     pub handshakes_refused_total: AtomicU64,
+    /// Room joins refused: the socket was in `max_rooms_per_socket` rooms already.
+    pub rooms_refused_total: AtomicU64,
 }
 
 impl Stats {

@@ -51,6 +51,38 @@ pub const RESERVED_EVENTS: &[&str] = &[
     "removeListener",
 ];
 
+/// Deepest nesting of arrays and objects accepted in a packet's JSON (the payload array
+/// counts as one level).
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// The deepest nesting of arrays and objects in `json`, counted without parsing (brackets
+/// inside strings are skipped). Linear, no recursion, no allocation: safe on any input.
+pub fn json_depth(json: &str) -> usize {
+    let (mut depth, mut max, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    for &c in json.as_bytes() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Socket.IO decoding errors. Any of them means the connection must be closed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -105,6 +137,12 @@ pub enum Error {
     /// A text packet arrived while attachments were still expected.
     #[error("got plaintext data when reconstructing a packet")]
     UnexpectedText,
+    /// Arrays and objects nested deeper than [`MAX_JSON_DEPTH`].
+    #[error("JSON nested deeper than {max} levels")]
+    TooDeep {
+        /// The limit.
+        max: usize,
+    },
     /// A binary packet (its header and attachments together) is larger than the decoder
     /// allows (`maxPayload` on a server).
     #[error("binary packet larger than {max} bytes")]
@@ -1258,6 +1296,11 @@ fn parse(text: &str, max_attachments: usize) -> Result<(Packet, usize), Error> {
         if payload.is_empty() {
             return Err(Error::MissingPayload);
         }
+        if json_depth(payload) > MAX_JSON_DEPTH {
+            return Err(Error::TooDeep {
+                max: MAX_JSON_DEPTH,
+            });
+        }
         serde_json::from_str::<&RawValue>(payload).map_err(json_err)
     }
 
@@ -2084,6 +2127,30 @@ mod tests {
         );
         // full packet round trip
         assert_eq!(p.encode().sio_str(), header);
+    }
+
+    #[test]
+    fn json_depth_is_counted_outside_strings() {
+        assert_eq!(json_depth("1"), 0);
+        assert_eq!(json_depth(r#"["a",{"b":[1,2]}]"#), 3);
+        assert_eq!(json_depth(r#"["[[[[\"{{{{", {}]"#), 2);
+        let deep = format!("{}{}", "[".repeat(32_000), "]".repeat(32_000));
+        assert_eq!(json_depth(&deep), 32_000);
+        assert_eq!(
+            decode(&format!("2{deep}")),
+            Err(Error::TooDeep {
+                max: MAX_JSON_DEPTH
+            })
+        );
+        let ok = format!("2[\"e\",{}{}]", "[".repeat(62), "]".repeat(62));
+        assert!(decode(&ok).is_ok());
+        let over = format!("2[\"e\",{}{}]", "[".repeat(64), "]".repeat(64));
+        assert_eq!(
+            decode(&over),
+            Err(Error::TooDeep {
+                max: MAX_JSON_DEPTH
+            })
+        );
     }
 
     #[test]

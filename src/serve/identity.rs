@@ -46,6 +46,71 @@ pub fn check_id(what: &str, id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Longest `auth.token`, in bytes.
+pub const MAX_AUTH_TOKEN: usize = 8 * 1024;
+/// Longest `auth.userId`, in characters (the guide's user ids are UUIDs, 36).
+pub const MAX_AUTH_USER: usize = 128;
+/// Longest other `auth` string, in bytes.
+pub const MAX_AUTH_STRING: usize = 1024;
+/// Most keys in `auth`, and most entries in an `auth` array (e.g. `departments`).
+pub const MAX_AUTH_ENTRIES: usize = 100;
+
+/// Every `auth` field is bounded: strings by [`MAX_AUTH_STRING`] (the token by
+/// [`MAX_AUTH_TOKEN`], the user id by [`MAX_AUTH_USER`]), objects and arrays by
+/// [`MAX_AUTH_ENTRIES`]. The error names the field.
+pub fn check_auth_limits(auth: &Value) -> Result<(), String> {
+    fn walk(path: &str, v: &Value, max_str: usize) -> Result<(), String> {
+        match v {
+            Value::String(s) if s.len() > max_str => Err(format!(
+                "{path} is {} bytes; at most {max_str} are accepted",
+                s.len()
+            )),
+            Value::Array(a) if a.len() > MAX_AUTH_ENTRIES => Err(format!(
+                "{path} has {} entries; at most {MAX_AUTH_ENTRIES} are accepted",
+                a.len()
+            )),
+            Value::Object(o) if o.len() > MAX_AUTH_ENTRIES => Err(format!(
+                "{path} has {} keys; at most {MAX_AUTH_ENTRIES} are accepted",
+                o.len()
+            )),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, v)| walk(&format!("{path}[{i}]"), v, MAX_AUTH_STRING)),
+            Value::Object(o) => o.iter().try_for_each(|(k, v)| {
+                if k.len() > MAX_AUTH_STRING {
+                    return Err(format!("{path} has a key of {} bytes", k.len()));
+                }
+                let max = match (path, k.as_str()) {
+                    ("auth", "token") => MAX_AUTH_TOKEN,
+                    ("auth", "userId") => MAX_AUTH_USER,
+                    _ => MAX_AUTH_STRING,
+                };
+                let key: String = k.chars().take(64).collect();
+                walk(&format!("{path}.{key}"), v, max)
+            }),
+            _ => Ok(()),
+        }
+    }
+    walk("auth", auth, MAX_AUTH_STRING)
+}
+
+/// The identity headers of an Engine.IO handshake, checked before anything is kept:
+/// `x-device-id` and `x-department-id`, when present and not empty, must be valid ids
+/// ([`check_id`]). The error is what the refused handshake says.
+pub fn check_handshake_headers(
+    device: Option<&str>,
+    department: Option<&str>,
+) -> Result<(), String> {
+    if let Some(d) = device.filter(|d| !d.is_empty()) {
+        check_id("header x-device-id", d)?;
+    }
+    if let Some(d) = department.filter(|d| !d.is_empty()) {
+        check_id("header x-department-id", d)?;
+    }
+    Ok(())
+}
+
 fn auth_str<'a>(auth: Option<&'a Value>, key: &str) -> Result<Option<&'a str>, String> {
     match auth.and_then(|a| a.get(key)) {
         None | Some(Value::Null) => Ok(None),
@@ -62,6 +127,7 @@ pub fn identify(h: &Handshake<'_>) -> Result<Identity, String> {
         if !a.is_object() {
             return Err("auth must be a JSON object".into());
         }
+        check_auth_limits(a)?;
     }
     let auth_device = auth_str(h.auth, "deviceId")?;
     let candidates = [
@@ -103,6 +169,68 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn every_auth_field_is_length_limited() {
+        let ok = json!({"deviceId": "D1", "userId": "7f1c7d4e-2f7b-4d7a-9a3e-2b1d6f0c9e11",
+            "token": "t".repeat(4000), "departments": ["A", "B"], "offset": "1-0"});
+        identify(&Handshake {
+            auth: Some(&ok),
+            ..Default::default()
+        })
+        .unwrap();
+        let cases = [
+            (
+                json!({"deviceId": "D1", "userId": "u".repeat(500_000)}),
+                "auth.userId is 500000 bytes",
+            ),
+            (
+                json!({"deviceId": "D1", "token": "t".repeat(9000)}),
+                "auth.token is 9000 bytes",
+            ),
+            (
+                json!({"deviceId": "D1", "extra": "x".repeat(2000)}),
+                "auth.extra is 2000 bytes",
+            ),
+            (
+                json!({"deviceId": "D1", "departments": vec!["A"; 101]}),
+                "auth.departments has 101 entries",
+            ),
+            (
+                json!({"deviceId": "D1", "departments": ["A", "d".repeat(2000)]}),
+                "auth.departments[1] is 2000 bytes",
+            ),
+            (
+                json!({"deviceId": "D1", "nested": {"deep": "x".repeat(2000)}}),
+                "auth.nested.deep is 2000 bytes",
+            ),
+        ];
+        for (auth, want) in cases {
+            let e = identify(&Handshake {
+                auth: Some(&auth),
+                ..Default::default()
+            })
+            .unwrap_err();
+            assert!(e.starts_with(want), "{e}");
+        }
+        let many: serde_json::Map<String, Value> =
+            (0..101).map(|i| (format!("k{i}"), json!(1))).collect();
+        let e = check_auth_limits(&Value::Object(many)).unwrap_err();
+        assert_eq!(e, "auth has 101 keys; at most 100 are accepted");
+    }
+
+    #[test]
+    fn handshake_headers_are_checked_before_they_are_kept() {
+        check_handshake_headers(Some("D-1"), Some("ops")).unwrap();
+        check_handshake_headers(None, Some("")).unwrap();
+        let e = check_handshake_headers(Some(&"x".repeat(190 * 1024)), None).unwrap_err();
+        assert!(
+            e.starts_with("header x-device-id must be 1 to 50 characters"),
+            "{e}"
+        );
+        let e = check_handshake_headers(Some("ok"), Some("bad dept")).unwrap_err();
+        assert!(e.contains("header x-department-id"), "{e}");
+    }
 
     #[test]
     fn precedence_is_header_query_auth() {

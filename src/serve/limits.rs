@@ -27,9 +27,9 @@ impl LimitMetrics {
         let _ = writeln!(o, "rtctl_http_connections {}", h.connections.load(Relaxed));
         let _ = writeln!(
             o,
-            "# HELP rtctl_http_refused_total Requests and connections refused by a limit, by limit"
+            "# HELP rtctl_limit_refused_total Connections, requests, handshakes and room joins refused by a limit, by limit"
         );
-        let _ = writeln!(o, "# TYPE rtctl_http_refused_total counter");
+        let _ = writeln!(o, "# TYPE rtctl_limit_refused_total counter");
         for (limit, v) in [
             ("max_connections", &h.connections_refused_total),
             ("reserved_connection", &h.reserved_refused_total),
@@ -37,10 +37,11 @@ impl LimitMetrics {
             ("body_timeout", &h.body_timeouts_total),
             ("max_handshakes_per_ip", &e.handshakes_refused_total),
             ("idle_evicted", &h.idle_evicted_total),
+            ("max_rooms_per_socket", &e.rooms_refused_total),
         ] {
             let _ = writeln!(
                 o,
-                "rtctl_http_refused_total{{limit=\"{limit}\"}} {}",
+                "rtctl_limit_refused_total{{limit=\"{limit}\"}} {}",
                 v.load(Relaxed)
             );
         }

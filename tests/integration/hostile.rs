@@ -491,13 +491,13 @@ async fn slow_heads_and_bodies_cannot_take_every_connection() {
     fleet.publish(&node).await;
     let m = metrics(&node).await;
     assert!(
-        sample(&m, "rtctl_http_refused_total{limit=\"idle_evicted\"}") > 0.0,
+        sample(&m, "rtctl_limit_refused_total{limit=\"idle_evicted\"}") > 0.0,
         "{m}"
     );
     assert!(
         sample(
             &m,
-            "rtctl_http_refused_total{limit=\"max_unfinished_per_ip\"}"
+            "rtctl_limit_refused_total{limit=\"max_unfinished_per_ip\"}"
         ) > 0.0,
         "{m}"
     );
@@ -519,7 +519,7 @@ async fn slow_heads_and_bodies_cannot_take_every_connection() {
     loop {
         let m = metrics(&node).await;
         let open = sample(&m, "rtctl_http_connections");
-        if open < 50.0 && sample(&m, "rtctl_http_refused_total{limit=\"body_timeout\"}") >= 1.0 {
+        if open < 50.0 && sample(&m, "rtctl_limit_refused_total{limit=\"body_timeout\"}") >= 1.0 {
             break;
         }
         assert!(Instant::now() < deadline, "connections not released: {m}");
@@ -612,7 +612,7 @@ async fn unfinished_handshakes_are_capped_per_client_ip() {
     assert_eq!(
         sample(
             &m,
-            "rtctl_http_refused_total{limit=\"max_handshakes_per_ip\"}"
+            "rtctl_limit_refused_total{limit=\"max_handshakes_per_ip\"}"
         ),
         4.0,
         "{m}"
@@ -729,4 +729,150 @@ async fn polling_session_past_its_pong_deadline_answers_400() {
     let by_timer = sample(&m, "rtctl_disconnects_total{reason=\"ping timeout\"}");
     eprintln!("expired on access: {on_access}, by the timer: {by_timer}");
     assert_eq!(by_timer, 1.0, "{m}");
+}
+
+/// Rooms per socket are capped (100 by default) and a join or leave costs O(log n): one
+/// socket asking for 100,000 rooms gets 100 of them, quickly, and the rest are refused
+/// with a reason and counted; leaving makes room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_per_socket_are_capped_and_cheap() {
+    use crate::engine_support::{sio_connect, start};
+    use rtctl::engine::JoinError;
+
+    let srv = start().await;
+    let (_ws, id) = sio_connect(srv.addr).await;
+    let ns = srv.sio.of("/").unwrap();
+    let socket = ns.socket(&id).expect("connected socket");
+    let started = Instant::now();
+    let mut refused = 0;
+    for i in 0..100_000 {
+        match socket.try_join(&format!("department:{i:06}")) {
+            Ok(()) => {}
+            Err(JoinError::TooManyRooms { max }) => {
+                assert_eq!(max, 100);
+                refused += 1;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(socket.room_count(), 100);
+    assert_eq!(refused, 99_900);
+    assert_eq!(
+        srv.sio
+            .stats()
+            .rooms_refused_total
+            .load(std::sync::atomic::Ordering::Relaxed),
+        99_900
+    );
+    // joining a room it is in already is not a new room
+    socket.try_join("department:000042").unwrap();
+    socket.leave("department:000042");
+    assert_eq!(socket.room_count(), 99);
+    socket.try_join("department:099999").unwrap();
+    assert_eq!(ns.room_len("department:099999"), 1);
+    assert_eq!(ns.room_len("department:000042"), 0);
+    // before: 45.9 s of CPU for 100,000 joins (quadratic); a debug build does these in well
+    // under a second on a loaded machine
+    assert!(
+        took < Duration::from_secs(10),
+        "100,000 joins took {took:?}"
+    );
+    eprintln!("100,000 join attempts: {took:?}");
+}
+
+/// Input checks of the real binary: the publish API's media type is parsed (any case,
+/// parameters allowed, `application/jsonp` refused), JSON nesting is limited in publishes
+/// and in Socket.IO packets, `auth` fields are length-limited with a CONNECT_ERROR that
+/// names the field, and a `Sec-WebSocket-Key` that is not the base64 of 16 bytes is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_media_type_depth_auth_and_websocket_key() {
+    let node = ServeProcess::start("hostile-input", &[]);
+    let c = reqwest::Client::new();
+    let api = format!("{}/api/v1/notifications", node.url());
+    let body = json!({"target": {"device": "d1"}, "payload": {"a": 1}}).to_string();
+    for (ct, want) in [
+        ("APPLICATION/JSON", 202),
+        ("application/json; charset=utf-8", 202),
+        ("application/jsonp", 415),
+        ("text/plain", 415),
+    ] {
+        let r = c
+            .post(&api)
+            .header("content-type", ct)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), want, "{ct}");
+        if want == 415 {
+            let e = r.json::<Value>().await.unwrap();
+            assert!(
+                e["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("got {ct:?}")),
+                "{e}"
+            );
+        }
+    }
+    let deep = format!(
+        "{{\"target\":{{\"all\":true}},\"payload\":{}1{}}}",
+        "[".repeat(32_000),
+        "]".repeat(32_000)
+    );
+    let r = c
+        .post(&api)
+        .header("content-type", "application/json")
+        .body(deep.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("nested 32001 levels deep"));
+
+    // a 500 KB auth.userId gets a CONNECT_ERROR naming the field
+    let mut s = raw_ws(node.port, "&deviceId=big-user").await;
+    let connect = format!("40{{\"userId\":\"{}\"}}", "u".repeat(500_000));
+    s.write_all(&frame(1, connect.as_bytes())).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while !String::from_utf8_lossy(&got).contains("44{") {
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.contains("auth.userId is 500000 bytes; at most 128 are accepted"),
+        "{text}"
+    );
+    // a Socket.IO event nested 32,000 deep closes the connection
+    let mut s = raw_ws(node.port, "&deviceId=deep").await;
+    s.write_all(&frame(1, b"40")).await.unwrap();
+    let event = format!("42[\"x\",{}{}]", "[".repeat(32_000), "]".repeat(32_000));
+    s.write_all(&frame(1, event.as_bytes())).await.unwrap();
+    let out = read_to_end(&mut s).await;
+    assert!(
+        out.windows(2).any(|w| w == [0x88, 0x02]),
+        "no close frame after a 32,000-deep event"
+    );
+
+    // Sec-WebSocket-Key must be the base64 of 16 bytes
+    for key in ["x", "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZXg="] {
+        let mut s = TcpStream::connect(("127.0.0.1", node.port)).await.unwrap();
+        let req = format!(
+            "GET /socket.io/?EIO=4&transport=websocket&deviceId=k HTTP/1.1\r\nHost: x\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: {key}\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let head = String::from_utf8_lossy(&read_to_end(&mut s).await).into_owned();
+        assert!(head.starts_with("HTTP/1.1 400"), "{key}: {head}");
+    }
+    // the node is fine
+    publish_ok(&node, json!({"all": true}), json!("ok")).await;
 }
