@@ -1043,7 +1043,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__serve)
-            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --output --color --verbose --help"
+            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --max-connections --reserved-connections --header-timeout-secs --max-header-bytes --body-timeout-secs --max-unfinished-per-ip --max-handshakes-per-ip --trusted-proxy --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1094,6 +1094,38 @@ _rtctl() {
                     return 0
                     ;;
                 --max-queue-frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reserved-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-timeout-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unfinished-per-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-handshakes-per-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

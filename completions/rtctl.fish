@@ -161,6 +161,14 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l log-max-age-secs -
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-interval-ms -d 'Socket.IO pingInterval in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l ping-timeout-ms -d 'Socket.IO pingTimeout in milliseconds' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-queue-frames -d 'Frames a device\'s send queue holds; a device over it is caught up from the log instead' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-connections -d 'Open connections served (default: the open-file limit minus 512, which leaves room for the reserved connections, Redis and files)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l reserved-connections -d 'Connections beyond --max-connections kept for health checks, metrics and the API (one request each; Socket.IO gets 503 there)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l header-timeout-secs -d 'Seconds a client has to send a request head' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-header-bytes -d 'Largest request head (request line and headers) in bytes; larger ones get 431' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l body-timeout-secs -d 'Seconds a client has to send a request body, once its head has arrived' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-unfinished-per-ip -d 'Requests with a body still arriving, per client IP (429 beyond)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-handshakes-per-ip -d 'Engine.IO sessions per client IP not yet connected to a namespace (429 beyond)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l trusted-proxy -d 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits (repeat, or comma-separated). Other peers are the client themselves' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
