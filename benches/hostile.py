@@ -176,6 +176,9 @@ def attack_poll_pings(binary):
         except urllib.error.HTTPError as e:
             statuses.append(e.code)
             break
+        except (urllib.error.URLError, OSError):
+            statuses.append("closed by the node")
+            break
     smp.stop()
     out = dict(attack="poll-pings", posts=len(statuses), last_status=statuses[-1] if statuses else None,
                rss_before_mib=round(base / MIB), rss_peak_mib=round(smp.peak_rss / MIB), node_alive=node.alive())

@@ -222,6 +222,11 @@ pub trait EioHandler: Send + Sync + Sized + 'static {
     /// Mutable per-session state, locked while a message is processed.
     type State: Send + 'static;
 
+    /// Sessions count as unfinished handshakes of their client IP
+    /// ([`super::Config::max_handshakes_per_ip`]) until [`Session::established`]. Off by
+    /// default: a bare Engine.IO application has no later step to wait for.
+    const LIMITS_HANDSHAKES: bool = false;
+
     /// Accepts or refuses a new session.
     fn open(&self, req: &HandshakeRequest<'_>) -> Result<(Self::Meta, Self::State), Rejection>;
 
@@ -410,7 +415,7 @@ impl<H: EioHandler> EioServer<H> {
         req: &HandshakeRequest<'_>,
     ) -> Result<Arc<Session<H>>, Rejection> {
         let shared = &self.shared;
-        let pending_ip = match req.client_ip {
+        let pending_ip = match req.client_ip.filter(|_| H::LIMITS_HANDSHAKES) {
             Some(ip) => {
                 let max = shared.config.max_handshakes_per_ip;
                 let mut m = lock(&shared.handshakes);

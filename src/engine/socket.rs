@@ -860,6 +860,7 @@ impl<H: Handler> SioLayer<H> {
 impl<H: Handler> EioHandler for SioLayer<H> {
     type Meta = H::Handshake;
     type State = SioState<H>;
+    const LIMITS_HANDSHAKES: bool = true;
 
     fn open(&self, req: &HandshakeRequest<'_>) -> Result<(Self::Meta, Self::State), Rejection> {
         let meta = self.handler.handshake(req)?;
