@@ -226,6 +226,8 @@ pub struct RequestBody {
     timeout: Duration,
     guard: Option<UnfinishedGuard>,
     stats: Option<Arc<HttpStats>>,
+    /// Set when the deadline passed (the server then answers 408 whatever the handler said).
+    timed_out: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl fmt::Debug for RequestBody {
@@ -242,6 +244,7 @@ impl RequestBody {
         timeout: Duration,
         guard: Option<UnfinishedGuard>,
         stats: Arc<HttpStats>,
+        timed_out: Arc<std::sync::atomic::AtomicBool>,
     ) -> Self {
         let done = inner.is_end_stream();
         RequestBody {
@@ -250,6 +253,7 @@ impl RequestBody {
             timeout,
             guard: if done { None } else { guard },
             stats: Some(stats),
+            timed_out,
         }
     }
 }
@@ -285,6 +289,7 @@ impl Body for RequestBody {
                         if let Some(s) = this.stats.take() {
                             s.body_timeouts_total.fetch_add(1, Ordering::Relaxed);
                         }
+                        this.timed_out.store(true, Ordering::Release);
                         Poll::Ready(Some(Err(Box::new(BodyTimeout(this.timeout)))))
                     }
                     Poll::Pending => Poll::Pending,

@@ -656,6 +656,7 @@ where
                     _held: conn_ctl.clone(),
                 });
                 let is_engine = parts.uri.path() == engine_path;
+                let timed_out = Arc::new(AtomicBool::new(false));
                 let refusal = if reserved && is_engine {
                     stats.reserved_refused_total.fetch_add(1, Ordering::Relaxed);
                     Some(refused(
@@ -689,16 +690,33 @@ where
                         ))
                     }
                     (None, Ok(g)) => {
-                        let body = RequestBody::new(body, limits.body_timeout, g, stats.clone());
+                        let body = RequestBody::new(
+                            body,
+                            limits.body_timeout,
+                            g,
+                            stats.clone(),
+                            timed_out.clone(),
+                        );
                         Ok(svc(Request::from_parts(parts, body)))
                     }
                 };
+                let body_timeout = limits.body_timeout;
                 let conn_ctl = conn_ctl.clone();
                 async move {
                     let mut res = match fut {
                         Ok(f) => f.await,
                         Err(r) => r,
                     };
+                    if timed_out.load(Ordering::Acquire) {
+                        // whatever the handler made of the failed read, say what happened
+                        res = refused(
+                            StatusCode::REQUEST_TIMEOUT,
+                            &format!(
+                                "request body not received within {} s",
+                                body_timeout.as_secs_f64()
+                            ),
+                        );
+                    }
                     if reserved {
                         res.headers_mut()
                             .insert(header::CONNECTION, HeaderValue::from_static("close"));

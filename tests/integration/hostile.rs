@@ -514,6 +514,22 @@ async fn slow_heads_and_bodies_cannot_take_every_connection() {
     if let Ok(r) = r {
         assert_eq!(r.status(), 503, "Socket.IO on a reserved connection");
     }
+    // a body that stops arriving gets a 408 that says so
+    let mut slow = attacker().await.unwrap();
+    drop(held.drain(..40)); // free this IP's unfinished slots
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    slow.write_all(
+        b"POST /api/v1/notifications HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n\
+          content-length: 1000\r\n\r\n{\"target\":",
+    )
+    .await
+    .unwrap();
+    let answer = String::from_utf8_lossy(&read_to_end(&mut slow).await).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("request body not received within 2 s"),
+        "{answer}"
+    );
     // deadlines: bodies after 2 s, heads after 3 s
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
