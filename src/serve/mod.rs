@@ -138,10 +138,10 @@ pub async fn run(
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
     let http_stats = Arc::new(engine::HttpStats::default());
-    state.limits = Some(Arc::new(limits::LimitMetrics {
-        engine: io.engine().stats_handle(),
-        http: http_stats.clone(),
-    }));
+    state.limits = Some(Arc::new(limits::LimitMetrics::new(
+        io.engine().stats_handle(),
+        http_stats.clone(),
+    )));
     let state = Arc::new(state);
     let node = Arc::new(Node {
         cfg,
@@ -318,7 +318,15 @@ async fn service(node: Arc<Node>, req: Request<engine::RequestBody>) -> Response
         }
         r
     } else if is_sio {
-        node.io.engine().handle(req).await
+        let refused = node
+            .state
+            .limits
+            .as_ref()
+            .and_then(|l| l.refuse_bad_handshake(&req));
+        match refused {
+            Some(r) => r,
+            None => node.io.engine().handle(req).await,
+        }
     } else {
         let router = api::router(node.state.clone());
         let (parts, body) = req.into_parts();

@@ -892,3 +892,109 @@ async fn strict_media_type_depth_auth_and_websocket_key() {
     // the node is fine
     publish_ok(&node, json!({"all": true}), json!("ok")).await;
 }
+
+/// The identity headers are checked at the handshake: an `x-device-id` or `x-department-id`
+/// that is not a valid id is refused at once (403 saying why), instead of being kept until
+/// the 45 s connect timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_headers_are_checked_at_the_handshake() {
+    let node = ServeProcess::start("hostile-headers", &[]);
+    let c = reqwest::Client::new();
+    let url = format!("{}/socket.io/?EIO=4&transport=polling", node.url());
+    let long = "x".repeat(10_000);
+    for (name, value, want) in [
+        (
+            "x-device-id",
+            long.as_str(),
+            "header x-device-id must be 1 to 50 characters, got 10000",
+        ),
+        (
+            "x-department-id",
+            "a b",
+            "header x-department-id \"a b\" contains ' '",
+        ),
+    ] {
+        let r = c.get(&url).header(name, value).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{name}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], 4);
+        assert!(
+            body["message"].as_str().unwrap().starts_with(want),
+            "{body}"
+        );
+    }
+    // over WebSocket too
+    let r = c
+        .get(format!(
+            "{}/socket.io/?EIO=4&transport=websocket",
+            node.url()
+        ))
+        .header("x-device-id", long.as_str())
+        .header("upgrade", "websocket")
+        .header("connection", "Upgrade")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // valid headers open a session
+    let r = c
+        .get(&url)
+        .header("x-device-id", "D-1")
+        .header("x-department-id", "ops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let m = metrics(&node).await;
+    assert_eq!(
+        sample(&m, "rtctl_limit_refused_total{limit=\"handshake_headers\"}"),
+        3.0,
+        "{m}"
+    );
+}
+
+/// The node's whole `/metrics`, limit families included, passes `promtool check metrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limit_metrics_pass_promtool() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    if Command::new("promtool").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "promtool is not installed; .ci/run must install prometheus"
+        );
+        eprintln!("skipping: promtool is not installed (apt-get install prometheus)");
+        return;
+    }
+    let node = ServeProcess::start("hostile-promtool", &[]);
+    let text = metrics(&node).await;
+    for family in [
+        "rtctl_limit_refused_total{limit=\"max_connections\"}",
+        "rtctl_reply_overflow_closes_total",
+        "rtctl_http_connections",
+    ] {
+        sample(&text, family);
+    }
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool: {}{}\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
