@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('render-haproxy', 'render-haproxy', [CompletionResultType]::ParameterValue, 'Render an HAProxy config (sticky on the device id) from the fleet file')
             [CompletionResult]::new('render-pm2', 'render-pm2', [CompletionResultType]::ParameterValue, 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)')
             [CompletionResult]::new('render-systemd', 'render-systemd', [CompletionResultType]::ParameterValue, 'Render a systemd template unit rtctl@.service and one environment file per node')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -176,6 +177,8 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--max-unfinished-per-ip', '--max-unfinished-per-ip', [CompletionResultType]::ParameterName, 'Requests with a body still arriving, per client IP (429 beyond)')
             [CompletionResult]::new('--max-handshakes-per-ip', '--max-handshakes-per-ip', [CompletionResultType]::ParameterName, 'Engine.IO sessions per client IP not yet connected to a namespace (429 beyond)')
             [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits (repeat, or comma-separated). Other peers are the client themselves')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Device authentication: `none` (any client may claim any device id; development only, logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`)')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Token keys for `--auth jwt`: one per line, all accepted (two during a rotation)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
@@ -295,6 +298,44 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'rtctl;token' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;token;issue' {
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'The device id the token proves')
+            [CompletionResult]::new('--department', '--department', [CompletionResultType]::ParameterName, 'A department the device may join (repeat for several)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user id')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Lifetime: 30d, 12h, 15m, 90s or seconds')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Key file: one key per line (at least 32 bytes); the first signs')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;token;help' {
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;token;help;issue' {
+            break
+        }
+        'rtctl;token;help;help' {
+            break
+        }
         'rtctl;generate' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives completions/ and man/')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
@@ -315,6 +356,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('render-haproxy', 'render-haproxy', [CompletionResultType]::ParameterValue, 'Render an HAProxy config (sticky on the device id) from the fleet file')
             [CompletionResult]::new('render-pm2', 'render-pm2', [CompletionResultType]::ParameterValue, 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)')
             [CompletionResult]::new('render-systemd', 'render-systemd', [CompletionResultType]::ParameterValue, 'Render a systemd template unit rtctl@.service and one environment file per node')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -349,6 +391,13 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;help;render-systemd' {
+            break
+        }
+        'rtctl;help;token' {
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`')
+            break
+        }
+        'rtctl;help;token;issue' {
             break
         }
         'rtctl;help;generate' {

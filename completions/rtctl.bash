@@ -46,6 +46,9 @@ _rtctl() {
             rtctl,simulate)
                 cmd="rtctl__subcmd__simulate"
                 ;;
+            rtctl,token)
+                cmd="rtctl__subcmd__token"
+                ;;
             rtctl__subcmd__help,generate)
                 cmd="rtctl__subcmd__help__subcmd__generate"
                 ;;
@@ -76,11 +79,17 @@ _rtctl() {
             rtctl__subcmd__help,simulate)
                 cmd="rtctl__subcmd__help__subcmd__simulate"
                 ;;
+            rtctl__subcmd__help,token)
+                cmd="rtctl__subcmd__help__subcmd__token"
+                ;;
             rtctl__subcmd__help__subcmd__simulate,assign)
                 cmd="rtctl__subcmd__help__subcmd__simulate__subcmd__assign"
                 ;;
             rtctl__subcmd__help__subcmd__simulate,nat)
                 cmd="rtctl__subcmd__help__subcmd__simulate__subcmd__nat"
+                ;;
+            rtctl__subcmd__help__subcmd__token,issue)
+                cmd="rtctl__subcmd__help__subcmd__token__subcmd__issue"
                 ;;
             rtctl__subcmd__simulate,assign)
                 cmd="rtctl__subcmd__simulate__subcmd__assign"
@@ -100,6 +109,18 @@ _rtctl() {
             rtctl__subcmd__simulate__subcmd__help,nat)
                 cmd="rtctl__subcmd__simulate__subcmd__help__subcmd__nat"
                 ;;
+            rtctl__subcmd__token,help)
+                cmd="rtctl__subcmd__token__subcmd__help"
+                ;;
+            rtctl__subcmd__token,issue)
+                cmd="rtctl__subcmd__token__subcmd__issue"
+                ;;
+            rtctl__subcmd__token__subcmd__help,help)
+                cmd="rtctl__subcmd__token__subcmd__help__subcmd__help"
+                ;;
+            rtctl__subcmd__token__subcmd__help,issue)
+                cmd="rtctl__subcmd__token__subcmd__help__subcmd__issue"
+                ;;
             *)
                 ;;
         esac
@@ -107,7 +128,7 @@ _rtctl() {
 
     case "${cmd}" in
         rtctl)
-            opts="-o -v -h -V --output --color --verbose --help --version plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help"
+            opts="-o -v -h -V --output --color --verbose --help --version plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,7 +187,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__help)
-            opts="plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help"
+            opts="plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +355,34 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__help__subcmd__simulate__subcmd__nat)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__help__subcmd__token)
+            opts="issue"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__help__subcmd__token__subcmd__issue)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1043,7 +1092,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__serve)
-            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --max-connections --reserved-connections --header-timeout-secs --max-header-bytes --body-timeout-secs --max-unfinished-per-ip --max-handshakes-per-ip --trusted-proxy --output --color --verbose --help"
+            opts="-o -v -h --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --max-connections --reserved-connections --header-timeout-secs --max-header-bytes --body-timeout-secs --max-unfinished-per-ip --max-handshakes-per-ip --trusted-proxy --auth --key-file --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1127,6 +1176,25 @@ _rtctl() {
                     ;;
                 --trusted-proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "none jwt" -- "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --output)
@@ -1401,6 +1469,131 @@ _rtctl() {
                     ;;
                 --bar-width)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__token)
+            opts="-o -v -h --output --color --verbose --help issue help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__token__subcmd__help)
+            opts="issue help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__token__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__token__subcmd__help__subcmd__issue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__token__subcmd__issue)
+            opts="-o -v -h --device --department --user --ttl --key-file --output --color --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --department)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --output)

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
             cand render-pm2 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
             cand render-systemd 'Render a systemd template unit rtctl@.service and one environment file per node'
+            cand token 'Signed connection tokens for `rtctl serve --auth jwt`'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -164,6 +165,8 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --max-unfinished-per-ip 'Requests with a body still arriving, per client IP (429 beyond)'
             cand --max-handshakes-per-ip 'Engine.IO sessions per client IP not yet connected to a namespace (429 beyond)'
             cand --trusted-proxy 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits (repeat, or comma-separated). Other peers are the client themselves'
+            cand --auth 'Device authentication: `none` (any client may claim any device id; development only, logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`)'
+            cand --key-file 'Token keys for `--auth jwt`: one per line, all accepted (two during a rotation)'
             cand -o 'Report format: human tables or JSON for scripts'
             cand --output 'Report format: human tables or JSON for scripts'
             cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
@@ -277,6 +280,39 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rtctl;token'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand issue 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;token;issue'= {
+            cand --device 'The device id the token proves'
+            cand --department 'A department the device may join (repeat for several)'
+            cand --user 'The user id'
+            cand --ttl 'Lifetime: 30d, 12h, 15m, 90s or seconds'
+            cand --key-file 'Key file: one key per line (at least 32 bytes); the first signs'
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;token;help'= {
+            cand issue 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;token;help;issue'= {
+        }
+        &'rtctl;token;help;help'= {
+        }
         &'rtctl;generate'= {
             cand --out-dir 'Directory that receives completions/ and man/'
             cand -o 'Report format: human tables or JSON for scripts'
@@ -296,6 +332,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand render-haproxy 'Render an HAProxy config (sticky on the device id) from the fleet file'
             cand render-pm2 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
             cand render-systemd 'Render a systemd template unit rtctl@.service and one environment file per node'
+            cand token 'Signed connection tokens for `rtctl serve --auth jwt`'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -320,6 +357,11 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help;render-pm2'= {
         }
         &'rtctl;help;render-systemd'= {
+        }
+        &'rtctl;help;token'= {
+            cand issue 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+        }
+        &'rtctl;help;token;issue'= {
         }
         &'rtctl;help;generate'= {
         }

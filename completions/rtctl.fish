@@ -40,6 +40,7 @@ complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-nginx" -d 'Rende
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "token" -d 'Signed connection tokens for `rtctl serve --auth jwt`'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s f -l fleet -d 'Fleet file (TOML); see fixtures/fleet.toml. Without it the guide\'s 3-node Kong fleet is assumed and flags describe the rest' -r -F
@@ -169,6 +170,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l body-timeout-secs 
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-unfinished-per-ip -d 'Requests with a body still arriving, per client IP (429 beyond)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l max-handshakes-per-ip -d 'Engine.IO sessions per client IP not yet connected to a namespace (429 beyond)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l trusted-proxy -d 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits (repeat, or comma-separated). Other peers are the client themselves' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l auth -d 'Device authentication: `none` (any client may claim any device id; development only, logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`)' -r -f -a "none\t'No proof: any client may claim any device id'
+jwt\t'A signed token (HS256) in `auth.token`'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l key-file -d 'Token keys for `--auth jwt`: one per line, all accepted (two during a rotation)' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
@@ -292,6 +296,29 @@ always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and not __fish_seen_subcommand_from issue help" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and not __fish_seen_subcommand_from issue help" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and not __fish_seen_subcommand_from issue help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and not __fish_seen_subcommand_from issue help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and not __fish_seen_subcommand_from issue help" -f -a "issue" -d 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and not __fish_seen_subcommand_from issue help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -l device -d 'The device id the token proves' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -l department -d 'A department the device may join (repeat for several)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -l user -d 'The user id' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -l ttl -d 'Lifetime: 30d, 12h, 15m, 90s or seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -l key-file -d 'Key file: one key per line (at least 32 bytes); the first signs' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
@@ -300,15 +327,17 @@ always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "token" -d 'Signed connection tokens for `rtctl serve --auth jwt`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd token generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "issue" -d 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'

@@ -81,9 +81,39 @@ pub enum Command {
     /// Render a systemd template unit rtctl@.service and one environment file per node.
     #[command(name = "render-systemd", after_long_help = EXIT_CODES)]
     RenderSystemd(RenderSystemdArgs),
+    /// Signed connection tokens for `rtctl serve --auth jwt`.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print an HS256 token naming a device, the departments it may join and its user; the
+    /// device sends it as `auth.token`.
+    #[command(after_long_help = EXIT_CODES)]
+    Issue(TokenIssueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenIssueArgs {
+    /// The device id the token proves.
+    #[arg(long, value_name = "ID")]
+    pub device: String,
+    /// A department the device may join (repeat for several).
+    #[arg(long = "department", value_name = "ID")]
+    pub departments: Vec<String>,
+    /// The user id.
+    #[arg(long, value_name = "ID")]
+    pub user: Option<String>,
+    /// Lifetime: 30d, 12h, 15m, 90s or seconds.
+    #[arg(long, default_value = "30d", value_name = "TTL")]
+    pub ttl: String,
+    /// Key file: one key per line (at least 32 bytes); the first signs.
+    #[arg(long, env = "RTCTL_KEY_FILE", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub key_file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -443,6 +473,22 @@ pub struct ServeArgs {
         value_name = "CIDR"
     )]
     pub trusted_proxies: Vec<String>,
+    /// Device authentication: `none` (any client may claim any device id; development only,
+    /// logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`).
+    #[arg(long, env = "RTCTL_AUTH", value_enum, default_value_t = AuthMode::None)]
+    pub auth: AuthMode,
+    /// Token keys for `--auth jwt`: one per line, all accepted (two during a rotation).
+    #[arg(long, env = "RTCTL_KEY_FILE", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub key_file: Option<PathBuf>,
+}
+
+/// How devices prove who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// No proof: any client may claim any device id.
+    None,
+    /// A signed token (HS256) in `auth.token`.
+    Jwt,
 }
 
 /// What every render command takes.

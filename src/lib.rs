@@ -45,6 +45,35 @@ pub fn init_tracing(verbose: u8, server: bool) {
 }
 
 /// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
+/// The keys of a key file; errors name the file.
+fn read_keys(path: &std::path::Path) -> Result<serve::token::Keys> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serve::token::Keys::parse(&text)
+        .map_err(|m| Error::flag("--key-file", format!("{}: {m}", path.display())))
+}
+
+fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
+    serve::identity::check_id("--device", &args.device).map_err(|m| Error::flag("--device", m))?;
+    for d in &args.departments {
+        serve::identity::check_id("--department", d).map_err(|m| Error::flag("--department", m))?;
+    }
+    let ttl = serve::token::parse_ttl(&args.ttl).map_err(|m| Error::flag("--ttl", m))?;
+    let keys = read_keys(&args.key_file)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(keys.issue(&serve::token::Claims {
+        sub: args.device.clone(),
+        departments: args.departments.clone(),
+        user: args.user.clone(),
+        iat: now,
+        exp: now.saturating_add(ttl),
+    }))
+}
+
 fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
         Error::flag(
@@ -76,6 +105,24 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             "--ping-interval-ms",
             "ping interval and timeout must be above 0",
         ));
+    }
+    match (args.auth, &args.key_file) {
+        (cli::AuthMode::Jwt, Some(path)) => {
+            serve::identity::require_tokens(read_keys(path)?);
+            tracing::info!(key_file = %path.display(), "devices must present a signed token (--auth jwt)");
+        }
+        (cli::AuthMode::Jwt, None) => {
+            return Err(Error::flag(
+                "--auth",
+                "jwt needs --key-file FILE (one key per line)",
+            ));
+        }
+        (cli::AuthMode::None, _) => {
+            tracing::warn!(
+                "--auth none: ANY CLIENT MAY CLAIM ANY DEVICE ID and receive its notifications \
+                 and history; for development only, use --auth jwt --key-file FILE in production"
+            );
+        }
     }
     let node_id = args.node_id.clone().unwrap_or_else(|| listen.to_string());
     serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
@@ -290,6 +337,13 @@ pub fn run(cli: Cli) -> Result<()> {
             simulate::assign::run(&args, cli.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
+        Command::Token(cli::TokenCommand::Issue(args)) => {
+            let token = token_issue(&args)?;
+            writeln!(out, "{token}").map_err(|source| Error::Output {
+                target: "stdout".into(),
+                source,
+            })
+        }
         Command::RenderKong(args) => {
             let opts = render::Options {
                 idle_timeout_secs: args.common.idle_timeout_secs,

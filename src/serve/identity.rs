@@ -1,7 +1,20 @@
 //! Who a connecting device is: device id, department and user, from the Socket.IO handshake.
 //! Pure: the caller passes the header, query and CONNECT auth values it has.
 
+use std::sync::OnceLock;
+
 use serde_json::Value;
+
+use super::token::Keys;
+
+/// The node's token keys when it runs with `--auth jwt` (set once at start).
+static TOKEN_KEYS: OnceLock<Keys> = OnceLock::new();
+
+/// Every CONNECT must carry a token signed by one of `keys` (`rtctl serve --auth jwt`).
+/// `false` when a policy was set already.
+pub fn require_tokens(keys: Keys) -> bool {
+    TOKEN_KEYS.set(keys).is_ok()
+}
 
 /// Identity of one connected device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +25,8 @@ pub struct Identity {
     /// The sources disagreed (for example header and query carry different ids): the first one
     /// in precedence order won; worth a log line, since gateways may hash the other.
     pub mismatch: Option<String>,
+    /// With `--auth jwt`: the departments the device's token grants (the only ones it may join).
+    pub granted: Option<Vec<String>>,
 }
 
 /// What the handshake offers.
@@ -123,6 +138,55 @@ fn auth_str<'a>(auth: Option<&'a Value>, key: &str) -> Result<Option<&'a str>, S
 /// `auth.deviceId`; department from header `x-department-id` or `auth.departmentId`; user from
 /// `auth.userId`. The error message is what the device receives in CONNECT_ERROR.
 pub fn identify(h: &Handshake<'_>) -> Result<Identity, String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    identify_with(h, TOKEN_KEYS.get(), now)
+}
+
+/// [`identify`] with explicit token keys and clock (seconds since the epoch). With keys,
+/// `auth.token` must be a valid token whose device is every device id the handshake names,
+/// and whose departments include every department named at connect.
+pub fn identify_with(h: &Handshake<'_>, keys: Option<&Keys>, now: u64) -> Result<Identity, String> {
+    let mut id = identify_untrusted(h)?;
+    let Some(keys) = keys else {
+        return Ok(id);
+    };
+    let token = auth_str(h.auth, "token")?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| super::token::TokenError::Missing.to_string())?;
+    let claims = keys.verify(token, now).map_err(|e| e.to_string())?;
+    let named = [
+        ("header x-device-id", h.header_device),
+        ("query deviceId", h.query_device),
+        ("auth.deviceId", auth_str(h.auth, "deviceId")?),
+    ];
+    for (src, v) in named {
+        if let Some(v) = v.filter(|v| !v.is_empty() && *v != claims.sub) {
+            return Err(format!(
+                "token is for device {:?}, but {src} is {v:?}",
+                claims.sub
+            ));
+        }
+    }
+    let mut departments: Vec<&str> = id.department.iter().map(String::as_str).collect();
+    if let Some(Value::Array(list)) = h.auth.and_then(|a| a.get("departments")) {
+        departments.extend(list.iter().filter_map(Value::as_str));
+    }
+    if let Some(d) = departments
+        .iter()
+        .find(|d| !claims.departments.iter().any(|g| g == *d))
+    {
+        return Err(format!("department {d:?} is not granted by the token"));
+    }
+    if id.user.is_none() {
+        id.user = claims.user.clone();
+    }
+    id.granted = Some(claims.departments);
+    Ok(id)
+}
+
+fn identify_untrusted(h: &Handshake<'_>) -> Result<Identity, String> {
     if let Some(a) = h.auth {
         if !a.is_object() {
             return Err("auth must be a JSON object".into());
@@ -161,6 +225,7 @@ pub fn identify(h: &Handshake<'_>) -> Result<Identity, String> {
         department: department.map(str::to_string),
         user,
         mismatch,
+        granted: None,
     })
 }
 
@@ -169,6 +234,96 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn tokens_prove_the_device_and_its_departments() {
+        use crate::serve::token::{Claims, Keys};
+        let k1 = Keys::parse("key-one-0123456789abcdefghijklmnopq").unwrap();
+        let k2 = Keys::parse("key-two-0123456789abcdefghijklmnopq").unwrap();
+        let token = |keys: &Keys, sub: &str, exp: u64| {
+            keys.issue(&Claims {
+                sub: sub.into(),
+                departments: vec!["ops".into(), "er".into()],
+                user: Some("u1".into()),
+                iat: 0,
+                exp,
+            })
+        };
+        let connect = |auth: Value, header: Option<&'static str>, keys: &Keys| {
+            let auth = Box::leak(Box::new(auth));
+            identify_with(
+                &Handshake {
+                    header_device: header,
+                    auth: Some(auth),
+                    ..Default::default()
+                },
+                Some(keys),
+                1000,
+            )
+        };
+        let ok = connect(
+            json!({"deviceId": "D1", "token": token(&k1, "D1", 2000), "departments": ["ops"]}),
+            Some("D1"),
+            &k1,
+        )
+        .unwrap();
+        assert_eq!(ok.granted, Some(vec!["ops".to_string(), "er".to_string()]));
+        assert_eq!(ok.user.as_deref(), Some("u1"));
+        let cases = [
+            (
+                json!({"deviceId": "D1"}),
+                Some("D1"),
+                &k1,
+                "missing token: send auth.token",
+            ),
+            (
+                json!({"token": token(&k1, "D1", 999)}),
+                Some("D1"),
+                &k1,
+                "token expired 1 s ago",
+            ),
+            (
+                json!({"token": token(&k2, "D1", 2000)}),
+                Some("D1"),
+                &k1,
+                "token signature does not verify with any configured key",
+            ),
+            (
+                json!({"token": token(&k1, "D1", 2000)}),
+                Some("D2"),
+                &k1,
+                "token is for device \"D1\", but header x-device-id is \"D2\"",
+            ),
+            (
+                json!({"token": token(&k1, "D1", 2000), "deviceId": "D9"}),
+                Some("D1"),
+                &k1,
+                "token is for device \"D1\", but auth.deviceId is \"D9\"",
+            ),
+            (
+                json!({"token": token(&k1, "D1", 2000), "departments": ["ops", "hr"]}),
+                Some("D1"),
+                &k1,
+                "department \"hr\" is not granted by the token",
+            ),
+            (
+                json!({"token": token(&k1, "D1", 2000), "departmentId": "hr"}),
+                Some("D1"),
+                &k1,
+                "department \"hr\" is not granted by the token",
+            ),
+        ];
+        for (auth, header, keys, want) in cases {
+            assert_eq!(connect(auth, header, keys).unwrap_err(), want);
+        }
+        // rotation: a node with both keys accepts tokens of either
+        let both =
+            Keys::parse("key-two-0123456789abcdefghijklmnopq\nkey-one-0123456789abcdefghijklmnopq")
+                .unwrap();
+        for keys in [&k1, &k2] {
+            connect(json!({"token": token(keys, "D1", 2000)}), Some("D1"), &both).unwrap();
+        }
+    }
 
     #[test]
     fn every_auth_field_is_length_limited() {

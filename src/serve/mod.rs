@@ -14,6 +14,7 @@ pub mod node;
 pub mod presence;
 pub mod recovery;
 pub mod redis_conn;
+pub mod token;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};

@@ -998,3 +998,129 @@ async fn limit_metrics_pass_promtool() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `rtctl token issue` and `rtctl serve --auth jwt --key-file F` end to end: each token case
+/// gets a CONNECT_ERROR saying why (missing, expired, wrong key, device mismatch, department
+/// not granted), a token of either key is accepted during a rotation, and a valid device
+/// receives its notifications.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_tokens_are_required_with_auth_jwt() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_key = "old-key-0123456789abcdefghijklmnopqrstuv";
+    let new_key = "new-key-0123456789abcdefghijklmnopqrstuv";
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let old_file = write("old.keys", &format!("{old_key}\n"));
+    let new_file = write("new.keys", &format!("{new_key}\n"));
+    let other_file = write("other.keys", "some-other-key-0123456789abcdefghijklmnop\n");
+    let rotating = write(
+        "rotating.keys",
+        &format!("# new key signs\n{new_key}\n{old_key}\n"),
+    );
+    let issue = |file: &str, args: &[&str]| {
+        let out = crate::support::rtctl()
+            .args(["token", "issue", "--key-file", file])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let good_old = issue(
+        &old_file,
+        &["--device", "D1", "--department", "ops", "--ttl", "1h"],
+    );
+    let good_new = issue(&new_file, &["--device", "D1", "--department", "ops"]);
+    let wrong_key = issue(&other_file, &["--device", "D1", "--department", "ops"]);
+    let expiring = issue(&old_file, &["--device", "D1", "--ttl", "1s"]);
+    // bad input to `token issue` is a bad-input error (exit 3) naming the flag
+    let out = crate::support::rtctl()
+        .args([
+            "token",
+            "issue",
+            "--key-file",
+            &old_file,
+            "--device",
+            "bad id",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--device"));
+
+    let node = ServeProcess::start("auth-jwt", &["--auth", "jwt", "--key-file", &rotating]);
+    tokio::time::sleep(Duration::from_millis(2100)).await; // `expiring` is now expired
+    let connect = |device: &'static str, auth: Value| {
+        let port = node.port;
+        async move {
+            let mut s = raw_ws(port, &format!("&deviceId={device}")).await;
+            s.write_all(&frame(1, format!("40{auth}").as_bytes()))
+                .await
+                .unwrap();
+            let mut got = Vec::new();
+            let mut buf = vec![0u8; 4096];
+            let _ = tokio::time::timeout(Duration::from_secs(5), async {
+                loop {
+                    let text = String::from_utf8_lossy(&got).into_owned();
+                    if text.contains("44{") || text.contains("40{\"sid\"") {
+                        return;
+                    }
+                    let n = s.read(&mut buf).await.unwrap();
+                    assert!(n > 0, "closed");
+                    got.extend_from_slice(&buf[..n]);
+                }
+            })
+            .await;
+            (String::from_utf8_lossy(&got).into_owned(), s)
+        }
+    };
+    for (device, auth, want) in [
+        ("D1", json!({}), "missing token: send auth.token"),
+        ("D1", json!({"token": expiring}), "token expired"),
+        (
+            "D1",
+            json!({"token": wrong_key}),
+            "token signature does not verify with any configured key",
+        ),
+        (
+            "D2",
+            json!({"token": good_old}),
+            "token is for device \\\"D1\\\", but query deviceId is \\\"D2\\\"",
+        ),
+        (
+            "D1",
+            json!({"token": good_old, "departments": ["hr"]}),
+            "department \\\"hr\\\" is not granted by the token",
+        ),
+    ] {
+        let (text, _s) = connect(device, auth).await;
+        assert!(
+            text.contains("44{") && text.contains(want),
+            "{want}: {text}"
+        );
+    }
+    // both keys of the rotation are accepted, and the device gets its notifications
+    let (text, mut s_old) = connect("D1", json!({"token": good_old, "departments": ["ops"]})).await;
+    assert!(text.contains("40{\"sid\""), "{text}");
+    let (text, _s_new) = connect("D1", json!({"token": good_new})).await;
+    assert!(text.contains("40{\"sid\""), "{text}");
+    publish_ok(&node, json!({"department": "ops"}), json!("for ops")).await;
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while !String::from_utf8_lossy(&got).contains("for ops") {
+            let n = s_old.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    assert!(String::from_utf8_lossy(&got).contains("for ops"));
+}
