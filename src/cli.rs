@@ -452,7 +452,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "RTCTL_MAX_UNFINISHED_PER_IP",
-        default_value_t = 256,
+        default_value_t = 1024,
         value_name = "N"
     )]
     pub max_unfinished_per_ip: usize,
@@ -460,7 +460,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "RTCTL_MAX_HANDSHAKES_PER_IP",
-        default_value_t = 1000,
+        default_value_t = 10_000,
         value_name = "N"
     )]
     pub max_handshakes_per_ip: usize,

@@ -70,7 +70,7 @@ pub struct Config {
     pub control_reserve_frames: usize,
     /// Bytes beyond the queue bound for replies and heartbeats (default 64 KiB).
     pub control_reserve_bytes: usize,
-    /// Sessions per client IP that have not connected to a namespace yet (default 1,000;
+    /// Sessions per client IP that have not connected to a namespace yet (default 10,000;
     /// further handshakes get HTTP 429).
     pub max_handshakes_per_ip: usize,
     /// Rooms a socket may be in (default 100); further joins are refused.
@@ -95,7 +95,7 @@ impl Default for Config {
             max_queue_bytes: 4 << 20,
             control_reserve_frames: 64,
             control_reserve_bytes: 64 << 10,
-            max_handshakes_per_ip: 1000,
+            max_handshakes_per_ip: 10_000,
             max_rooms_per_socket: 100,
             overflow: OverflowPolicy::default(),
             timer_tick: None,

@@ -135,7 +135,7 @@ pub struct HttpLimits {
     pub max_header_bytes: usize,
     /// Time to receive a request body, from its head (default 10 s).
     pub body_timeout: Duration,
-    /// Requests whose body is still being received, per client IP (default 64).
+    /// Requests whose body is still being received, per client IP (default 1,024).
     pub max_unfinished_per_ip: usize,
     /// Gateways whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpPrefix>,
@@ -149,7 +149,7 @@ impl Default for HttpLimits {
             header_timeout: Duration::from_secs(30),
             max_header_bytes: 32 << 10,
             body_timeout: Duration::from_secs(10),
-            max_unfinished_per_ip: 64,
+            max_unfinished_per_ip: 1024,
             trusted_proxies: Vec::new(),
         }
     }
