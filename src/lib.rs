@@ -44,7 +44,6 @@ pub fn init_tracing(verbose: u8, server: bool) {
         .try_init();
 }
 
-/// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
 /// The keys of a key file; errors name the file.
 fn read_keys(path: &std::path::Path) -> Result<serve::token::Keys> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
@@ -55,6 +54,7 @@ fn read_keys(path: &std::path::Path) -> Result<serve::token::Keys> {
         .map_err(|m| Error::flag("--key-file", format!("{}: {m}", path.display())))
 }
 
+/// `rtctl token issue`: a token signed with the key file's first key.
 fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
     serve::identity::check_id("--device", &args.device).map_err(|m| Error::flag("--device", m))?;
     for d in &args.departments {
@@ -74,6 +74,7 @@ fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
     }))
 }
 
+/// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
 fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
         Error::flag(
