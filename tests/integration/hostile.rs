@@ -722,8 +722,9 @@ async fn polling_session_past_its_pong_deadline_answers_400() {
         &["--ping-interval-ms", "2000", "--ping-timeout-ms", "2000"],
     );
     let c = reqwest::Client::new();
-    let opened = Instant::now();
     let sid = polling_sid(&node, "late").await;
+    // the session opened before its handshake was answered: its deadline is before this + 4 s
+    let opened = Instant::now();
     let url = format!(
         "{}/socket.io/?EIO=4&transport=polling&deviceId=late&sid={sid}",
         node.url()
