@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -168,7 +169,16 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--ping-interval-ms', '--ping-interval-ms', [CompletionResultType]::ParameterName, 'Socket.IO pingInterval in milliseconds')
             [CompletionResult]::new('--ping-timeout-ms', '--ping-timeout-ms', [CompletionResultType]::ParameterName, 'Socket.IO pingTimeout in milliseconds')
             [CompletionResult]::new('--max-queue-frames', '--max-queue-frames', [CompletionResultType]::ParameterName, 'Frames a device''s send queue holds; a device over it is caught up from the log instead')
-            [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'A gateway whose `X-Forwarded-For` names the client (repeatable): heartbeats count client IPs from it, for `rtctl top`''s NAT-trap alert. Other peers'' headers are ignored')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Open connections served (default: the open-file limit minus 512, which leaves room for the reserved connections, Redis and files)')
+            [CompletionResult]::new('--reserved-connections', '--reserved-connections', [CompletionResultType]::ParameterName, 'Connections beyond --max-connections kept for health checks, metrics and the API (one request each; Socket.IO gets 503 there)')
+            [CompletionResult]::new('--header-timeout-secs', '--header-timeout-secs', [CompletionResultType]::ParameterName, 'Seconds a client has to send a request head')
+            [CompletionResult]::new('--max-header-bytes', '--max-header-bytes', [CompletionResultType]::ParameterName, 'Largest request head (request line and headers) in bytes; larger ones get 431')
+            [CompletionResult]::new('--body-timeout-secs', '--body-timeout-secs', [CompletionResultType]::ParameterName, 'Seconds a client has to send a request body, once its head has arrived')
+            [CompletionResult]::new('--max-unfinished-per-ip', '--max-unfinished-per-ip', [CompletionResultType]::ParameterName, 'Requests with a body still arriving, per client IP (429 beyond)')
+            [CompletionResult]::new('--max-handshakes-per-ip', '--max-handshakes-per-ip', [CompletionResultType]::ParameterName, 'Engine.IO sessions per client IP not yet connected to a namespace (429 beyond)')
+            [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits and the client-IP figures in heartbeats (`rtctl top`''s NAT-trap alert); repeat, or comma-separate. Other peers are the client themselves')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Device authentication: `none` (any client may claim any device id; development only, logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`)')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Token keys for `--auth jwt`: one per line, all accepted (two during a rotation)')
             [CompletionResult]::new('--durability', '--durability', [CompletionResultType]::ParameterName, 'When a publish is acknowledged (202). Every node of a fleet must use the same mode')
             [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Replicas that must confirm a publish with --durability replicated or replicated-aof')
             [CompletionResult]::new('--replica-timeout-ms', '--replica-timeout-ms', [CompletionResultType]::ParameterName, 'How long a publish waits for its replicas before it is refused with 503')
@@ -326,6 +336,38 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'rtctl;token' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;token;issue' {
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'The device id the token proves')
+            [CompletionResult]::new('--department', '--department', [CompletionResultType]::ParameterName, 'A department the device may join (repeat for several)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user id')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Lifetime: 30d, 12h, 15m, 90s or seconds')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Key file: one key per line (at least 32 bytes); the first signs')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;token;help' {
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;token;help;issue' {
+            break
+        }
+        'rtctl;token;help;help' {
+            break
+        }
         'rtctl;generate' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives completions/ and man/')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -346,6 +388,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -389,6 +432,13 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;help;publish' {
+            break
+        }
+        'rtctl;help;token' {
+            [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`')
+            break
+        }
+        'rtctl;help;token;issue' {
             break
         }
         'rtctl;help;generate' {

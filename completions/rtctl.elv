@@ -35,6 +35,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand top 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
             cand status 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
             cand publish 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset'
+            cand token 'Signed connection tokens for `rtctl serve --auth jwt`'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -156,7 +157,16 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --ping-interval-ms 'Socket.IO pingInterval in milliseconds'
             cand --ping-timeout-ms 'Socket.IO pingTimeout in milliseconds'
             cand --max-queue-frames 'Frames a device''s send queue holds; a device over it is caught up from the log instead'
-            cand --trusted-proxy 'A gateway whose `X-Forwarded-For` names the client (repeatable): heartbeats count client IPs from it, for `rtctl top`''s NAT-trap alert. Other peers'' headers are ignored'
+            cand --max-connections 'Open connections served (default: the open-file limit minus 512, which leaves room for the reserved connections, Redis and files)'
+            cand --reserved-connections 'Connections beyond --max-connections kept for health checks, metrics and the API (one request each; Socket.IO gets 503 there)'
+            cand --header-timeout-secs 'Seconds a client has to send a request head'
+            cand --max-header-bytes 'Largest request head (request line and headers) in bytes; larger ones get 431'
+            cand --body-timeout-secs 'Seconds a client has to send a request body, once its head has arrived'
+            cand --max-unfinished-per-ip 'Requests with a body still arriving, per client IP (429 beyond)'
+            cand --max-handshakes-per-ip 'Engine.IO sessions per client IP not yet connected to a namespace (429 beyond)'
+            cand --trusted-proxy 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits and the client-IP figures in heartbeats (`rtctl top`''s NAT-trap alert); repeat, or comma-separate. Other peers are the client themselves'
+            cand --auth 'Device authentication: `none` (any client may claim any device id; development only, logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`)'
+            cand --key-file 'Token keys for `--auth jwt`: one per line, all accepted (two during a rotation)'
             cand --durability 'When a publish is acknowledged (202). Every node of a fleet must use the same mode'
             cand --replicas 'Replicas that must confirm a publish with --durability replicated or replicated-aof'
             cand --replica-timeout-ms 'How long a publish waits for its replicas before it is refused with 503'
@@ -305,6 +315,33 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'rtctl;token'= {
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand issue 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;token;issue'= {
+            cand --device 'The device id the token proves'
+            cand --department 'A department the device may join (repeat for several)'
+            cand --user 'The user id'
+            cand --ttl 'Lifetime: 30d, 12h, 15m, 90s or seconds'
+            cand --key-file 'Key file: one key per line (at least 32 bytes); the first signs'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;token;help'= {
+            cand issue 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;token;help;issue'= {
+        }
+        &'rtctl;token;help;help'= {
+        }
         &'rtctl;generate'= {
             cand --out-dir 'Directory that receives completions/ and man/'
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -324,6 +361,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand top 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
             cand status 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
             cand publish 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset'
+            cand token 'Signed connection tokens for `rtctl serve --auth jwt`'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -354,6 +392,11 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help;status'= {
         }
         &'rtctl;help;publish'= {
+        }
+        &'rtctl;help;token'= {
+            cand issue 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+        }
+        &'rtctl;help;token;issue'= {
         }
         &'rtctl;help;generate'= {
         }

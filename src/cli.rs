@@ -145,9 +145,39 @@ pub enum Command {
     /// Send a notification through a node's (or the gateway's) publish API; prints the offset.
     #[command(after_long_help = EXIT_CODES)]
     Publish(PublishArgs),
+    /// Signed connection tokens for `rtctl serve --auth jwt`.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print an HS256 token naming a device, the departments it may join and its user; the
+    /// device sends it as `auth.token`.
+    #[command(after_long_help = EXIT_CODES)]
+    Issue(TokenIssueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenIssueArgs {
+    /// The device id the token proves.
+    #[arg(long, value_name = "ID")]
+    pub device: String,
+    /// A department the device may join (repeat for several).
+    #[arg(long = "department", value_name = "ID")]
+    pub departments: Vec<String>,
+    /// The user id.
+    #[arg(long, value_name = "ID")]
+    pub user: Option<String>,
+    /// Lifetime: 30d, 12h, 15m, 90s or seconds.
+    #[arg(long, default_value = "30d", value_name = "TTL")]
+    pub ttl: String,
+    /// Key file: one key per line (at least 32 bytes); the first signs.
+    #[arg(long, env = "RTCTL_KEY_FILE", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub key_file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -482,15 +512,71 @@ pub struct ServeArgs {
     /// Frames a device's send queue holds; a device over it is caught up from the log instead.
     #[arg(long, env = "RTCTL_MAX_QUEUE_FRAMES", default_value_t = 4096)]
     pub max_queue_frames: usize,
-    /// A gateway whose `X-Forwarded-For` names the client (repeatable): heartbeats count
-    /// client IPs from it, for `rtctl top`'s NAT-trap alert. Other peers' headers are ignored.
+    /// Open connections served (default: the open-file limit minus 512, which leaves room
+    /// for the reserved connections, Redis and files).
+    #[arg(long, env = "RTCTL_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Connections beyond --max-connections kept for health checks, metrics and the API (one
+    /// request each; Socket.IO gets 503 there).
+    #[arg(
+        long,
+        env = "RTCTL_RESERVED_CONNECTIONS",
+        default_value_t = 64,
+        value_name = "N"
+    )]
+    pub reserved_connections: usize,
+    /// Seconds a client has to send a request head.
+    #[arg(
+        long,
+        env = "RTCTL_HEADER_TIMEOUT_SECS",
+        default_value_t = 30.0,
+        value_name = "SECS"
+    )]
+    pub header_timeout_secs: f64,
+    /// Largest request head (request line and headers) in bytes; larger ones get 431.
+    #[arg(long, env = "RTCTL_MAX_HEADER_BYTES", default_value_t = 32 * 1024, value_name = "BYTES")]
+    pub max_header_bytes: usize,
+    /// Seconds a client has to send a request body, once its head has arrived.
+    #[arg(
+        long,
+        env = "RTCTL_BODY_TIMEOUT_SECS",
+        default_value_t = 10.0,
+        value_name = "SECS"
+    )]
+    pub body_timeout_secs: f64,
+    /// Requests with a body still arriving, per client IP (429 beyond).
+    #[arg(
+        long,
+        env = "RTCTL_MAX_UNFINISHED_PER_IP",
+        default_value_t = 1024,
+        value_name = "N"
+    )]
+    pub max_unfinished_per_ip: usize,
+    /// Engine.IO sessions per client IP not yet connected to a namespace (429 beyond).
+    #[arg(
+        long,
+        env = "RTCTL_MAX_HANDSHAKES_PER_IP",
+        default_value_t = 10_000,
+        value_name = "N"
+    )]
+    pub max_handshakes_per_ip: usize,
+    /// Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits and
+    /// the client-IP figures in heartbeats (`rtctl top`'s NAT-trap alert); repeat, or
+    /// comma-separate. Other peers are the client themselves.
     #[arg(
         long = "trusted-proxy",
         env = "RTCTL_TRUSTED_PROXIES",
         value_delimiter = ',',
-        value_name = "IP"
+        value_name = "CIDR"
     )]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Vec<String>,
+    /// Device authentication: `none` (any client may claim any device id; development only,
+    /// logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`).
+    #[arg(long, env = "RTCTL_AUTH", value_enum, default_value_t = AuthMode::None)]
+    pub auth: AuthMode,
+    /// Token keys for `--auth jwt`: one per line, all accepted (two during a rotation).
+    #[arg(long, env = "RTCTL_KEY_FILE", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub key_file: Option<PathBuf>,
     /// When a publish is acknowledged (202). Every node of a fleet must use the same mode.
     #[arg(long, env = "RTCTL_DURABILITY", value_enum, default_value_t = DurabilityMode::Leader)]
     pub durability: DurabilityMode,
@@ -526,6 +612,15 @@ pub enum DurabilityMode {
     Replicated,
     /// As replicated, with the replicas' append-only files fsynced (WAITAOF, Redis >= 7.2).
     ReplicatedAof,
+}
+
+/// How devices prove who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// No proof: any client may claim any device id.
+    None,
+    /// A signed token (HS256) in `auth.token`.
+    Jwt,
 }
 
 /// What every render command takes.

@@ -50,6 +50,36 @@ pub fn init_tracing(verbose: u8, server: bool) {
         .try_init();
 }
 
+/// The keys of a key file; errors name the file.
+fn read_keys(path: &std::path::Path) -> Result<serve::token::Keys> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serve::token::Keys::parse(&text)
+        .map_err(|m| Error::flag("--key-file", format!("{}: {m}", path.display())))
+}
+
+/// `rtctl token issue`: a token signed with the key file's first key.
+fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
+    serve::identity::check_id("--device", &args.device).map_err(|m| Error::flag("--device", m))?;
+    for d in &args.departments {
+        serve::identity::check_id("--department", d).map_err(|m| Error::flag("--department", m))?;
+    }
+    let ttl = serve::token::parse_ttl(&args.ttl).map_err(|m| Error::flag("--ttl", m))?;
+    let keys = read_keys(&args.key_file)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(keys.issue(&serve::token::Claims {
+        sub: args.device.clone(),
+        departments: args.departments.clone(),
+        user: args.user.clone(),
+        iat: now,
+        exp: now.saturating_add(ttl),
+    }))
+}
+
 /// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
 fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     let s = resolve::serve(args)?;
@@ -100,13 +130,83 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             }
         }
     };
+    match (args.auth, &args.key_file) {
+        (cli::AuthMode::Jwt, Some(path)) => {
+            serve::identity::require_tokens(read_keys(path)?);
+            tracing::info!(key_file = %path.display(), "devices must present a signed token (--auth jwt)");
+        }
+        (cli::AuthMode::Jwt, None) => {
+            return Err(Error::flag(
+                "--auth",
+                "jwt needs --key-file FILE (one key per line)",
+            ));
+        }
+        (cli::AuthMode::None, _) => {
+            tracing::warn!(
+                "--auth none: ANY CLIENT MAY CLAIM ANY DEVICE ID and receive its notifications \
+                 and history; for development only, use --auth jwt --key-file FILE in production"
+            );
+        }
+    }
     let node_id = s.node_id.clone().unwrap_or_else(|| listen.to_string());
     serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
     let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
+    tracing::info!(fd_limit = fds, "open-file limit raised to the hard limit");
+    let secs = |flag: &str, v: f64| {
+        if v > 0.0 && v.is_finite() {
+            Ok(std::time::Duration::from_secs_f64(v))
+        } else {
+            Err(Error::flag(flag, format!("expected seconds > 0, got {v}")))
+        }
+    };
+    let mut trusted_proxies = Vec::new();
+    for p in &args.trusted_proxies {
+        trusted_proxies.push(
+            p.parse::<engine::IpPrefix>()
+                .map_err(|m| Error::flag("--trusted-proxy", m))?,
+        );
+    }
+    for (flag, v) in [
+        ("--max-unfinished-per-ip", args.max_unfinished_per_ip),
+        ("--max-handshakes-per-ip", args.max_handshakes_per_ip),
+        ("--max-connections", args.max_connections.unwrap_or(1)),
+    ] {
+        if v == 0 {
+            return Err(Error::flag(flag, "expected at least 1"));
+        }
+    }
+    if args.max_header_bytes < 8192 {
+        return Err(Error::flag(
+            "--max-header-bytes",
+            format!("expected at least 8192, got {}", args.max_header_bytes),
+        ));
+    }
+    let auto_connections = (fds as usize).saturating_sub(512).max(64);
+    let max_connections = args.max_connections.unwrap_or(auto_connections);
+    if fds > 0 && (max_connections + args.reserved_connections + 64) as u64 > fds {
+        tracing::warn!(
+            fd_limit = fds,
+            max_connections,
+            reserved = args.reserved_connections,
+            "--max-connections plus --reserved-connections leave fewer than 64 descriptors for Redis and files"
+        );
+    }
+    let http = engine::HttpLimits {
+        max_connections,
+        reserved_connections: args.reserved_connections,
+        header_timeout: secs("--header-timeout-secs", args.header_timeout_secs)?,
+        max_header_bytes: args.max_header_bytes,
+        body_timeout: secs("--body-timeout-secs", args.body_timeout_secs)?,
+        max_unfinished_per_ip: args.max_unfinished_per_ip,
+        trusted_proxies,
+    };
     tracing::info!(
-        fd_limit = fds,
-        connection_ceiling = fds.saturating_sub(64),
-        "open-file limit raised to the hard limit"
+        max_connections,
+        reserved = args.reserved_connections,
+        body_timeout_secs = args.body_timeout_secs,
+        max_unfinished_per_ip = args.max_unfinished_per_ip,
+        max_handshakes_per_ip = args.max_handshakes_per_ip,
+        "connection limits"
     );
     let cfg = serve::ServeConfig {
         node_id,
@@ -122,15 +222,16 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         },
         durability,
         idempotency_ttl: std::time::Duration::from_secs(args.idempotency_ttl_secs.max(1)),
-        trusted_proxies: args.trusted_proxies.clone(),
         engine: engine::Config {
             ping_interval: std::time::Duration::from_millis(args.ping_interval_ms),
             ping_timeout: std::time::Duration::from_millis(args.ping_timeout_ms),
             max_queue_frames: args.max_queue_frames.max(2),
             // A device whose queue is full is caught up from the log, never skipped.
             overflow: engine::OverflowPolicy::MarkBehind,
+            max_handshakes_per_ip: args.max_handshakes_per_ip,
             ..engine::Config::default()
         },
+        http,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -289,6 +390,13 @@ pub fn run(cli: Cli) -> Result<()> {
             simulate::assign::run(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
+        Command::Token(cli::TokenCommand::Issue(args)) => {
+            let token = token_issue(&args)?;
+            writeln!(out, "{token}").map_err(|source| Error::Output {
+                target: "stdout".into(),
+                source,
+            })
+        }
         Command::RenderKong(args) => {
             let opts = render::Options {
                 idle_timeout_secs: args.common.idle_timeout_secs,

@@ -64,6 +64,17 @@ pub struct Config {
     pub max_queue_frames: usize,
     /// Bound of a session's outgoing queue in bytes (default 4 MiB).
     pub max_queue_bytes: usize,
+    /// Frames beyond the queue bound that replies and heartbeats (pongs, pings,
+    /// CONNECT_ERROR, DISCONNECT) may use (default 64). A client that fills this reserve
+    /// too does not read what it asks for: its connection is closed.
+    pub control_reserve_frames: usize,
+    /// Bytes beyond the queue bound for replies and heartbeats (default 64 KiB).
+    pub control_reserve_bytes: usize,
+    /// Sessions per client IP that have not connected to a namespace yet (default 10,000;
+    /// further handshakes get HTTP 429).
+    pub max_handshakes_per_ip: usize,
+    /// Rooms a socket may be in (default 100); further joins are refused.
+    pub max_rooms_per_socket: usize,
     /// What happens to a socket whose queue is over the bound.
     pub overflow: OverflowPolicy,
     /// Resolution of the shared timer wheel. `None` derives it from the
@@ -82,6 +93,10 @@ impl Default for Config {
             transports: Transports::default(),
             max_queue_frames: 4096,
             max_queue_bytes: 4 << 20,
+            control_reserve_frames: 64,
+            control_reserve_bytes: 64 << 10,
+            max_handshakes_per_ip: 10_000,
+            max_rooms_per_socket: 100,
             overflow: OverflowPolicy::default(),
             timer_tick: None,
         }

@@ -29,6 +29,11 @@ const READ_CHUNK: usize = 8 * 1024;
 const READS_PER_POLL: usize = 16;
 /// Frames per vectored write.
 const FRAMES_PER_WRITE: usize = 32;
+/// Control frames (pongs to WebSocket pings) waiting to be written beyond which the peer is
+/// taken for one that sends without reading, and dropped.
+const MAX_CTL_PENDING: usize = 8 * 1024;
+/// `3probe` answers waiting to be written on a probing WebSocket beyond which it is dropped.
+const MAX_PROBE_REPLIES: usize = 16;
 /// Time allowed to flush the close frame before the socket is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
@@ -154,7 +159,23 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
     }
 
     fn push_ctl(&mut self, op: OpCode, payload: &[u8]) {
+        let ctl = self.control();
+        if ctl.buf.len() - ctl.pos > MAX_CTL_PENDING {
+            return self.control_overflow();
+        }
         encode_control(&mut self.control().buf, op, payload);
+    }
+
+    /// The peer keeps asking for replies it does not read: drop the connection (its memory
+    /// would otherwise grow with every request).
+    fn control_overflow(&mut self) {
+        tracing::info!(sid = %self.session.sid(), "websocket replies not read: closing");
+        self.session
+            .shared
+            .stats
+            .control_overflow_total
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.lost(CloseReason::SendQueueFull);
     }
 
     /// The transport failed or closed under us.
@@ -302,7 +323,9 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
     fn on_probe_packet(&mut self, token: u64, packet: Packet<'_>) {
         match packet {
             Packet::Ping(data) if data == "probe" => {
-                if self.session.upgrade_probed(token) {
+                if self.out.len() >= MAX_PROBE_REPLIES {
+                    self.control_overflow();
+                } else if self.session.upgrade_probed(token) {
                     self.out.push_back(Frame::PONG_PROBE);
                 } else {
                     self.start_close(close_code::NORMAL, "");

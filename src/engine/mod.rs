@@ -134,6 +134,7 @@
 pub mod config;
 mod conn;
 pub mod eio;
+pub mod guard;
 pub mod http;
 pub mod query;
 pub mod server;
@@ -143,14 +144,15 @@ mod timer;
 pub mod ws;
 
 pub use config::{Config, OverflowPolicy, Transports};
-pub use http::{route, serve, Body, RemoteAddr};
+pub use guard::{ClientIp, HttpLimits, HttpStats, IpPrefix, RequestBody};
+pub use http::{route, serve, serve_guarded, Body, RemoteAddr};
 pub use server::{
     CloseReason, EioHandler, EioServer, HandshakeRequest, Message, Rejection, SendError, Session,
     Sid, Stats,
 };
 pub use socket::{
     AckError, AckFuture, AckSender, ConnectError, ConnectRequest, Delivery, DisconnectReason,
-    Handler, NamespaceRef, Socket, SocketIo,
+    Handler, JoinError, NamespaceRef, Socket, SocketIo,
 };
 
 /// Writes `s` as a JSON string literal, escaped like `JSON.stringify`

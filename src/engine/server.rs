@@ -17,6 +17,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError, Weak};
 use std::task::Waker;
@@ -173,6 +174,9 @@ pub struct HandshakeRequest<'a> {
     /// The peer address, when the server put a [`super::http::RemoteAddr`]
     /// into the request extensions.
     pub remote_addr: Option<std::net::SocketAddr>,
+    /// The client's IP ([`super::guard::ClientIp`]: the peer, or the client a trusted
+    /// gateway names), else the peer's.
+    pub client_ip: Option<IpAddr>,
 }
 
 /// A refused handshake: answered with HTTP 403 and
@@ -181,6 +185,8 @@ pub struct HandshakeRequest<'a> {
 pub struct Rejection {
     /// The message sent to the client.
     pub message: String,
+    /// HTTP status (403, or 429 for a limit).
+    pub(crate) status: u16,
 }
 
 impl Rejection {
@@ -188,7 +194,21 @@ impl Rejection {
     pub fn new(message: impl Into<String>) -> Self {
         Rejection {
             message: message.into(),
+            status: 403,
         }
+    }
+
+    /// A handshake refused by a limit (HTTP 429: the client retries later).
+    pub fn limited(message: impl Into<String>) -> Self {
+        Rejection {
+            message: message.into(),
+            status: 429,
+        }
+    }
+
+    /// The HTTP status of the refusal.
+    pub fn status(&self) -> u16 {
+        self.status
     }
 }
 
@@ -201,6 +221,11 @@ pub trait EioHandler: Send + Sync + Sized + 'static {
     type Meta: Send + Sync + 'static;
     /// Mutable per-session state, locked while a message is processed.
     type State: Send + 'static;
+
+    /// Sessions count as unfinished handshakes of their client IP
+    /// ([`super::Config::max_handshakes_per_ip`]) until [`Session::established`]. Off by
+    /// default: a bare Engine.IO application has no later step to wait for.
+    const LIMITS_HANDSHAKES: bool = false;
 
     /// Accepts or refuses a new session.
     fn open(&self, req: &HandshakeRequest<'_>) -> Result<(Self::Meta, Self::State), Rejection>;
@@ -254,6 +279,19 @@ pub struct Stats {
     pub overflow_disconnects_total: AtomicU64,
     /// Sockets currently behind (gauge).
     pub behind: AtomicUsize,
+    /// Connections closed because replies to the client (pongs, CONNECT_ERRORs, WebSocket
+    /// control frames) overflowed the send queue and its control reserve: the client sends
+    /// but does not read.
+    pub control_overflow_total: AtomicU64,
+    /// Heartbeat answers (`3`) ignored because no ping of ours had reached the client.
+    pub unsolicited_pongs_total: AtomicU64,
+    /// Polling requests answered 400 because the session's pong deadline had passed.
+    pub expired_on_access_total: AtomicU64,
+    /// Handshakes refused with 429: their client IP had `max_handshakes_per_ip` sessions
+    /// that had not connected to a namespace yet.
+    pub handshakes_refused_total: AtomicU64,
+    /// Room joins refused: the socket was in `max_rooms_per_socket` rooms already.
+    pub rooms_refused_total: AtomicU64,
 }
 
 impl Stats {
@@ -269,7 +307,9 @@ pub(crate) struct Shared<H: EioHandler> {
     pub(crate) handler: H,
     pub(crate) sessions: Mutex<HashMap<Sid, Arc<Session<H>>>>,
     pub(crate) wheel: Wheel<Session<H>>,
-    pub(crate) stats: Stats,
+    pub(crate) stats: Arc<Stats>,
+    /// Sessions not established yet ([`Session::established`]), per client IP.
+    handshakes: Mutex<HashMap<IpAddr, usize>>,
     /// The pre-encoded parts of the open packet (everything but the sid).
     open_tail: [String; 2],
 }
@@ -317,7 +357,8 @@ impl<H: EioHandler> EioServer<H> {
             handler,
             sessions: Mutex::new(HashMap::new()),
             wheel: Wheel::new(tick),
-            stats: Stats::default(),
+            stats: Arc::new(Stats::default()),
+            handshakes: Mutex::new(HashMap::new()),
         });
         tokio::spawn(ticker(Arc::downgrade(&shared)));
         EioServer { shared }
@@ -336,6 +377,11 @@ impl<H: EioHandler> EioServer<H> {
     /// Counters.
     pub fn stats(&self) -> &Stats {
         &self.shared.stats
+    }
+
+    /// The counters, shared (e.g. for a metrics endpoint that outlives this handle).
+    pub fn stats_handle(&self) -> Arc<Stats> {
+        self.shared.stats.clone()
     }
 
     /// The session with this id, if open.
@@ -369,7 +415,36 @@ impl<H: EioHandler> EioServer<H> {
         req: &HandshakeRequest<'_>,
     ) -> Result<Arc<Session<H>>, Rejection> {
         let shared = &self.shared;
-        let (meta, state) = shared.handler.open(req)?;
+        let pending_ip = match req.client_ip.filter(|_| H::LIMITS_HANDSHAKES) {
+            Some(ip) => {
+                let max = shared.config.max_handshakes_per_ip;
+                let mut m = lock(&shared.handshakes);
+                let n = m.entry(ip).or_insert(0);
+                if *n >= max {
+                    drop(m);
+                    shared
+                        .stats
+                        .handshakes_refused_total
+                        .fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(%ip, "too many unfinished handshakes: 429");
+                    return Err(Rejection::limited(format!(
+                        "too many handshakes from {ip} not yet connected to a namespace (limit {max}): retry later"
+                    )));
+                }
+                *n += 1;
+                Some(ip)
+            }
+            None => None,
+        };
+        let (meta, state) = match shared.handler.open(req) {
+            Ok(x) => x,
+            Err(e) => {
+                if let Some(ip) = pending_ip {
+                    shared.handshake_done(ip);
+                }
+                return Err(e);
+            }
+        };
         let sid = Sid::random();
         let mut open = Vec::with_capacity(64 + shared.open_tail[0].len());
         open.extend_from_slice(b"0{\"sid\":\"");
@@ -398,7 +473,10 @@ impl<H: EioHandler> EioServer<H> {
                 waker: None,
                 upgrade: None,
                 hold: None,
+                held_bytes: 0,
                 last_pong: Instant::now(),
+                ping_queued: false,
+                pending_ip,
             }),
             upper: Mutex::new(Some(state)),
         });
@@ -422,6 +500,19 @@ impl<H: EioHandler> EioServer<H> {
             Ok(())
         });
         Ok(session)
+    }
+}
+
+impl<H: EioHandler> Shared<H> {
+    /// One unfinished handshake of `ip` fewer.
+    fn handshake_done(&self, ip: IpAddr) {
+        let mut m = lock(&self.handshakes);
+        if let Some(n) = m.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&ip);
+            }
+        }
     }
 }
 
@@ -465,14 +556,39 @@ pub(crate) struct State {
     client_closed: bool,
     closed: Option<CloseReason>,
     queue: VecDeque<Frame>,
-    queued_bytes: usize,
+    /// Bytes in `queue` (u32: the bound is far below 4 GiB; saturating).
+    queued_bytes: u32,
     /// Who drains the queue: the WebSocket task or the pending GET.
     waker: Option<Waker>,
     upgrade: Option<Box<Upgrade>>,
     /// Frames sent while a Socket.IO connect is being completed: they go out
     /// after the CONNECT reply.
     hold: Option<Vec<Frame>>,
+    /// Bytes in `hold` (counted against the queue bound).
+    held_bytes: u32,
     last_pong: Instant,
+    /// The ping we wait an answer for is still in our queue (not handed to the transport):
+    /// a `3` cannot be its answer.
+    ping_queued: bool,
+    /// Counted as an unfinished handshake of this IP until established or closed.
+    pending_ip: Option<IpAddr>,
+}
+
+impl State {
+    /// The queue (and the held frames) were handed to the transport.
+    fn taken(&mut self) {
+        self.queued_bytes = 0;
+        self.ping_queued = false;
+    }
+}
+
+/// Which bound a send is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// The queue bound (application data).
+    Data,
+    /// The queue bound plus the control reserve (replies and heartbeats).
+    Control,
 }
 
 /// Why a send was refused.
@@ -499,6 +615,11 @@ impl<H: EioHandler> fmt::Debug for Session<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session").field("sid", &self.sid).finish()
     }
+}
+
+/// A byte count as `u32`, saturating.
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn wake(w: Option<Waker>) {
@@ -560,29 +681,45 @@ impl<H: EioHandler> Session<H> {
     /// binary attachments). Refused with [`SendError::Full`] when the queue
     /// would go over its bound; nothing is queued then.
     pub fn send(&self, frames: &[Frame]) -> Result<(), SendError> {
-        self.push(frames, true)
+        self.push(frames, Bound::Data)
     }
 
-    /// Queues frames ignoring the bound (control packets).
-    pub(crate) fn send_forced(&self, frames: &[Frame]) -> Result<(), SendError> {
-        self.push(frames, false)
+    /// Queues control replies (pongs, pings, CONNECT_ERROR, DISCONNECT). They may use
+    /// [`Config::control_reserve_frames`] / [`Config::control_reserve_bytes`] beyond the
+    /// queue bound, so that a socket that is merely behind still gets its heartbeat; a client
+    /// that fills the reserve too does not read what it asks for, and its session is closed
+    /// ([`CloseReason::SendQueueFull`]).
+    pub(crate) fn send_control(self: &Arc<Self>, frames: &[Frame]) -> Result<(), SendError> {
+        match self.push(frames, Bound::Control) {
+            Err(SendError::Full) => {
+                let stats = &self.shared.stats;
+                stats.control_overflow_total.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(sid = %self.sid, "replies not read: send queue and control reserve full, closing");
+                self.close(CloseReason::SendQueueFull);
+                Err(SendError::Full)
+            }
+            r => r,
+        }
     }
 
-    fn push(&self, frames: &[Frame], bounded: bool) -> Result<(), SendError> {
+    fn push(&self, frames: &[Frame], bound: Bound) -> Result<(), SendError> {
         let cfg = &self.shared.config;
         let waker = {
             let mut st = lock(&self.state);
             if st.closed.is_some() {
                 return Err(SendError::Closed);
             }
-            if let Some(hold) = st.hold.as_mut() {
-                hold.extend_from_slice(frames);
-                return Ok(());
-            }
             let bytes: usize = frames.iter().map(|f| f.bytes().len()).sum();
-            if bounded
-                && (st.queue.len() + frames.len() > cfg.max_queue_frames
-                    || st.queued_bytes + bytes > cfg.max_queue_bytes)
+            let (max_frames, max_bytes) = match bound {
+                Bound::Data => (cfg.max_queue_frames, cfg.max_queue_bytes),
+                Bound::Control => (
+                    cfg.max_queue_frames + cfg.control_reserve_frames,
+                    cfg.max_queue_bytes + cfg.control_reserve_bytes,
+                ),
+            };
+            let held = st.hold.as_ref().map_or(0, Vec::len);
+            if st.queue.len() + held + frames.len() > max_frames
+                || st.queued_bytes as usize + st.held_bytes as usize + bytes > max_bytes
             {
                 self.shared
                     .stats
@@ -590,8 +727,13 @@ impl<H: EioHandler> Session<H> {
                     .fetch_add(1, Ordering::Relaxed);
                 return Err(SendError::Full);
             }
+            if let Some(hold) = st.hold.as_mut() {
+                hold.extend_from_slice(frames);
+                st.held_bytes = st.held_bytes.saturating_add(small(bytes));
+                return Ok(());
+            }
             st.queue.extend(frames.iter().cloned());
-            st.queued_bytes += bytes;
+            st.queued_bytes = st.queued_bytes.saturating_add(small(bytes));
             st.waker.take()
         };
         self.shared
@@ -615,11 +757,12 @@ impl<H: EioHandler> Session<H> {
         let (held, waker) = {
             let mut st = lock(&self.state);
             let held = st.hold.take().unwrap_or_default();
+            st.held_bytes = 0;
             if st.closed.is_some() {
                 return;
             }
             for f in first.iter().chain(held.iter()) {
-                st.queued_bytes += f.bytes().len();
+                st.queued_bytes = st.queued_bytes.saturating_add(small(f.bytes().len()));
                 st.queue.push_back(f.clone());
             }
             (held.len() + first.len(), st.waker.take())
@@ -629,6 +772,15 @@ impl<H: EioHandler> Session<H> {
             .frames_sent_total
             .fetch_add(held as u64, Ordering::Relaxed);
         wake(waker);
+    }
+
+    /// The upper layer is established (e.g. a namespace was joined): the session no longer
+    /// counts as an unfinished handshake of its client IP.
+    pub fn established(&self) {
+        let ip = lock(&self.state).pending_ip.take();
+        if let Some(ip) = ip {
+            self.shared.handshake_done(ip);
+        }
     }
 
     /// Closes the session: clients see a transport close (a pending poll
@@ -641,6 +793,10 @@ impl<H: EioHandler> Session<H> {
             }
             st.closed = Some(reason);
             st.hold = None;
+            st.held_bytes = 0;
+            if let Some(ip) = st.pending_ip.take() {
+                self.shared.handshake_done(ip);
+            }
             if st.websocket {
                 self.shared
                     .stats
@@ -713,8 +869,9 @@ impl<H: EioHandler> Session<H> {
                         return;
                     }
                     st.awaiting_pong = true;
+                    st.ping_queued = true;
                 }
-                if self.send_forced(&[Frame::PING]).is_ok() {
+                if self.send_control(&[Frame::PING]).is_ok() {
                     self.shared.wheel.schedule(
                         Arc::downgrade(self),
                         TimerKind::PongCheck,
@@ -772,12 +929,28 @@ impl<H: EioHandler> Session<H> {
         match packet {
             Packet::Pong(_) => {
                 let mut st = lock(&self.state);
-                st.awaiting_pong = false;
-                st.last_pong = Instant::now();
+                // Only the answer to a ping that reached the transport counts: pongs sent
+                // blindly by a client that never reads do not keep its session alive.
+                if st.awaiting_pong && !st.ping_queued {
+                    st.awaiting_pong = false;
+                    st.last_pong = Instant::now();
+                } else {
+                    drop(st);
+                    self.shared
+                        .stats
+                        .unsolicited_pongs_total
+                        .fetch_add(1, Ordering::Relaxed);
+                }
             }
             Packet::Ping(data) => {
-                // not used by v4 clients; answered like the probe for robustness
-                let _ = self.send_forced(&[Packet::Pong(data).to_frame()]);
+                // not used by v4 clients; answered like the probe for robustness, within the
+                // control reserve (a client that pings and never reads is closed)
+                let frame = if data.is_empty() {
+                    Frame::PONG
+                } else {
+                    Packet::Pong(data).to_frame()
+                };
+                let _ = self.send_control(&[frame]);
             }
             Packet::Message(text) => {
                 let handler = &self.shared.handler;
@@ -798,6 +971,14 @@ impl<H: EioHandler> Session<H> {
     }
 
     // ----- polling -------------------------------------------------------
+
+    /// The client missed its heartbeat: no pong within `pingInterval + pingTimeout` of the
+    /// last one (or of the open), whether or not the timer wheel has ticked yet.
+    pub(crate) fn pong_deadline_passed(&self) -> bool {
+        let cfg = &self.shared.config;
+        let st = lock(&self.state);
+        st.closed.is_none() && st.last_pong.elapsed() >= cfg.ping_interval + cfg.ping_timeout
+    }
 
     /// Checks that a polling request may use this session.
     pub(crate) fn is_polling(&self) -> bool {
@@ -841,7 +1022,7 @@ impl<H: EioHandler> Session<H> {
         }
         if !st.queue.is_empty() {
             let frames: Vec<Frame> = std::mem::take(&mut st.queue).into();
-            st.queued_bytes = 0;
+            st.taken();
             return done(&mut st, frames);
         }
         match &st.waker {
@@ -898,7 +1079,7 @@ impl<H: EioHandler> Session<H> {
             _ => st.waker = Some(waker.clone()),
         }
         if take && !st.queue.is_empty() {
-            st.queued_bytes = 0;
+            st.taken();
             return WsSync::Frames(std::mem::take(&mut st.queue));
         }
         WsSync::Frames(VecDeque::new())
@@ -975,7 +1156,7 @@ impl<H: EioHandler> Session<H> {
             }
             st.upgrade = None;
             st.websocket = true;
-            st.queued_bytes = 0;
+            st.taken();
             let frames = std::mem::take(&mut st.queue);
             let get_waker = st.waker.replace(waker.clone());
             (frames, get_waker)

@@ -51,6 +51,38 @@ pub const RESERVED_EVENTS: &[&str] = &[
     "removeListener",
 ];
 
+/// Deepest nesting of arrays and objects accepted in a packet's JSON (the payload array
+/// counts as one level).
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// The deepest nesting of arrays and objects in `json`, counted without parsing (brackets
+/// inside strings are skipped). Linear, no recursion, no allocation: safe on any input.
+pub fn json_depth(json: &str) -> usize {
+    let (mut depth, mut max, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    for &c in json.as_bytes() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Socket.IO decoding errors. Any of them means the connection must be closed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
@@ -105,6 +137,19 @@ pub enum Error {
     /// A text packet arrived while attachments were still expected.
     #[error("got plaintext data when reconstructing a packet")]
     UnexpectedText,
+    /// Arrays and objects nested deeper than [`MAX_JSON_DEPTH`].
+    #[error("JSON nested deeper than {max} levels")]
+    TooDeep {
+        /// The limit.
+        max: usize,
+    },
+    /// A binary packet (its header and attachments together) is larger than the decoder
+    /// allows (`maxPayload` on a server).
+    #[error("binary packet larger than {max} bytes")]
+    PacketTooLarge {
+        /// Configured maximum.
+        max: usize,
+    },
 }
 
 fn json_err(e: serde_json::Error) -> Error {
@@ -1251,6 +1296,11 @@ fn parse(text: &str, max_attachments: usize) -> Result<(Packet, usize), Error> {
         if payload.is_empty() {
             return Err(Error::MissingPayload);
         }
+        if json_depth(payload) > MAX_JSON_DEPTH {
+            return Err(Error::TooDeep {
+                max: MAX_JSON_DEPTH,
+            });
+        }
         serde_json::from_str::<&RawValue>(payload).map_err(json_err)
     }
 
@@ -1317,8 +1367,11 @@ pub fn decode(text: &str) -> Result<Packet, Error> {
 /// Two words per connection while idle; a partial binary packet is boxed.
 #[derive(Debug, Clone)]
 pub struct Decoder {
-    max_attachments: usize,
-    pending: Option<Box<(Packet, usize)>>,
+    max_attachments: u32,
+    /// Largest binary packet (header text plus attachments), in bytes.
+    max_bytes: u32,
+    /// The packet being reassembled, its attachment count and its size so far.
+    pending: Option<Box<(Packet, usize, usize)>>,
 }
 
 impl Default for Decoder {
@@ -1335,8 +1388,23 @@ impl Decoder {
 
     /// A decoder with a custom attachment limit.
     pub const fn with_max_attachments(max_attachments: usize) -> Self {
+        Decoder::with_limits(max_attachments, usize::MAX)
+    }
+
+    /// A decoder with an attachment limit and a limit on the total size of a binary packet
+    /// being reassembled (its header text plus every attachment): what an unfinished
+    /// packet can hold is bounded by `max_bytes`, not by `max_attachments` × `maxPayload`.
+    pub const fn with_limits(max_attachments: usize, max_bytes: usize) -> Self {
+        const fn small(n: usize) -> u32 {
+            if n > u32::MAX as usize {
+                u32::MAX
+            } else {
+                n as u32
+            }
+        }
         Decoder {
-            max_attachments,
+            max_attachments: small(max_attachments),
+            max_bytes: small(max_bytes),
             pending: None,
         }
     }
@@ -1347,13 +1415,17 @@ impl Decoder {
         if self.pending.take().is_some() {
             return Err(Error::UnexpectedText);
         }
-        match parse(text, self.max_attachments)? {
+        let max_bytes = self.max_bytes as usize;
+        match parse(text, self.max_attachments as usize)? {
             (p, 0) => Ok(Some(p)),
             (mut p, n) => {
+                if text.len() > max_bytes {
+                    return Err(Error::PacketTooLarge { max: max_bytes });
+                }
                 if let Some(a) = p.attachments_mut() {
                     a.reserve_exact(n);
                 }
-                self.pending = Some(Box::new((p, n)));
+                self.pending = Some(Box::new((p, n, text.len())));
                 Ok(None)
             }
         }
@@ -1365,13 +1437,21 @@ impl Decoder {
         let Some(pending) = self.pending.as_mut() else {
             return Err(Error::UnexpectedBinary);
         };
-        let (packet, expected) = &mut **pending;
+        let (packet, expected, size) = &mut **pending;
         let expected = *expected;
+        let data: Bytes = data.into();
+        *size = size.saturating_add(data.len());
+        if *size > self.max_bytes as usize {
+            self.pending = None;
+            return Err(Error::PacketTooLarge {
+                max: self.max_bytes as usize,
+            });
+        }
         let Some(atts) = packet.attachments_mut() else {
             self.pending = None;
             return Err(Error::UnexpectedBinary);
         };
-        atts.push(data.into());
+        atts.push(data);
         if atts.len() < expected {
             return Ok(None);
         }
@@ -2047,6 +2127,30 @@ mod tests {
         );
         // full packet round trip
         assert_eq!(p.encode().sio_str(), header);
+    }
+
+    #[test]
+    fn json_depth_is_counted_outside_strings() {
+        assert_eq!(json_depth("1"), 0);
+        assert_eq!(json_depth(r#"["a",{"b":[1,2]}]"#), 3);
+        assert_eq!(json_depth(r#"["[[[[\"{{{{", {}]"#), 2);
+        let deep = format!("{}{}", "[".repeat(32_000), "]".repeat(32_000));
+        assert_eq!(json_depth(&deep), 32_000);
+        assert_eq!(
+            decode(&format!("2{deep}")),
+            Err(Error::TooDeep {
+                max: MAX_JSON_DEPTH
+            })
+        );
+        let ok = format!("2[\"e\",{}{}]", "[".repeat(62), "]".repeat(62));
+        assert!(decode(&ok).is_ok());
+        let over = format!("2[\"e\",{}{}]", "[".repeat(64), "]".repeat(64));
+        assert_eq!(
+            decode(&over),
+            Err(Error::TooDeep {
+                max: MAX_JSON_DEPTH
+            })
+        );
     }
 
     #[test]

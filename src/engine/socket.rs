@@ -117,6 +117,20 @@ impl ConnectError {
     }
 }
 
+/// A refused [`Socket::try_join`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// The socket is in as many rooms as it may be.
+    #[error("already in {max} rooms, the most a connection may join")]
+    TooManyRooms {
+        /// The limit ([`Config::max_rooms_per_socket`]).
+        max: usize,
+    },
+    /// The socket has left the namespace.
+    #[error("the socket is not connected")]
+    NotConnected,
+}
+
 /// Why a socket left its namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DisconnectReason {
@@ -323,35 +337,60 @@ impl<H: Handler> Socket<H> {
         }
     }
 
-    /// Joins a room of this namespace.
+    /// Joins a room of this namespace. A join over [`Config::max_rooms_per_socket`] is
+    /// refused (logged and counted); use [`Socket::try_join`] to know.
     pub fn join(&self, room: &str) {
-        if !self.is_connected() {
-            return;
+        if let Err(e) = self.try_join(room) {
+            tracing::debug!(socket = %self.0.id, room, error = %e, "join refused");
         }
+    }
+
+    /// Joins a room of this namespace, in O(log n) of the socket's rooms; joining a room
+    /// the socket is already in is a no-op. Refused when the socket is in
+    /// [`Config::max_rooms_per_socket`] rooms already, or has left the namespace.
+    pub fn try_join(&self, room: &str) -> Result<(), JoinError> {
+        if !self.is_connected() {
+            return Err(JoinError::NotConnected);
+        }
+        let max = self.layer().max_rooms_per_socket;
         let mut idx = self.0.nsp.write();
         let key = match idx.rooms.get_key_value(room) {
             Some((k, _)) => k.clone(),
             None => Arc::from(room),
         };
         let member_of = idx.member_of.entry(self.0.key).or_default();
-        if member_of.iter().any(|r| **r == *room) {
-            return;
+        let Err(pos) = member_of.binary_search_by(|r| (**r).cmp(room)) else {
+            return Ok(());
+        };
+        if member_of.len() >= max {
+            if member_of.is_empty() {
+                idx.member_of.remove(&self.0.key);
+            }
+            drop(idx);
+            self.stats()
+                .rooms_refused_total
+                .fetch_add(1, Ordering::Relaxed);
+            return Err(JoinError::TooManyRooms { max });
         }
         member_of.reserve_exact(1);
-        member_of.push(key.clone());
+        member_of.insert(pos, key.clone());
         idx.rooms
             .entry(key)
             .or_insert_with(|| Members::Small(Vec::new()))
             .insert(self.clone());
+        Ok(())
     }
 
-    /// Leaves a room.
+    /// Leaves a room (O(log n) of the socket's rooms).
     pub fn leave(&self, room: &str) {
         let mut idx = self.0.nsp.write();
         let Some(rooms) = idx.member_of.get_mut(&self.0.key) else {
             return;
         };
-        rooms.retain(|r| **r != *room);
+        let Ok(pos) = rooms.binary_search_by(|r| (**r).cmp(room)) else {
+            return;
+        };
+        rooms.remove(pos);
         if rooms.is_empty() {
             idx.member_of.remove(&self.0.key);
         }
@@ -361,6 +400,16 @@ impl<H: Handler> Socket<H> {
                 idx.rooms.remove(room);
             }
         }
+    }
+
+    /// Number of rooms this socket is in.
+    pub fn room_count(&self) -> usize {
+        self.0
+            .nsp
+            .read()
+            .member_of
+            .get(&self.0.key)
+            .map_or(0, Vec::len)
     }
 
     /// The rooms this socket is in.
@@ -381,7 +430,7 @@ impl<H: Handler> Socket<H> {
         let _ = self
             .0
             .session
-            .send_forced(&[Frame::Text(sio::encode_disconnect(self.ns()))]);
+            .send_control(&[Frame::Text(sio::encode_disconnect(self.ns()))]);
         self.remove(DisconnectReason::ServerNamespaceDisconnect);
     }
 
@@ -509,9 +558,12 @@ impl<H: Handler> AckSender<H> {
         sio::AckBuilder::new(self.id).ns(self.socket.ns().clone())
     }
 
-    /// Sends the ack built with [`AckSender::builder`].
+    /// Sends the ack built with [`AckSender::builder`]. An ack is a reply: it may use the
+    /// control reserve beyond the queue bound, and a client that fills that too (it asks
+    /// and never reads) has its connection closed.
     pub fn send(self, ack: sio::AckBuilder) -> Result<(), SendError> {
-        self.socket.send(&ack.build())
+        let frames: Vec<Frame> = ack.build().frames().collect();
+        self.socket.0.session.send_control(&frames)
     }
 
     /// Acknowledges with raw JSON arguments.
@@ -728,6 +780,9 @@ pub struct SioLayer<H: Handler> {
     namespaces: HashMap<String, Arc<Nsp<H>>>,
     next_key: AtomicU64,
     connect_timeout: Duration,
+    /// `maxPayload`: also the bound of a binary packet being reassembled.
+    max_packet_bytes: usize,
+    max_rooms_per_socket: usize,
 }
 
 /// Per-connection Socket.IO state.
@@ -747,7 +802,7 @@ impl<H: Handler> SioLayer<H> {
     ) -> Result<(), CloseReason> {
         let Some(nsp) = self.namespaces.get(ns.as_str()) else {
             let frame = Frame::Text(sio::encode_connect_error(&ns, "Invalid namespace", None));
-            return session.send_forced(&[frame]).or(Ok(()));
+            return session.send_control(&[frame]).or(Ok(()));
         };
         // a second CONNECT to the same namespace replaces the first socket
         if let Some(i) = st.sockets.iter().position(|s| *s.ns() == ns) {
@@ -770,7 +825,7 @@ impl<H: Handler> SioLayer<H> {
                     &e.message,
                     e.data.as_deref(),
                 ));
-                return session.send_forced(&[frame]).or(Ok(()));
+                return session.send_control(&[frame]).or(Ok(()));
             }
         };
         let socket = Socket(Arc::new(SocketInner {
@@ -789,6 +844,7 @@ impl<H: Handler> SioLayer<H> {
         nsp.write().sockets.insert(socket.0.key, socket.clone());
         st.sockets.push(socket.clone());
         st.ever_connected = true;
+        session.established();
         self.handler.connected(&socket);
         let pid = self.handler.connect_pid(&socket);
         session.release_hold(&[Frame::Text(sio::encode_connect_ok(
@@ -804,13 +860,17 @@ impl<H: Handler> SioLayer<H> {
 impl<H: Handler> EioHandler for SioLayer<H> {
     type Meta = H::Handshake;
     type State = SioState<H>;
+    const LIMITS_HANDSHAKES: bool = true;
 
     fn open(&self, req: &HandshakeRequest<'_>) -> Result<(Self::Meta, Self::State), Rejection> {
         let meta = self.handler.handshake(req)?;
         Ok((
             meta,
             SioState {
-                decoder: sio::Decoder::new(),
+                decoder: sio::Decoder::with_limits(
+                    sio::DEFAULT_MAX_ATTACHMENTS,
+                    self.max_packet_bytes,
+                ),
                 sockets: Vec::new(),
                 ever_connected: false,
             },
@@ -942,6 +1002,8 @@ impl<H: Handler> SocketIo<H> {
             namespaces: map,
             next_key: AtomicU64::new(1),
             connect_timeout: config.connect_timeout,
+            max_packet_bytes: config.max_payload,
+            max_rooms_per_socket: config.max_rooms_per_socket,
         };
         Ok(SocketIo {
             eio: EioServer::new(config, layer),

@@ -34,6 +34,8 @@ pub struct NodeState {
     pub redis: Option<super::redis_conn::Conn>,
     /// Largest accepted publish body, in bytes.
     pub max_body_bytes: usize,
+    /// What the node's limits refused (rendered at `/metrics`).
+    pub limits: Option<Arc<super::limits::LimitMetrics>>,
 }
 
 impl NodeState {
@@ -46,6 +48,7 @@ impl NodeState {
             draining: Arc::new(AtomicBool::new(false)),
             redis: None,
             max_body_bytes: 64 * 1024,
+            limits: None,
         }
     }
 }
@@ -134,14 +137,14 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
             return rejected(r);
         }
     }
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !is_json {
+    let content_type = headers.get(header::CONTENT_TYPE);
+    if !content_type.is_some_and(|v| is_json_media_type(v.as_bytes())) {
+        let got = content_type.map_or("none".into(), |v| {
+            String::from_utf8_lossy(v.as_bytes()).into_owned()
+        });
         return rejected(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "expected Content-Type: application/json",
+            format!("expected Content-Type: application/json, got {got:?}"),
             None,
         ));
     }
@@ -160,6 +163,14 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
         target: Option<Value>,
         #[serde(borrow)]
         payload: Option<&'a RawValue>,
+    }
+    let depth = crate::engine::sio::json_depth(&String::from_utf8_lossy(&bytes));
+    if depth > MAX_BODY_DEPTH {
+        return rejected(error(
+            StatusCode::BAD_REQUEST,
+            format!("JSON nested {depth} levels deep; at most {MAX_BODY_DEPTH} are accepted"),
+            Some("payload"),
+        ));
     }
     let req: Publish<'_> = match serde_json::from_slice(&bytes) {
         Ok(r) => r,
@@ -251,6 +262,19 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, String> {
         .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or("Idempotency-Key: expected 1 to 200 visible ASCII characters")?;
     Ok(Some(k))
+}
+
+/// Deepest JSON nesting accepted in a publish body (the body object is level 1).
+const MAX_BODY_DEPTH: usize = 32;
+
+/// `application/json`, in any case, with or without parameters (`; charset=utf-8`);
+/// not `application/jsonp` nor `application/json-seq`.
+fn is_json_media_type(v: &[u8]) -> bool {
+    let Ok(v) = std::str::from_utf8(v) else {
+        return false;
+    };
+    let essence = v.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -387,7 +411,10 @@ pub fn refresh_stalled_lag(log: &Log, metrics: &Metrics) {
 
 async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
     refresh_stalled_lag(&st.log, &st.metrics);
-    let text = st.metrics.render(&st.node_id, Process::read());
+    let mut text = st.metrics.render(&st.node_id, Process::read());
+    if let Some(l) = &st.limits {
+        l.render(&mut text);
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -594,5 +621,32 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("socket_io_active_connections{node=\"n1\"}"));
+    }
+}
+
+#[cfg(test)]
+mod media_type_tests {
+    use super::*;
+
+    #[test]
+    fn json_media_type_is_parsed_not_prefixed() {
+        for ok in [
+            "application/json",
+            "APPLICATION/JSON",
+            "Application/Json; charset=utf-8",
+            " application/json ;charset=UTF-8",
+        ] {
+            assert!(is_json_media_type(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "application/jsonp",
+            "application/json-seq",
+            "text/json",
+            "application/x-www-form-urlencoded",
+            "",
+            "application/js",
+        ] {
+            assert!(!is_json_media_type(bad.as_bytes()), "{bad}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod delivery;
 pub mod identity;
+pub mod limits;
 pub mod log;
 pub mod metrics;
 pub mod node;
@@ -15,6 +16,7 @@ pub mod presence;
 /// Moved to `crate::redis_conn` (`top` and `status` use it too); re-exported for old paths.
 pub use crate::redis_conn;
 pub mod session;
+pub mod token;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -23,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body as AxumBody;
 use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::net::TcpListener;
@@ -59,9 +61,9 @@ pub struct ServeConfig {
     pub durability: log::Durability,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: Duration,
-    /// Gateways whose `X-Forwarded-For` gives the client's address (heartbeat client IPs).
-    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub engine: Config,
+    /// Connection ceiling, request deadlines, per-IP limits, trusted gateways.
+    pub http: engine::HttpLimits,
 }
 
 /// Why the node could not start or run.
@@ -149,10 +151,9 @@ pub async fn run(
     state.draining = draining.clone();
     state.api_key = cfg.api_key.clone();
     state.redis = redis.clone();
-    let state = Arc::new(state);
     let start = log.last().await.unwrap_or(Offset::ZERO);
     let position = Arc::new(DeliveryPosition::new(start));
-    let mut handler = NodeHandler::new(NodeParts {
+    let handler = NodeHandler::new(NodeParts {
         metrics: metrics.clone(),
         draining: draining.clone(),
         log: log.clone(),
@@ -161,9 +162,14 @@ pub async fn run(
         pids,
         queue_bound: cfg.engine.max_queue_frames,
     });
-    handler.client_ips = Arc::new(presence::ClientIps::new(cfg.trusted_proxies.clone()));
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;
+    let http_stats = Arc::new(engine::HttpStats::default());
+    state.limits = Some(Arc::new(limits::LimitMetrics::new(
+        io.engine().stats_handle(),
+        http_stats.clone(),
+    )));
+    let state = Arc::new(state);
     let node = Arc::new(Node {
         cfg,
         listen,
@@ -197,7 +203,18 @@ pub async fn run(
     let server = tokio::spawn({
         let node = node.clone();
         let stop = http_stop.clone();
-        async move { engine::serve(listener, stop, move |req| service(node.clone(), req)).await }
+        let limits = node.cfg.http.clone();
+        async move {
+            engine::serve_guarded(
+                listener,
+                stop,
+                limits,
+                http_stats,
+                "/socket.io/",
+                move |req| service(node.clone(), req),
+            )
+            .await
+        }
     });
     tracing::info!(node = %node.cfg.node_id, listen = %listen, redis = node.cfg.redis_url.is_some(), "rtctl serve ready");
     shutdown.cancelled().await;
@@ -317,7 +334,7 @@ async fn heartbeats(
 
 /// One HTTP request: Socket.IO to the engine, the rest to the API router; CORS and the
 /// node-id header on everything.
-async fn service(node: Arc<Node>, req: Request<Incoming>) -> Response<engine::Body> {
+async fn service(node: Arc<Node>, req: Request<engine::RequestBody>) -> Response<engine::Body> {
     let origin = req.headers().get(header::ORIGIN).cloned();
     let is_sio = req.uri().path() == "/socket.io/";
     let mut res = if is_sio && req.method() == Method::OPTIONS {
@@ -333,7 +350,15 @@ async fn service(node: Arc<Node>, req: Request<Incoming>) -> Response<engine::Bo
         }
         r
     } else if is_sio {
-        node.io.engine().handle(req).await
+        let refused = node
+            .state
+            .limits
+            .as_ref()
+            .and_then(|l| l.refuse_bad_handshake(&req));
+        match refused {
+            Some(r) => r,
+            None => node.io.engine().handle(req).await,
+        }
     } else {
         let router = api::router(node.state.clone());
         let (parts, body) = req.into_parts();

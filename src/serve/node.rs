@@ -91,27 +91,29 @@ impl Shared {
     /// Put the socket in `dept` for entries after `since` (an existing membership keeps the
     /// older offset). Call between two broadcasts (`DeliveryPosition::between`) so live
     /// delivery starts exactly after `since`.
-    fn join(&self, socket: &Socket<NodeHandler>, dept: &str, since: Offset) {
-        let mut mine = socket
-            .data()
-            .departments
-            .lock()
-            .expect("socket departments");
+    fn join(&self, socket: &Socket<NodeHandler>, dept: &str, since: Offset) -> Result<(), String> {
+        let d = socket.data();
+        if let Some(granted) = &d.granted {
+            if !granted.iter().any(|g| &**g == dept) {
+                return Err(format!("department {dept:?} is not granted by the token"));
+            }
+        }
+        let mut mine = d.departments.lock().expect("socket departments");
         if let Some(m) = mine.iter_mut().find(|(d, _)| &**d == dept) {
             m.1 = m.1.min(since);
-            return;
+            return Ok(());
         }
-        if !socket.is_connected() {
-            return;
-        }
+        socket
+            .try_join(&department_room(dept))
+            .map_err(|e| e.to_string())?;
         mine.push((dept.into(), since));
-        socket.join(&department_room(dept));
         *self
             .departments
             .lock()
             .expect("departments lock")
             .entry(dept.into())
             .or_insert(0) += 1;
+        Ok(())
     }
 
     fn leave(&self, socket: &Socket<NodeHandler>, dept: &str) {
@@ -172,7 +174,9 @@ impl Shared {
         };
         self.position.between(|_| {
             for (dept, since) in &stored {
-                self.join(&socket, dept, *since);
+                if let Err(e) = self.join(&socket, dept, *since) {
+                    tracing::info!(device = %device, department = %dept, "stored department not restored: {e}");
+                }
             }
         });
         let kept = if d.recovered_pid.is_some() {
@@ -205,11 +209,19 @@ impl Shared {
     ) {
         let (device, session) = (&*socket.data().device_id, &*socket.data().session);
         let stored = if subscribe {
-            let since = self.position.between(|pos| {
-                self.join(&socket, &dept, pos);
-                pos
-            });
-            self.store.subscribe(device, session, &dept, since).await
+            let joined = self
+                .position
+                .between(|pos| self.join(&socket, &dept, pos).map(|()| pos));
+            match joined {
+                Ok(since) => self.store.subscribe(device, session, &dept, since).await,
+                Err(m) => {
+                    reply(
+                        ack,
+                        json!({"status": "error", "room": department_room(&dept), "message": m}),
+                    );
+                    return;
+                }
+            }
         } else {
             self.leave(&socket, &dept);
             self.store.unsubscribe(device, session, &dept).await
@@ -275,9 +287,7 @@ impl Handler for NodeHandler {
             header_device: header(req, "x-device-id"),
             query_device: req.query.get("deviceId").map(|s| s.as_ref().into()),
             header_department: header(req, "x-department-id"),
-            client_ip: self
-                .client_ips
-                .resolve(req.remote_addr.map(|a| a.ip()), req.headers),
+            client_ip: req.client_ip,
         })
     }
 
@@ -344,6 +354,15 @@ impl Handler for NodeHandler {
                         refuse("auth.departments must be an array of strings".into())
                     })?;
                     check_id("department id", d).map_err(refuse)?;
+                    if id
+                        .granted
+                        .as_ref()
+                        .is_some_and(|g| !g.iter().any(|x| x == d))
+                    {
+                        return Err(refuse(format!(
+                            "auth.departments: department {d:?} is not granted by the token"
+                        )));
+                    }
                     if !named.iter().any(|n| &**n == d) {
                         named.push(d.into());
                     }
@@ -365,6 +384,9 @@ impl Handler for NodeHandler {
                 .as_ref()
                 .map_or_else(new_session, |(_, c)| c.session.clone()),
             recovered_pid: claim.map(|(pid, _)| pid.into()),
+            granted: id
+                .granted
+                .map(|g| g.into_iter().map(String::into_boxed_str).collect()),
             departments: Mutex::new(Vec::new()),
             pending: Mutex::new(None),
             queue_bound: self.shared.queue_bound,
@@ -388,7 +410,9 @@ impl Handler for NodeHandler {
                 pos
             };
             for dept in &d.named_departments {
-                sh.join(socket, dept, since);
+                if let Err(e) = sh.join(socket, dept, since) {
+                    tracing::info!(device = %d.device_id, department = %dept, "named department not joined: {e}");
+                }
             }
             socket
                 .data()

@@ -6,47 +6,18 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
-use hyper::HeaderMap;
-
 pub use crate::heartbeat::{read_all, remove, write, write_detail};
 
 /// Connections per client IP on this node, for the NAT-trap figures of the heartbeat (distinct
 /// IPs and the largest one's share) and the detail (top IPs).
+/// The address counted is the engine's client IP (`HandshakeRequest::client_ip`): the
+/// forwarded address only when the peer is a `--trusted-proxy`.
 #[derive(Debug, Default)]
 pub struct ClientIps {
-    /// Peers whose `X-Forwarded-For` is believed (the gateways in front of the node).
-    trusted: Vec<IpAddr>,
     counts: Mutex<HashMap<IpAddr, u64>>,
 }
 
 impl ClientIps {
-    /// A tracker that believes `X-Forwarded-For` only from the `trusted` peers.
-    pub fn new(trusted: Vec<IpAddr>) -> ClientIps {
-        ClientIps {
-            trusted,
-            counts: Mutex::default(),
-        }
-    }
-
-    /// The client's address: the last `X-Forwarded-For` hop (the one the gateway appended) when
-    /// the peer is a trusted gateway, else the peer itself. A forwarded header from anyone else
-    /// is ignored: a client could write any address there.
-    pub fn resolve(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-        let peer = peer?;
-        if !self.trusted.contains(&peer) {
-            return Some(peer);
-        }
-        // Only the last hop: earlier entries were written by the client or other proxies.
-        let forwarded = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .next_back()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|s| s.trim().parse::<IpAddr>().ok());
-        Some(forwarded.unwrap_or(peer))
-    }
-
     pub fn connected(&self, ip: Option<IpAddr>) {
         if let Some(ip) = ip {
             *self
@@ -97,31 +68,6 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
-    }
-
-    #[test]
-    fn forwarded_address_only_from_a_trusted_gateway() {
-        let t = ClientIps::new(vec![ip("10.0.0.1")]);
-        let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "1.2.3.4, 198.51.100.7".parse().unwrap());
-        // From the gateway: the hop it appended.
-        assert_eq!(
-            t.resolve(Some(ip("10.0.0.1")), &h),
-            Some(ip("198.51.100.7"))
-        );
-        // From anyone else: the peer, whatever the header says.
-        assert_eq!(t.resolve(Some(ip("10.0.0.9")), &h), Some(ip("10.0.0.9")));
-        // A trusted gateway without the header, or with garbage: the peer.
-        assert_eq!(
-            t.resolve(Some(ip("10.0.0.1")), &HeaderMap::new()),
-            Some(ip("10.0.0.1"))
-        );
-        h.insert("x-forwarded-for", "not an ip".parse().unwrap());
-        assert_eq!(t.resolve(Some(ip("10.0.0.1")), &h), Some(ip("10.0.0.1")));
-        // A garbage last hop does not fall back to an earlier, client-written one.
-        h.insert("x-forwarded-for", "203.0.113.9, junk".parse().unwrap());
-        assert_eq!(t.resolve(Some(ip("10.0.0.1")), &h), Some(ip("10.0.0.1")));
-        assert_eq!(t.resolve(None, &h), None);
     }
 
     #[test]

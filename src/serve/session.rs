@@ -244,6 +244,8 @@ pub struct Device {
     pub resume_from: Option<Offset>,
     /// This connection's session (the nonce of its `pid`, hex).
     pub session: Box<str>,
+    /// With `--auth jwt`: the only departments the token lets this device join.
+    pub granted: Option<Vec<Box<str>>>,
     /// The `pid` the device sent back, when it was valid: returned unchanged, so the client
     /// sees `socket.recovered`.
     pub recovered_pid: Option<Box<str>>,

@@ -396,15 +396,15 @@ async fn upgrade_from_polling_to_websocket() {
         &format!("/engine.io/?EIO=4&transport=websocket&sid={sid}"),
     )
     .await;
-    // a second websocket for the same sid while upgrading is refused
-    let r = raw_ws(
+    // a second websocket for the same sid while upgrading is accepted, then closed with
+    // a close frame, as engine.io does (issue 8)
+    let mut second = raw_ws(
         a,
         &format!("/engine.io/?EIO=4&transport=websocket&sid={sid}"),
     )
     .await
-    .err()
-    .expect("refused");
-    assert_eq!(r.status, 400);
+    .expect("accepted");
+    assert_eq!(second.read_until(0x8).await, Some(Vec::new()));
     ws_send(&mut ws, "2probe").await;
     assert_eq!(ws_next(&mut ws).await, Got::Text("3probe".into()));
     // the pending GET is released with a noop
@@ -420,14 +420,13 @@ async fn upgrade_from_polling_to_websocket() {
     // the sid is now websocket-only
     assert_eq!(poll(a, EIO, &sid).await.status, 400);
     assert_eq!(post(a, EIO, &sid, b"4x").await.status, 400);
-    let r = raw_ws(
+    let mut third = raw_ws(
         a,
         &format!("/engine.io/?EIO=4&transport=websocket&sid={sid}"),
     )
     .await
-    .err()
-    .expect("refused");
-    assert_eq!(r.status, 400);
+    .expect("accepted");
+    assert_eq!(third.read_until(0x8).await, Some(Vec::new()));
     // heartbeats continue on the websocket
     for _ in 0..2 {
         assert_eq!(ws_next(&mut ws).await, Got::Text("2".into()));

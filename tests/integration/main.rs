@@ -9,6 +9,7 @@ mod engine_sio;
 mod engine_support;
 mod gateway_vectors;
 mod generated;
+mod hostile;
 mod plan;
 mod publish_cli;
 mod readme_devices;
