@@ -241,13 +241,21 @@ pub async fn catch_up<H: Handler<Data = Device>>(
     };
     // Keep the socket's queue at most half full while replaying.
     let high_water = socket.data().queue_bound.max(2) / 2;
-    // Part of the gap may be gone already: say so before replaying what is left.
+    // Part of the gap may be gone already: say so before replaying what is left. What follows
+    // is then exactly what the log still holds (recent entries in memory are not used to fill
+    // a gap the device was told about).
+    let mut after = from;
+    let mut use_recent = true;
     match log.gap_after(from).await {
         Ok(Some(gap)) => {
             metrics.gaps.fetch_add(1, Relaxed);
             if let Ok(b) = EventBuilder::new("notification:gap").arg(&gap.to_json()) {
                 let _ = socket.emit(b);
                 metrics.sent("notification:gap", 1);
+            }
+            match gap.to {
+                Some(to) => after = after.max(to),
+                None => use_recent = false,
             }
         }
         Ok(_) => {}
@@ -258,13 +266,15 @@ pub async fn catch_up<H: Handler<Data = Device>>(
         }
     }
     let mut moved = position.moved.subscribe();
-    let mut after = from;
     let mut replayed = 0u64;
     loop {
         if !socket.is_connected() {
             return;
         }
-        let (batch, from_recent) = match position.recent_after(after, BATCH) {
+        let recent = use_recent
+            .then(|| position.recent_after(after, BATCH))
+            .flatten();
+        let (batch, from_recent) = match recent {
             Some(b) => (b, true),
             None => match log.range_after(after, BATCH).await {
                 Ok(b) => (b, false),

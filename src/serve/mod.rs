@@ -137,7 +137,13 @@ pub async fn run(
             let pids = PidSigner::shared(&mut con, &keys, window)
                 .await
                 .map_err(|e| unreachable(e.to_string()))?;
-            let store = Store::redis(con.clone(), keys.clone(), cfg.retention.max_age);
+            // The store has a connection of its own, with room for a busy Redis: a
+            // subscription is recorded before its ack.
+            let store_con = redis
+                .connect(Duration::from_secs(5))
+                .await
+                .map_err(|e| unreachable(e.to_string()))?;
+            let store = Store::redis(store_con, keys.clone(), cfg.retention.max_age);
             (log, Some(con), store, pids)
         }
         None => (

@@ -107,12 +107,9 @@ impl Store {
             unreachable!()
         };
         let key = keys.subscriptions(device, session);
-        let mut con = con.clone();
-        let (map, _): (HashMap<String, String>, i64) = redis::pipe()
-            .hgetall(&key)
-            .expire(&key, ttl.as_secs() as i64)
-            .query_async(&mut con)
-            .await?;
+        let mut p = redis::pipe();
+        p.hgetall(&key).expire(&key, ttl.as_secs() as i64);
+        let (map, _): (HashMap<String, String>, i64) = retry(con, &p).await?;
         let mut out = Vec::with_capacity(map.len());
         for (dept, off) in map {
             let off = off
@@ -132,8 +129,10 @@ impl Store {
         let Store::Redis { con, keys, .. } = self else {
             unreachable!()
         };
-        let mut con = con.clone();
-        Ok(con.get(keys.session(device)).await?)
+        let mut p = redis::pipe();
+        p.get(keys.session(device));
+        let (latest,): (Option<String>,) = retry(con, &p).await?;
+        Ok(latest)
     }
 
     /// Record that the session is in `dept` since `since`; an existing record keeps its
@@ -172,8 +171,7 @@ impl Store {
             p.hset_nx(&key, &**dept, since.to_string()).ignore();
         }
         p.expire(&key, ttl.as_secs() as i64).ignore();
-        let mut con = con.clone();
-        p.query_async::<()>(&mut con).await?;
+        retry::<()>(con, &p).await?;
         Ok(())
     }
 
@@ -193,9 +191,9 @@ impl Store {
         let Store::Redis { con, keys, .. } = self else {
             unreachable!()
         };
-        let mut con = con.clone();
-        con.hdel::<_, _, ()>(keys.subscriptions(device, session), dept)
-            .await?;
+        let mut p = redis::pipe();
+        p.hdel(keys.subscriptions(device, session), dept).ignore();
+        retry::<()>(con, &p).await?;
         Ok(())
     }
 
@@ -227,8 +225,7 @@ impl Store {
         }
         p.expire(&key, ttl).ignore();
         p.set_ex(keys.session(device), session, ttl as u64).ignore();
-        let mut con = con.clone();
-        p.query_async::<()>(&mut con).await?;
+        retry::<()>(con, &p).await?;
         Ok(())
     }
 }
@@ -278,6 +275,28 @@ impl Device {
             }
             change.await;
         }));
+    }
+}
+
+/// Run `p`, retrying twice (after 50 and 200 ms) when Redis timed out or the connection broke:
+/// a subscription is recorded before its ack, and a busy moment must not turn into an error.
+async fn retry<T: redis::FromRedisValue>(con: &Conn, p: &redis::Pipeline) -> Result<T, StoreError> {
+    let mut wait = Duration::from_millis(50);
+    let mut attempt = 0;
+    loop {
+        let mut c = con.clone();
+        match p.query_async::<T>(&mut c).await {
+            Ok(v) => return Ok(v),
+            Err(e)
+                if attempt < 2
+                    && (e.is_timeout() || e.is_io_error() || e.is_connection_dropped()) =>
+            {
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                wait *= 4;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

@@ -1124,4 +1124,27 @@ async fn signed_tokens_are_required_with_auth_jwt() {
     })
     .await;
     assert!(String::from_utf8_lossy(&got).contains("for ops"));
+    // subscribe-department is held to the token's departments too
+    for (id, dept, want) in [
+        (7, "hr", "not granted by the token"),
+        (8, "ops", "subscribed"),
+    ] {
+        let ask = format!(r#"42{id}["subscribe-department",{{"departmentId":"{dept}"}}]"#);
+        s_old.write_all(&frame(1, ask.as_bytes())).await.unwrap();
+        let mut got = Vec::new();
+        let reply = format!("43{id}[");
+        let _ = tokio::time::timeout(Duration::from_secs(5), async {
+            while !String::from_utf8_lossy(&got).contains(&reply) {
+                let n = s_old.read(&mut buf).await.unwrap();
+                assert!(n > 0);
+                got.extend_from_slice(&buf[..n]);
+            }
+        })
+        .await;
+        let text = String::from_utf8_lossy(&got).into_owned();
+        assert!(
+            text.contains(&reply) && text.contains(want),
+            "{dept}: {text}"
+        );
+    }
 }
