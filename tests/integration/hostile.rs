@@ -207,6 +207,8 @@ pub async fn flood_until_closed(s: &mut TcpStream, chunk: &[u8], limit: Duration
 /// again and again by clients that never read: each is closed once its queue and its reply
 /// reserve are full, the node's memory stays bounded, ordinary devices lose nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn clients_that_ask_for_replies_and_never_read_are_closed() {
     let node = ServeProcess::start("hostile-replies", &[]);
     let Some(mut fleet) = Fleet::start(&node, 12, 20) else {
@@ -267,6 +269,8 @@ async fn clients_that_ask_for_replies_and_never_read_are_closed() {
 /// Pings in polling POSTs with no GET to take the answers: the session is closed once its
 /// queue and reply reserve are full, instead of growing with every POST.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn polling_pings_without_a_get_close_the_session() {
     let node = ServeProcess::start("hostile-poll-pings", &[]);
     let c = reqwest::Client::new();
@@ -294,6 +298,8 @@ async fn polling_pings_without_a_get_close_the_session() {
 /// Unfinished binary packets are bounded by maxPayload in total (not 10 × maxPayload): a
 /// client announcing 10 attachments of 0.9 MB is closed at the second one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn unfinished_attachments_are_bounded_by_max_payload() {
     let node = ServeProcess::start("hostile-attachments", &[]);
     let Some(mut fleet) = Fleet::start(&node, 6, 2) else {
@@ -368,6 +374,8 @@ async fn unfinished_attachments_are_bounded_by_max_payload() {
 /// notifications it does not read, its pongs cannot be answers to our pings, and the ping
 /// timeout closes it (before the fix it stayed forever, holding its queue).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn blind_pongs_do_not_keep_a_stuck_socket_alive() {
     let node = ServeProcess::start(
         "hostile-pongs",
@@ -430,6 +438,8 @@ async fn blind_pongs_do_not_keep_a_stuck_socket_alive() {
 /// answers 429, bodies and heads are cut at their deadlines, and meanwhile health checks,
 /// publishes and the connected devices work.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn slow_heads_and_bodies_cannot_take_every_connection() {
     let node = ServeProcess::start(
         "hostile-slow",
@@ -550,6 +560,8 @@ async fn slow_heads_and_bodies_cannot_take_every_connection() {
 /// with a message); connecting frees the slot; behind a trusted gateway the client is the
 /// one `X-Forwarded-For` names, and an untrusted peer's header is ignored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn unfinished_handshakes_are_capped_per_client_ip() {
     let node = ServeProcess::start(
         "hostile-handshakes",
@@ -663,6 +675,8 @@ async fn polling_sid(node: &ServeProcess, device: &str) -> String {
 /// session already upgraded, or upgrading, is accepted and closed with a close frame (as
 /// engine.io's `socket.close()`), not answered 400; an unknown sid still gets 400.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn websocket_for_an_upgraded_or_upgrading_session_is_accepted_then_closed() {
     let node = ServeProcess::start("eio-upgrade", &[]);
     // upgrading: a first WebSocket probes, a second one comes with the same sid
@@ -715,6 +729,8 @@ async fn websocket_for_an_upgraded_or_upgrading_session_is_accepted_then_closed(
 /// A polling session whose pong deadline (pingInterval + pingTimeout) has passed answers
 /// its next request 400 at once, whether or not the heartbeat timer has fired yet.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn polling_session_past_its_pong_deadline_answers_400() {
     // a coarse timer wheel (tick 200 ms) so that the request usually comes before it
     let node = ServeProcess::start(
@@ -752,6 +768,8 @@ async fn polling_session_past_its_pong_deadline_answers_400() {
 /// socket asking for 100,000 rooms gets 100 of them, quickly, and the rest are refused
 /// with a reason and counted; leaving makes room again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn rooms_per_socket_are_capped_and_cheap() {
     use crate::engine_support::{sio_connect, start};
     use rtctl::engine::JoinError;
@@ -803,6 +821,8 @@ async fn rooms_per_socket_are_capped_and_cheap() {
 /// and in Socket.IO packets, `auth` fields are length-limited with a CONNECT_ERROR that
 /// names the field, and a `Sec-WebSocket-Key` that is not the base64 of 16 bytes is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn strict_media_type_depth_auth_and_websocket_key() {
     let node = ServeProcess::start("hostile-input", &[]);
     let c = reqwest::Client::new();
@@ -898,6 +918,8 @@ async fn strict_media_type_depth_auth_and_websocket_key() {
 /// that is not a valid id is refused at once (403 saying why), instead of being kept until
 /// the 45 s connect timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn identity_headers_are_checked_at_the_handshake() {
     let node = ServeProcess::start("hostile-headers", &[]);
     let c = reqwest::Client::new();
@@ -958,6 +980,8 @@ async fn identity_headers_are_checked_at_the_handshake() {
 
 /// The node's whole `/metrics`, limit families included, passes `promtool check metrics`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn limit_metrics_pass_promtool() {
     use std::io::Write;
     use std::process::{Command, Stdio};
@@ -1005,6 +1029,8 @@ async fn limit_metrics_pass_promtool() {
 /// not granted), a token of either key is accepted during a rotation, and a valid device
 /// receives its notifications.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn signed_tokens_are_required_with_auth_jwt() {
     let dir = tempfile::tempdir().unwrap();
     let old_key = "old-key-0123456789abcdefghijklmnopqrstuv";

@@ -11,6 +11,7 @@ fn is_offset(s: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn publish_prints_the_offset_and_maps_http_errors_to_exit_codes() {
     let node = ServeProcess::start("p1", &["--api-key", "s3cret"]);
     let publish = || {
@@ -130,6 +131,7 @@ fn publish_prints_the_offset_and_maps_http_errors_to_exit_codes() {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn publish_exits_8_when_the_node_cannot_store_it() {
     let Some(mut redis) = RedisServer::start() else {
         return;

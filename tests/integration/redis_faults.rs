@@ -255,6 +255,8 @@ async fn get_json(url: String) -> (u16, Value) {
 /// its replica is promoted and both nodes' readers follow it: 0 lost, 0 duplicates, no device
 /// reconnects.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
     let Some(mut cluster) = ReplicatedCluster::start() else {
         return;
@@ -370,6 +372,8 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
 /// metric grows with real time, the heartbeat carries the reader's state, readiness turns false
 /// after `READY_STALL_LIMIT`; once it can read again it delivers what it missed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_stalled_log_reader_is_reported_and_unready() {
     let redis = RedisProc::start(free_port(), &[]);
     let Some(_) = RedisServer::start() else {
@@ -466,6 +470,8 @@ async fn a_stalled_log_reader_is_reported_and_unready() {
 /// gets `notification:gap` first (the log it resumed from is gone), then everything newer;
 /// a device online throughout loses nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_log_lost_in_a_restart_is_announced_then_replayed() {
     let Some(_) = RedisServer::start() else {
         return;
@@ -602,6 +608,8 @@ fn wait_replicas(primary: &RedisProc, n: usize) {
 /// delivered, live or by a catch-up; a publish retried with the same `Idempotency-Key` is
 /// delivered once and answered with the first id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered() {
     let Some(_) = RedisServer::start() else {
         return;
@@ -805,6 +813,8 @@ impl RedisProc {
 /// online and publishes keep coming; Sentinel promotes the replica and both nodes follow it
 /// without a restart: 0 lost, 0 duplicates, no device reconnects.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_sentinel_promotion_is_followed_without_losing_anything() {
     sentinel_failover(1, &[]).await;
 }
@@ -812,6 +822,8 @@ async fn a_sentinel_promotion_is_followed_without_losing_anything() {
 /// The same with `--durability replicated` and two replicas: every 202 was on a replica when
 /// the primary died; the promoted one's remaining replica confirms what follows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_sentinel_promotion_with_replicated_durability_loses_nothing() {
     sentinel_failover(2, &["--durability", "replicated"]).await;
 }

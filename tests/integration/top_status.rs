@@ -71,6 +71,9 @@ fn node<'a>(v: &'a Value, id: &str) -> &'a Value {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 fn status_json_counts_then_degraded_after_kill_9_then_redis_unreachable() {
     let Some(mut redis) = RedisServer::start() else {
         return;
@@ -271,6 +274,9 @@ fn row<'a>(screen: &'a str, id: &str) -> Option<&'a str> {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly() {
     let Some(mut redis) = RedisServer::start() else {
         return;
@@ -390,6 +396,9 @@ fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly()
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 fn status_and_top_once_read_a_redis_cluster() {
     let Some(cluster) = crate::support::RedisCluster::start() else {
         return;
@@ -441,6 +450,9 @@ fn status_and_top_once_read_a_redis_cluster() {
 /// The NAT-trap figures: client IPs from `X-Forwarded-For` only when the peer is a trusted
 /// gateway; otherwise the peer address, whatever the header says.
 #[tokio::test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+#[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 async fn heartbeats_count_client_ips_from_a_trusted_gateway_only() {
     use crate::engine_support::{http_with, open_sid};
     let Some(redis) = RedisServer::start() else {
