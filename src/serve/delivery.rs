@@ -83,7 +83,14 @@ pub struct DeliveryPosition {
     /// The entries broadcast most recently, in order: a catch-up after an offset they cover
     /// is served from here instead of the log (a reconnect avalanche reads memory, not Redis).
     recent: Mutex<Recent>,
+    /// Catch-ups reading the log (or the subscription store) at once: an avalanche of
+    /// reconnects queues here instead of piling thousands of requests onto the Redis
+    /// connection, where they would time out and send the devices round again.
+    pub log_reads: tokio::sync::Semaphore,
 }
+
+/// How many catch-ups may read the log (or the subscription store) at the same time.
+pub const CONCURRENT_LOG_READS: usize = 128;
 
 /// Every entry the live loop broadcast after `floor`, up to the last one (at most `cap`).
 #[derive(Debug)]
@@ -132,6 +139,7 @@ impl DeliveryPosition {
                 entries: std::collections::VecDeque::with_capacity(cap.min(1024)),
                 cap: cap.max(1),
             }),
+            log_reads: tokio::sync::Semaphore::new(CONCURRENT_LOG_READS),
         }
     }
 
@@ -246,7 +254,11 @@ pub async fn catch_up<H: Handler<Data = Device>>(
     // a gap the device was told about).
     let mut after = from;
     let mut use_recent = true;
-    match log.gap_after(from).await {
+    let gap = {
+        let _permit = position.log_reads.acquire().await;
+        log.gap_after(from).await
+    };
+    match gap {
         Ok(Some(gap)) => {
             metrics.gaps.fetch_add(1, Relaxed);
             if let Ok(b) = EventBuilder::new("notification:gap").arg(&gap.to_json()) {
@@ -276,7 +288,12 @@ pub async fn catch_up<H: Handler<Data = Device>>(
             .flatten();
         let (batch, from_recent) = match recent {
             Some(b) => (b, true),
-            None => match log.range_after(after, BATCH).await {
+            None => match async {
+                let _permit = position.log_reads.acquire().await;
+                log.range_after(after, BATCH).await
+            }
+            .await
+            {
                 Ok(b) => (b, false),
                 Err(e) => {
                     tracing::warn!(device = %device, cause = %e, "catch-up: log unavailable; closing so the device retries");

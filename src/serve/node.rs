@@ -154,13 +154,16 @@ impl Shared {
             }
             return;
         };
-        let restored = if d.recovered_pid.is_some() {
-            self.store.load(device, session).await
-        } else {
-            match self.store.latest(device).await {
-                Ok(Some(latest)) => self.store.load(device, &latest).await,
-                Ok(None) => Ok(Vec::new()),
-                Err(e) => Err(e),
+        let restored = {
+            let _permit = self.position.log_reads.acquire().await;
+            if d.recovered_pid.is_some() {
+                self.store.load(device, session).await
+            } else {
+                match self.store.latest(device).await {
+                    Ok(Some(latest)) => self.store.load(device, &latest).await,
+                    Ok(None) => Ok(Vec::new()),
+                    Err(e) => Err(e),
+                }
             }
         };
         let stored = match restored {
