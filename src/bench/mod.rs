@@ -365,18 +365,33 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
 
     // Connect everyone (bounded).
     let n = opts.devices as u64;
-    let (s, _) = run
-        .wait(opts.connect_timeout, |s| {
-            s.settled + s.failed >= n || s.settled >= n
-        })
-        .await?;
+    let (s, _) = run.wait(opts.connect_timeout, |s| s.settled >= n).await?;
     let connect_secs = run.started.elapsed().as_secs_f64();
+    let connected_first = s.settled.saturating_sub(s.failed);
+    if connected_first == 0 {
+        if let Some(b) = &run.bar {
+            b.finish_and_clear();
+        }
+        let pubs = Vec::new();
+        let first = match run.holders.first_mut() {
+            Some(h) => h.finish(&pubs).await.ok().and_then(|t| t.first_error),
+            None => None,
+        };
+        return Err(format!(
+            "none of {} devices connected within {:.0} s{}",
+            opts.devices,
+            opts.connect_timeout.as_secs_f64(),
+            first
+                .map(|e| format!(" (first error: {e})"))
+                .unwrap_or_default()
+        ));
+    }
     let connect = ConnectReport {
-        connected: s.settled,
+        connected: connected_first,
         failed: s.failed,
         retries: 0,
         secs: round(connect_secs, 3),
-        handshakes_per_sec: round(s.settled as f64 / connect_secs.max(1e-3), 1),
+        handshakes_per_sec: round(connected_first as f64 / connect_secs.max(1e-3), 1),
     };
     // Let the node settle its buffers before reading its memory.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -483,8 +498,10 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
             }
             stream.await.map_err(|e| e.to_string())?;
             let want = run.expected();
-            run.wait(settle, |x| x.connected >= s.settled && x.received >= want)
-                .await?;
+            run.wait(settle, |x| {
+                x.connected >= connected_first && x.received >= want
+            })
+            .await?;
             jitter = Some((cuts, cut_conns));
         }
         Scenario::Avalanche => {
@@ -512,7 +529,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
             let deadline = Instant::now() + settle;
             while Instant::now() < deadline {
                 let x = run.status().await?;
-                let all_back = x.reconnects >= base + dropped && x.connected >= s.settled;
+                let all_back = x.reconnects >= base + dropped && x.connected >= connected_first;
                 if back.is_none() && all_back {
                     back = Some(t_drop.elapsed().as_secs_f64());
                 }

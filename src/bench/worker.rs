@@ -24,11 +24,14 @@ pub enum Command {
 /// One process's devices: here, or in a child process.
 pub enum Holder {
     Local(Option<DeviceSet>),
-    Remote {
-        child: Child,
-        stdin: ChildStdin,
-        lines: Lines<BufReader<ChildStdout>>,
-    },
+    Remote(Box<Remote>),
+}
+
+/// A worker process and its pipes.
+pub struct Remote {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Lines<BufReader<ChildStdout>>,
 }
 
 impl Holder {
@@ -53,17 +56,18 @@ impl Holder {
             .write_all(line.as_bytes())
             .await
             .map_err(|e| format!("worker {}: {e}", spec.index))?;
-        Ok(Holder::Remote {
+        Ok(Holder::Remote(Box::new(Remote {
             child,
             stdin,
             lines: BufReader::new(stdout).lines(),
-        })
+        })))
     }
 
     async fn ask<T: for<'de> Deserialize<'de>>(&mut self, cmd: &Command) -> Result<T, String> {
-        let Holder::Remote { stdin, lines, .. } = self else {
+        let Holder::Remote(r) = self else {
             return Err("not a worker".into());
         };
+        let Remote { stdin, lines, .. } = r.as_mut();
         let line = serde_json::to_string(cmd).map_err(|e| e.to_string())? + "\n";
         stdin
             .write_all(line.as_bytes())
@@ -81,7 +85,7 @@ impl Holder {
         match self {
             Holder::Local(Some(d)) => Ok(d.status()),
             Holder::Local(None) => Err("finished".into()),
-            Holder::Remote { .. } => self.ask(&Command::Status).await,
+            Holder::Remote(_) => self.ask(&Command::Status).await,
         }
     }
 
@@ -89,7 +93,7 @@ impl Holder {
         match self {
             Holder::Local(Some(d)) => Ok(d.drop_all()),
             Holder::Local(None) => Err("finished".into()),
-            Holder::Remote { .. } => self.ask(&Command::DropAll).await,
+            Holder::Remote(_) => self.ask(&Command::DropAll).await,
         }
     }
 
@@ -97,21 +101,21 @@ impl Holder {
         match self {
             Holder::Local(Some(d)) => Ok(d.cut(fraction, seed)),
             Holder::Local(None) => Err("finished".into()),
-            Holder::Remote { .. } => self.ask(&Command::Cut { fraction, seed }).await,
+            Holder::Remote(_) => self.ask(&Command::Cut { fraction, seed }).await,
         }
     }
 
     pub async fn finish(&mut self, pubs: &[Published]) -> Result<DeviceTotals, String> {
         match self {
             Holder::Local(d) => Ok(d.take().ok_or("finished")?.finish(pubs)),
-            Holder::Remote { .. } => {
+            Holder::Remote(_) => {
                 let t = self
                     .ask(&Command::Finish {
                         pubs: pubs.to_vec(),
                     })
                     .await?;
-                if let Holder::Remote { child, .. } = self {
-                    let _ = child.wait().await;
+                if let Holder::Remote(r) = self {
+                    let _ = r.child.wait().await;
                 }
                 Ok(t)
             }
