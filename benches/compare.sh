@@ -23,6 +23,7 @@ ONLY=${ONLY:-}
 RTCTL_PORT=${RTCTL_PORT:-3220}
 NODE_PORT=${NODE_PORT:-3221}
 OUT=${OUT:-target/compare}
+MD=${MD:-BENCHMARKS.md}     # the file whose compare section is replaced
 SCENARIOS=(idle fanout throughput jitter avalanche)
 
 mkdir -p "$OUT"
@@ -99,4 +100,4 @@ done
 
 python3 benches/compare-report.py "$OUT" "$DEVICES" "$WORKERS" "$($RTCTL --version)" \
   "$(node -e 'console.log(require("./tests/node/bench/node_modules/socket.io/package.json").version)' 2>/dev/null || echo n/a)" \
-  "$(node --version 2>/dev/null || echo n/a)" BENCHMARKS.md
+  "$(node --version 2>/dev/null || echo n/a)" "$MD"
