@@ -209,21 +209,37 @@ pub struct Sample {
     pub window: u64,
 }
 
-/// Merges the timelines of several workers sampled at the same period: counts add up, p50 is
-/// the delivery-weighted mean of the workers' p50s and p99 their maximum (an upper bound).
+/// Merges the timelines of several workers sampled at the same period. Each worker counts in a
+/// slot once (its last sample there); a slot a worker has no sample in carries its previous
+/// counts forward. Counts add up, p50 is the delivery-weighted mean of the workers' p50s and p99
+/// their maximum (an upper bound).
 pub fn merge_timelines(parts: &[Vec<Sample>], period_ms: u64) -> Vec<Sample> {
-    let mut by_slot: BTreeMap<u64, Vec<Sample>> = BTreeMap::new();
-    for part in parts {
-        for s in part {
-            by_slot
-                .entry(s.t_ms / period_ms.max(1))
-                .or_default()
-                .push(*s);
-        }
-    }
-    by_slot
+    let period = period_ms.max(1);
+    let per_worker: Vec<BTreeMap<u64, Sample>> = parts
+        .iter()
+        .map(|part| part.iter().map(|s| (s.t_ms / period, *s)).collect())
+        .collect();
+    let slots: std::collections::BTreeSet<u64> =
+        per_worker.iter().flat_map(|m| m.keys().copied()).collect();
+    slots
         .into_iter()
-        .map(|(slot, v)| {
+        .map(|slot| {
+            let mut v = Vec::with_capacity(per_worker.len());
+            for m in &per_worker {
+                match m.get(&slot) {
+                    Some(s) => v.push(*s),
+                    None => {
+                        if let Some((_, prev)) = m.range(..slot).next_back() {
+                            v.push(Sample {
+                                window: 0,
+                                p50_ms: None,
+                                p99_ms: None,
+                                ..*prev
+                            });
+                        }
+                    }
+                }
+            }
             let window: u64 = v.iter().map(|s| s.window).sum();
             let p50 = (window > 0).then(|| {
                 v.iter()
@@ -232,7 +248,7 @@ pub fn merge_timelines(parts: &[Vec<Sample>], period_ms: u64) -> Vec<Sample> {
                     / window as f64
             });
             Sample {
-                t_ms: slot * period_ms.max(1),
+                t_ms: slot * period,
                 connected: v.iter().map(|s| s.connected).sum(),
                 delivered: v.iter().map(|s| s.delivered).sum(),
                 p50_ms: p50.map(|p| (p * 10.0).round() / 10.0),
@@ -397,10 +413,30 @@ mod tests {
             p99_ms: Some(9.0),
             window: 30,
         }];
-        let m = merge_timelines(&[a, b], 250);
+        let m = merge_timelines(&[a.clone(), b.clone()], 250);
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].connected, m[0].delivered, m[0].window), (5, 40, 40));
         assert_eq!((m[0].p50_ms, m[0].p99_ms), (Some(5.0), Some(9.0)));
+        // worker b samples a slot later than a, and twice in one slot: a's counts carry
+        // forward, b counts once per slot
+        let b2 = vec![
+            Sample {
+                t_ms: 260,
+                connected: 2,
+                delivered: 30,
+                ..Default::default()
+            },
+            Sample {
+                t_ms: 400,
+                connected: 3,
+                delivered: 31,
+                ..Default::default()
+            },
+        ];
+        let m = merge_timelines(&[a, b2], 250);
+        assert_eq!(m.len(), 2);
+        assert_eq!((m[0].t_ms, m[0].connected), (0, 3));
+        assert_eq!((m[1].t_ms, m[1].connected, m[1].delivered), (250, 6, 41));
     }
 
     #[test]
