@@ -19,7 +19,7 @@ Exit codes:
 /// rtctl: tooling for Socket.IO notification fleets behind one NAT.
 ///
 /// Size a fleet (`plan`), predict where Kong, nginx or HAProxy send each device (`simulate`),
-/// render their configs (`render-*`) and run the notification nodes (`serve`).
+/// render their configs (`render-*`), run the notification nodes (`serve`) and measure them (`bench`).
 #[derive(Debug, Parser)]
 #[command(name = "rtctl", version, about, long_about = None, after_long_help = EXIT_CODES)]
 pub struct Cli {
