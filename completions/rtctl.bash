@@ -234,7 +234,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__avalanche)
-            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --chart --fleet --output --color --verbose --help"
+            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +341,14 @@ _rtctl() {
                     return 0
                     ;;
                 --server-pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -394,7 +402,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__calibrate)
-            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --chart --fleet --out --output --color --verbose --help"
+            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -501,6 +509,14 @@ _rtctl() {
                     return 0
                     ;;
                 --server-pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -569,7 +585,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__fanout)
-            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --chart --fleet --output --color --verbose --help"
+            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -676,6 +692,14 @@ _rtctl() {
                     return 0
                     ;;
                 --server-pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -855,7 +879,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__idle)
-            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --chart --fleet --output --color --verbose --help"
+            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,6 +986,14 @@ _rtctl() {
                     return 0
                     ;;
                 --server-pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1015,7 +1047,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__jitter)
-            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --chart --fleet --output --color --verbose --help"
+            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1122,6 +1154,14 @@ _rtctl() {
                     return 0
                     ;;
                 --server-pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1175,7 +1215,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__throughput)
-            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --chart --fleet --output --color --verbose --help"
+            opts="-n -o -v -h --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --output --color --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1282,6 +1322,14 @@ _rtctl() {
                     return 0
                     ;;
                 --server-pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

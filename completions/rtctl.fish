@@ -328,6 +328,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l publish-concurrency -d 'Publish requests in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l namespace -d 'Key namespace of the fleet in Redis' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -364,6 +366,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publish-concurrency -d 'Publish requests in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l namespace -d 'Key namespace of the fleet in Redis' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -400,6 +404,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l publish-concurrency -d 'Publish requests in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l namespace -d 'Key namespace of the fleet in Redis' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -436,6 +442,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l publish-concurrency -d 'Publish requests in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l namespace -d 'Key namespace of the fleet in Redis' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -472,6 +480,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l publish-concurrency -d 'Publish requests in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l namespace -d 'Key namespace of the fleet in Redis' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -508,6 +518,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l publish-concurrency -d 'Publish requests in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l namespace -d 'Key namespace of the fleet in Redis' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l out -d 'Where to write the node profile (TOML)' -r -F

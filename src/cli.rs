@@ -220,6 +220,13 @@ pub struct BenchArgs {
     /// --url's port, if any).
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from
+    /// the nodes' heartbeats at the end.
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+    /// Key namespace of the fleet in Redis.
+    #[arg(long, default_value = "default")]
+    pub namespace: String,
     /// Write an SVG chart of latency percentiles and connections over time.
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub chart: Option<PathBuf>,

@@ -343,6 +343,8 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
         payload_bytes: a.payload_bytes,
         publish_concurrency: a.publish_concurrency.max(1),
         server_pid: a.server_pid,
+        redis: a.redis.clone(),
+        namespace: a.namespace.clone(),
         sample_ms: 250,
         progress: std::io::stderr().is_terminal(),
     })

@@ -15,6 +15,7 @@ pub fn compare(
     fleet: &Fleet,
     ids: &[String],
     observed: &BTreeMap<String, u64>,
+    heartbeats: &BTreeMap<String, u64>,
 ) -> Result<GatewayCheck> {
     let spec = fleet.gateway_spec();
     let mut router = crate::simulate::Router::new(&spec, "gateway")?;
@@ -33,6 +34,7 @@ pub fn compare(
         .map(|(n, &p)| GatewayNode {
             node: n.id.clone(),
             observed: observed.get(&n.id).copied().unwrap_or(0),
+            heartbeat: heartbeats.get(&n.id).copied(),
             predicted: p,
         })
         .collect();
@@ -41,6 +43,7 @@ pub fn compare(
             nodes.push(GatewayNode {
                 node: name.clone(),
                 observed: c,
+                heartbeat: heartbeats.get(name).copied(),
                 predicted: 0,
             });
         }
@@ -67,7 +70,7 @@ pub fn check(path: &Path, r: &BenchReport, seed: u64) -> Result<GatewayCheck> {
         ));
     }
     let ids = crate::simulate::ids::generate(r.devices as usize, seed);
-    compare(&fleet, &ids, &r.per_node)
+    compare(&fleet, &ids, &r.per_node, &r.heartbeats)
 }
 
 #[cfg(test)]
@@ -78,20 +81,20 @@ mod tests {
     fn the_prediction_itself_lies_inside_the_band() {
         let fleet = crate::resolve::default_fleet();
         let ids = crate::simulate::ids::generate(1200, 1);
-        let first = compare(&fleet, &ids, &BTreeMap::new()).unwrap();
+        let first = compare(&fleet, &ids, &BTreeMap::new(), &BTreeMap::new()).unwrap();
         let observed: BTreeMap<String, u64> = first
             .nodes
             .iter()
             .map(|n| (n.node.clone(), n.predicted))
             .collect();
         assert_eq!(observed.values().sum::<u64>(), 1200);
-        let c = compare(&fleet, &ids, &observed).unwrap();
+        let c = compare(&fleet, &ids, &observed, &BTreeMap::new()).unwrap();
         assert_eq!(c.mismatched, 0);
         assert!(c.within_p99, "{c:?}");
         // all on one node is far outside
         let mut skewed = BTreeMap::new();
         skewed.insert("node-1".to_string(), 1200);
-        let c = compare(&fleet, &ids, &skewed).unwrap();
+        let c = compare(&fleet, &ids, &skewed, &BTreeMap::new()).unwrap();
         assert!(!c.within_p99);
         assert!(c.mismatched > 0);
     }

@@ -97,6 +97,9 @@ pub struct Options {
     pub payload_bytes: usize,
     pub publish_concurrency: usize,
     pub server_pid: Option<u32>,
+    /// Redis of the fleet: devices per node from the nodes' heartbeats too.
+    pub redis: Option<String>,
+    pub namespace: String,
     pub sample_ms: u64,
     pub progress: bool,
 }
@@ -548,6 +551,11 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
         }
     }
     let cpu1 = pid.and_then(probe::cpu_secs);
+    // every device is connected again at the end of each scenario: what the nodes report
+    let heartbeats = match &opts.redis {
+        Some(url) => probe::heartbeat_connections(url, &opts.namespace).await?,
+        None => Default::default(),
+    };
     if let Some(b) = &run.bar {
         b.finish_and_clear();
     }
@@ -653,6 +661,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
         }),
         avalanche,
         per_node: totals.per_node,
+        heartbeats,
         gateway: None,
         timeline: totals.timeline,
         first_error: totals.first_error,
@@ -728,6 +737,8 @@ mod tests {
             payload_bytes: 100,
             publish_concurrency: 4,
             server_pid: None,
+            redis: None,
+            namespace: "default".into(),
             sample_ms: 250,
             progress: false,
         }

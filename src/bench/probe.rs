@@ -114,6 +114,28 @@ pub async fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String), Str
         .unwrap_or_else(|_| Err(format!("GET {path}: no answer within 5 s")))
 }
 
+/// Connections each live node reports in its heartbeat (`rtctl serve` with Redis), read once
+/// every node has written a fresh one (one heartbeat period plus a margin).
+pub async fn heartbeat_connections(
+    redis_url: &str,
+    namespace: &str,
+) -> Result<std::collections::BTreeMap<String, u64>, String> {
+    let keys = crate::redis_schema::Keys::new(namespace)?;
+    tokio::time::sleep(crate::redis_schema::HEARTBEAT_EVERY + Duration::from_millis(300)).await;
+    let redis = crate::serve::redis_conn::Redis::detect(redis_url).await?;
+    let mut con = redis
+        .connect(Duration::from_secs(2))
+        .await
+        .map_err(|e| format!("redis {redis_url}: {e}"))?;
+    let beats = crate::serve::presence::read_all(&mut con, &keys)
+        .await
+        .map_err(|e| format!("heartbeats in {redis_url}: {e}"))?;
+    Ok(beats
+        .into_iter()
+        .map(|h| (h.node_id, h.connections))
+        .collect())
+}
+
 /// A metric's value in Prometheus text (the first sample of that name).
 pub fn metric(text: &str, name: &str) -> Option<f64> {
     text.lines()

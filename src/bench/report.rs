@@ -34,6 +34,8 @@ pub struct BenchReport {
     pub avalanche: Option<AvalancheReport>,
     /// Devices per node, from `x-rtctl-node` on their handshakes.
     pub per_node: BTreeMap<String, u64>,
+    /// Connections each node reported in its heartbeat at the end (with `--redis`).
+    pub heartbeats: BTreeMap<String, u64>,
     /// Against a gateway: observed devices per node beside the prediction.
     pub gateway: Option<GatewayCheck>,
     pub timeline: Vec<Sample>,
@@ -116,6 +118,8 @@ pub struct AvalancheReport {
 pub struct GatewayNode {
     pub node: String,
     pub observed: u64,
+    /// What the node reported in its heartbeat (with `--redis`).
+    pub heartbeat: Option<u64>,
     pub predicted: u64,
 }
 
@@ -249,14 +253,18 @@ impl Report for BenchReport {
         for (n, c) in &self.per_node {
             row(&format!("devices on {n}"), fmt_int(*c));
         }
+        for (n, c) in &self.heartbeats {
+            row(&format!("connections in {n}'s heartbeat"), fmt_int(*c));
+        }
         let mut out = t.to_string();
         out.push('\n');
         if let Some(g) = &self.gateway {
-            let mut gt = style.table(&["node", "observed", "predicted (simulate)"]);
+            let mut gt = style.table(&["node", "observed", "heartbeat", "predicted (simulate)"]);
             for n in &g.nodes {
                 gt.add_row(vec![
                     comfy_table::Cell::new(&n.node),
                     style.num(fmt_int(n.observed)),
+                    style.num(n.heartbeat.map_or("—".into(), fmt_int)),
                     style.num(fmt_int(n.predicted)),
                 ]);
             }

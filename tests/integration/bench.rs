@@ -154,6 +154,7 @@ fn the_json_report_shape_is_pinned() {
             "fanout",
             "first_error",
             "gateway",
+            "heartbeats",
             "jitter",
             "latency",
             "machine",
@@ -340,7 +341,11 @@ fn behind_nginx_devices_per_node_match_the_simulation() {
         ),
     )
     .unwrap();
-    let r = bench(&nginx.url(), "idle", &["--fleet", fleet.to_str().unwrap()]);
+    let r = bench(
+        &nginx.url(),
+        "idle",
+        &["--fleet", fleet.to_str().unwrap(), "--redis", &redis.url()],
+    );
     assert_nothing_lost(&r);
     let g = &r["gateway"];
     assert_eq!(g["mismatched"], 0, "{g}");
@@ -348,6 +353,8 @@ fn behind_nginx_devices_per_node_match_the_simulation() {
     assert_eq!(nodes.len(), 2);
     for n in nodes {
         assert_eq!(n["observed"], n["predicted"], "{g}");
+        // the node's own heartbeat counts the same devices
+        assert_eq!(n["heartbeat"], n["observed"], "{g}");
     }
     assert_eq!(g["within_p99"], true, "{g}");
 }
