@@ -102,7 +102,7 @@ lines = [
     f"Versions: {rtctl_v}; socket.io {sio_v} on Node {node_v}.",
     "**The machine was shared with other builds and tests while this ran**: absolute figures are "
     "noisy, ratios from one run are indicative only. The simulated devices run on the same cores as "
-    "the server, so latency and sustained throughput are bounded by the client too so the throughput "
+    "the server, so latency and sustained throughput are bounded by the client too (the throughput "
     "steps measure the pair, not the server's own ceiling). "
     "Reproduce with the command above.",
     "",
