@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -77,6 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--failures', '--failures', [CompletionResultType]::ParameterName, 'Node failures the fleet must survive (with the survivors still within their ceiling)')
             [CompletionResult]::new('--outage-secs', '--outage-secs', [CompletionResultType]::ParameterName, 'Seconds until a failed node''s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 15, HAProxy 6 (active health checks)')
             [CompletionResult]::new('--max-nodes', '--max-nodes', [CompletionResultType]::ParameterName, 'Largest node count to consider')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'A node profile measured by `rtctl bench calibrate`: its figures replace the assumed ones (flags still win), and the report says which figures are measured')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show the formula behind every number')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -368,6 +370,304 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
         'rtctl;token;help;help' {
             break
         }
+        'rtctl;bench' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'Connect the devices, hold them, read the node''s memory per connection, then check one broadcast reaches everyone')
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind')
+            [CompletionResult]::new('throughput', 'throughput', [CompletionResultType]::ParameterValue, 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained')
+            [CompletionResult]::new('jitter', 'jitter', [CompletionResultType]::ParameterValue, 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back')
+            [CompletionResult]::new('avalanche', 'avalanche', [CompletionResultType]::ParameterValue, 'Drop every connection at once while notifications are published: time until all devices are back and caught up')
+            [CompletionResult]::new('calibrate', 'calibrate', [CompletionResultType]::ParameterValue, 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`')
+            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'One worker process of `--workers` (reads its spec and commands on stdin)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;bench;idle' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The node or gateway devices connect to (and publishes go to)')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'Where publishes go when not --url (a gateway that only routes Socket.IO)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Bearer key of the publish API')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--departments', '--departments', [CompletionResultType]::ParameterName, 'Departments the devices are spread over (device i in dept-(i mod D))')
+            [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'How devices join their department')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the device ids')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)')
+            [CompletionResult]::new('--src-ip', '--src-ip', [CompletionResultType]::ParameterName, 'Source addresses to connect from (split over the workers)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Handshakes in flight at once')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound of the connect phase, seconds')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'idle: seconds to hold the connections')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'fanout: rounds of (broadcast, department, device)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second (throughput: the first step''s rate)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds of publishing (per throughput step; jitter''s length; avalanche: rate × this many publishes while the devices are away)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'throughput: at most this many steps')
+            [CompletionResult]::new('--p99-limit-ms', '--p99-limit-ms', [CompletionResultType]::ParameterName, 'throughput: a step whose p99 is above this does not count as sustained')
+            [CompletionResult]::new('--cut-fraction', '--cut-fraction', [CompletionResultType]::ParameterName, 'jitter: fraction of the connected devices cut each time')
+            [CompletionResult]::new('--cut-every', '--cut-every', [CompletionResultType]::ParameterName, 'jitter: seconds between cuts')
+            [CompletionResult]::new('--reconnect-delay-ms', '--reconnect-delay-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelay (ms; randomized ±50%, doubling per attempt)')
+            [CompletionResult]::new('--reconnect-delay-max-ms', '--reconnect-delay-max-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelayMax (ms)')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'Longest wait for deliveries (and reconnections) to complete, seconds')
+            [CompletionResult]::new('--payload-bytes', '--payload-bytes', [CompletionResultType]::ParameterName, 'Approximate notification payload size in bytes')
+            [CompletionResult]::new('--publish-concurrency', '--publish-concurrency', [CompletionResultType]::ParameterName, 'Publish requests in flight at once')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The node''s pid, for its CPU time and memory (default: the local process listening on --url''s port, if any)')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes'' heartbeats at the end')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Key namespace of the fleet in Redis')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Write an SVG chart of latency percentiles and connections over time')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan''s p99 band')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;bench;fanout' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The node or gateway devices connect to (and publishes go to)')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'Where publishes go when not --url (a gateway that only routes Socket.IO)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Bearer key of the publish API')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--departments', '--departments', [CompletionResultType]::ParameterName, 'Departments the devices are spread over (device i in dept-(i mod D))')
+            [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'How devices join their department')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the device ids')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)')
+            [CompletionResult]::new('--src-ip', '--src-ip', [CompletionResultType]::ParameterName, 'Source addresses to connect from (split over the workers)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Handshakes in flight at once')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound of the connect phase, seconds')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'idle: seconds to hold the connections')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'fanout: rounds of (broadcast, department, device)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second (throughput: the first step''s rate)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds of publishing (per throughput step; jitter''s length; avalanche: rate × this many publishes while the devices are away)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'throughput: at most this many steps')
+            [CompletionResult]::new('--p99-limit-ms', '--p99-limit-ms', [CompletionResultType]::ParameterName, 'throughput: a step whose p99 is above this does not count as sustained')
+            [CompletionResult]::new('--cut-fraction', '--cut-fraction', [CompletionResultType]::ParameterName, 'jitter: fraction of the connected devices cut each time')
+            [CompletionResult]::new('--cut-every', '--cut-every', [CompletionResultType]::ParameterName, 'jitter: seconds between cuts')
+            [CompletionResult]::new('--reconnect-delay-ms', '--reconnect-delay-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelay (ms; randomized ±50%, doubling per attempt)')
+            [CompletionResult]::new('--reconnect-delay-max-ms', '--reconnect-delay-max-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelayMax (ms)')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'Longest wait for deliveries (and reconnections) to complete, seconds')
+            [CompletionResult]::new('--payload-bytes', '--payload-bytes', [CompletionResultType]::ParameterName, 'Approximate notification payload size in bytes')
+            [CompletionResult]::new('--publish-concurrency', '--publish-concurrency', [CompletionResultType]::ParameterName, 'Publish requests in flight at once')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The node''s pid, for its CPU time and memory (default: the local process listening on --url''s port, if any)')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes'' heartbeats at the end')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Key namespace of the fleet in Redis')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Write an SVG chart of latency percentiles and connections over time')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan''s p99 band')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;bench;throughput' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The node or gateway devices connect to (and publishes go to)')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'Where publishes go when not --url (a gateway that only routes Socket.IO)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Bearer key of the publish API')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--departments', '--departments', [CompletionResultType]::ParameterName, 'Departments the devices are spread over (device i in dept-(i mod D))')
+            [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'How devices join their department')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the device ids')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)')
+            [CompletionResult]::new('--src-ip', '--src-ip', [CompletionResultType]::ParameterName, 'Source addresses to connect from (split over the workers)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Handshakes in flight at once')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound of the connect phase, seconds')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'idle: seconds to hold the connections')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'fanout: rounds of (broadcast, department, device)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second (throughput: the first step''s rate)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds of publishing (per throughput step; jitter''s length; avalanche: rate × this many publishes while the devices are away)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'throughput: at most this many steps')
+            [CompletionResult]::new('--p99-limit-ms', '--p99-limit-ms', [CompletionResultType]::ParameterName, 'throughput: a step whose p99 is above this does not count as sustained')
+            [CompletionResult]::new('--cut-fraction', '--cut-fraction', [CompletionResultType]::ParameterName, 'jitter: fraction of the connected devices cut each time')
+            [CompletionResult]::new('--cut-every', '--cut-every', [CompletionResultType]::ParameterName, 'jitter: seconds between cuts')
+            [CompletionResult]::new('--reconnect-delay-ms', '--reconnect-delay-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelay (ms; randomized ±50%, doubling per attempt)')
+            [CompletionResult]::new('--reconnect-delay-max-ms', '--reconnect-delay-max-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelayMax (ms)')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'Longest wait for deliveries (and reconnections) to complete, seconds')
+            [CompletionResult]::new('--payload-bytes', '--payload-bytes', [CompletionResultType]::ParameterName, 'Approximate notification payload size in bytes')
+            [CompletionResult]::new('--publish-concurrency', '--publish-concurrency', [CompletionResultType]::ParameterName, 'Publish requests in flight at once')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The node''s pid, for its CPU time and memory (default: the local process listening on --url''s port, if any)')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes'' heartbeats at the end')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Key namespace of the fleet in Redis')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Write an SVG chart of latency percentiles and connections over time')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan''s p99 band')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;bench;jitter' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The node or gateway devices connect to (and publishes go to)')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'Where publishes go when not --url (a gateway that only routes Socket.IO)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Bearer key of the publish API')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--departments', '--departments', [CompletionResultType]::ParameterName, 'Departments the devices are spread over (device i in dept-(i mod D))')
+            [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'How devices join their department')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the device ids')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)')
+            [CompletionResult]::new('--src-ip', '--src-ip', [CompletionResultType]::ParameterName, 'Source addresses to connect from (split over the workers)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Handshakes in flight at once')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound of the connect phase, seconds')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'idle: seconds to hold the connections')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'fanout: rounds of (broadcast, department, device)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second (throughput: the first step''s rate)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds of publishing (per throughput step; jitter''s length; avalanche: rate × this many publishes while the devices are away)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'throughput: at most this many steps')
+            [CompletionResult]::new('--p99-limit-ms', '--p99-limit-ms', [CompletionResultType]::ParameterName, 'throughput: a step whose p99 is above this does not count as sustained')
+            [CompletionResult]::new('--cut-fraction', '--cut-fraction', [CompletionResultType]::ParameterName, 'jitter: fraction of the connected devices cut each time')
+            [CompletionResult]::new('--cut-every', '--cut-every', [CompletionResultType]::ParameterName, 'jitter: seconds between cuts')
+            [CompletionResult]::new('--reconnect-delay-ms', '--reconnect-delay-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelay (ms; randomized ±50%, doubling per attempt)')
+            [CompletionResult]::new('--reconnect-delay-max-ms', '--reconnect-delay-max-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelayMax (ms)')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'Longest wait for deliveries (and reconnections) to complete, seconds')
+            [CompletionResult]::new('--payload-bytes', '--payload-bytes', [CompletionResultType]::ParameterName, 'Approximate notification payload size in bytes')
+            [CompletionResult]::new('--publish-concurrency', '--publish-concurrency', [CompletionResultType]::ParameterName, 'Publish requests in flight at once')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The node''s pid, for its CPU time and memory (default: the local process listening on --url''s port, if any)')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes'' heartbeats at the end')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Key namespace of the fleet in Redis')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Write an SVG chart of latency percentiles and connections over time')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan''s p99 band')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;bench;avalanche' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The node or gateway devices connect to (and publishes go to)')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'Where publishes go when not --url (a gateway that only routes Socket.IO)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Bearer key of the publish API')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--departments', '--departments', [CompletionResultType]::ParameterName, 'Departments the devices are spread over (device i in dept-(i mod D))')
+            [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'How devices join their department')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the device ids')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)')
+            [CompletionResult]::new('--src-ip', '--src-ip', [CompletionResultType]::ParameterName, 'Source addresses to connect from (split over the workers)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Handshakes in flight at once')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound of the connect phase, seconds')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'idle: seconds to hold the connections')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'fanout: rounds of (broadcast, department, device)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second (throughput: the first step''s rate)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds of publishing (per throughput step; jitter''s length; avalanche: rate × this many publishes while the devices are away)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'throughput: at most this many steps')
+            [CompletionResult]::new('--p99-limit-ms', '--p99-limit-ms', [CompletionResultType]::ParameterName, 'throughput: a step whose p99 is above this does not count as sustained')
+            [CompletionResult]::new('--cut-fraction', '--cut-fraction', [CompletionResultType]::ParameterName, 'jitter: fraction of the connected devices cut each time')
+            [CompletionResult]::new('--cut-every', '--cut-every', [CompletionResultType]::ParameterName, 'jitter: seconds between cuts')
+            [CompletionResult]::new('--reconnect-delay-ms', '--reconnect-delay-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelay (ms; randomized ±50%, doubling per attempt)')
+            [CompletionResult]::new('--reconnect-delay-max-ms', '--reconnect-delay-max-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelayMax (ms)')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'Longest wait for deliveries (and reconnections) to complete, seconds')
+            [CompletionResult]::new('--payload-bytes', '--payload-bytes', [CompletionResultType]::ParameterName, 'Approximate notification payload size in bytes')
+            [CompletionResult]::new('--publish-concurrency', '--publish-concurrency', [CompletionResultType]::ParameterName, 'Publish requests in flight at once')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The node''s pid, for its CPU time and memory (default: the local process listening on --url''s port, if any)')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes'' heartbeats at the end')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Key namespace of the fleet in Redis')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Write an SVG chart of latency percentiles and connections over time')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan''s p99 band')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;bench;calibrate' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The node or gateway devices connect to (and publishes go to)')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'Where publishes go when not --url (a gateway that only routes Socket.IO)')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Bearer key of the publish API')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--devices', '--devices', [CompletionResultType]::ParameterName, 'Simulated devices (ids in the guide''s `<type>_<8 hex>` format)')
+            [CompletionResult]::new('--departments', '--departments', [CompletionResultType]::ParameterName, 'Departments the devices are spread over (device i in dept-(i mod D))')
+            [CompletionResult]::new('--join', '--join', [CompletionResultType]::ParameterName, 'How devices join their department')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the device ids')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)')
+            [CompletionResult]::new('--src-ip', '--src-ip', [CompletionResultType]::ParameterName, 'Source addresses to connect from (split over the workers)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Handshakes in flight at once')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Bound of the connect phase, seconds')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'idle: seconds to hold the connections')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'fanout: rounds of (broadcast, department, device)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second (throughput: the first step''s rate)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds of publishing (per throughput step; jitter''s length; avalanche: rate × this many publishes while the devices are away)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'throughput: at most this many steps')
+            [CompletionResult]::new('--p99-limit-ms', '--p99-limit-ms', [CompletionResultType]::ParameterName, 'throughput: a step whose p99 is above this does not count as sustained')
+            [CompletionResult]::new('--cut-fraction', '--cut-fraction', [CompletionResultType]::ParameterName, 'jitter: fraction of the connected devices cut each time')
+            [CompletionResult]::new('--cut-every', '--cut-every', [CompletionResultType]::ParameterName, 'jitter: seconds between cuts')
+            [CompletionResult]::new('--reconnect-delay-ms', '--reconnect-delay-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelay (ms; randomized ±50%, doubling per attempt)')
+            [CompletionResult]::new('--reconnect-delay-max-ms', '--reconnect-delay-max-ms', [CompletionResultType]::ParameterName, 'socket.io-client''s reconnectionDelayMax (ms)')
+            [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'Longest wait for deliveries (and reconnections) to complete, seconds')
+            [CompletionResult]::new('--payload-bytes', '--payload-bytes', [CompletionResultType]::ParameterName, 'Approximate notification payload size in bytes')
+            [CompletionResult]::new('--publish-concurrency', '--publish-concurrency', [CompletionResultType]::ParameterName, 'Publish requests in flight at once')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The node''s pid, for its CPU time and memory (default: the local process listening on --url''s port, if any)')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes'' heartbeats at the end')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Key namespace of the fleet in Redis')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Write an SVG chart of latency percentiles and connections over time')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan''s p99 band')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the node profile (TOML)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;bench;worker' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rtctl;bench;help' {
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'Connect the devices, hold them, read the node''s memory per connection, then check one broadcast reaches everyone')
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind')
+            [CompletionResult]::new('throughput', 'throughput', [CompletionResultType]::ParameterValue, 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained')
+            [CompletionResult]::new('jitter', 'jitter', [CompletionResultType]::ParameterValue, 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back')
+            [CompletionResult]::new('avalanche', 'avalanche', [CompletionResultType]::ParameterValue, 'Drop every connection at once while notifications are published: time until all devices are back and caught up')
+            [CompletionResult]::new('calibrate', 'calibrate', [CompletionResultType]::ParameterValue, 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`')
+            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'One worker process of `--workers` (reads its spec and commands on stdin)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;bench;help;idle' {
+            break
+        }
+        'rtctl;bench;help;fanout' {
+            break
+        }
+        'rtctl;bench;help;throughput' {
+            break
+        }
+        'rtctl;bench;help;jitter' {
+            break
+        }
+        'rtctl;bench;help;avalanche' {
+            break
+        }
+        'rtctl;bench;help;calibrate' {
+            break
+        }
+        'rtctl;bench;help;worker' {
+            break
+        }
+        'rtctl;bench;help;help' {
+            break
+        }
         'rtctl;generate' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives completions/ and man/')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -389,6 +689,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -439,6 +740,37 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;help;token;issue' {
+            break
+        }
+        'rtctl;help;bench' {
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'Connect the devices, hold them, read the node''s memory per connection, then check one broadcast reaches everyone')
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind')
+            [CompletionResult]::new('throughput', 'throughput', [CompletionResultType]::ParameterValue, 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained')
+            [CompletionResult]::new('jitter', 'jitter', [CompletionResultType]::ParameterValue, 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back')
+            [CompletionResult]::new('avalanche', 'avalanche', [CompletionResultType]::ParameterValue, 'Drop every connection at once while notifications are published: time until all devices are back and caught up')
+            [CompletionResult]::new('calibrate', 'calibrate', [CompletionResultType]::ParameterValue, 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`')
+            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'One worker process of `--workers` (reads its spec and commands on stdin)')
+            break
+        }
+        'rtctl;help;bench;idle' {
+            break
+        }
+        'rtctl;help;bench;fanout' {
+            break
+        }
+        'rtctl;help;bench;throughput' {
+            break
+        }
+        'rtctl;help;bench;jitter' {
+            break
+        }
+        'rtctl;help;bench;avalanche' {
+            break
+        }
+        'rtctl;help;bench;calibrate' {
+            break
+        }
+        'rtctl;help;bench;worker' {
             break
         }
         'rtctl;help;generate' {

@@ -39,6 +39,7 @@ complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "top" -d 'Live per-node 
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "status" -d 'The fleet\'s state for scripts: heartbeats and each node\'s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "publish" -d 'Send a notification through a node\'s (or the gateway\'s) publish API; prints the offset'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "token" -d 'Signed connection tokens for `rtctl serve --auth jwt`'
+complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "bench" -d 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
 complete -c rtctl -n "__fish_rtctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
@@ -80,6 +81,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l headroom -d 'Fracti
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l failures -d 'Node failures the fleet must survive (with the survivors still within their ceiling)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l outage-secs -d 'Seconds until a failed node\'s devices can connect again (gateway detection or restart). Default per gateway: nginx 0 (next upstream on a refused connect), Kong 15, HAProxy 6 (active health checks)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l max-nodes -d 'Largest node count to consider' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l profile -d 'A node profile measured by `rtctl bench calibrate`: its figures replace the assumed ones (flags still win), and the report says which figures are measured' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -l explain -d 'Show the formula behind every number'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -316,23 +318,280 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
 complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -s h -l help -d 'Print help'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "idle" -d 'Connect the devices, hold them, read the node\'s memory per connection, then check one broadcast reaches everyone'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "fanout" -d 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "throughput" -d 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "jitter" -d 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "avalanche" -d 'Drop every connection at once while notifications are published: time until all devices are back and caught up'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "calibrate" -d 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "worker" -d 'One worker process of `--workers` (reads its spec and commands on stdin)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l api-key -d 'Bearer key of the publish API' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l departments -d 'Departments the devices are spread over (device i in dept-(i mod D))' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
+header\t'The x-department-id handshake header'
+none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l seed -d 'Seed of the device ids' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connect-concurrency -d 'Handshakes in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l hold -d 'idle: seconds to hold the connections' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l rounds -d 'fanout: rounds of (broadcast, department, device)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l rate -d 'Publishes per second (throughput: the first step\'s rate)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l duration -d 'Seconds of publishing (per throughput step; jitter\'s length; avalanche: rate × this many publishes while the devices are away)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l steps -d 'throughput: at most this many steps' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l publish-concurrency -d 'Publish requests in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l namespace -d 'Key namespace of the fleet in Redis' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l api-key -d 'Bearer key of the publish API' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l departments -d 'Departments the devices are spread over (device i in dept-(i mod D))' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
+header\t'The x-department-id handshake header'
+none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l seed -d 'Seed of the device ids' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-concurrency -d 'Handshakes in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l hold -d 'idle: seconds to hold the connections' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l rounds -d 'fanout: rounds of (broadcast, department, device)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l rate -d 'Publishes per second (throughput: the first step\'s rate)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l duration -d 'Seconds of publishing (per throughput step; jitter\'s length; avalanche: rate × this many publishes while the devices are away)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l steps -d 'throughput: at most this many steps' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publish-concurrency -d 'Publish requests in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l namespace -d 'Key namespace of the fleet in Redis' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l api-key -d 'Bearer key of the publish API' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l departments -d 'Departments the devices are spread over (device i in dept-(i mod D))' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
+header\t'The x-department-id handshake header'
+none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l seed -d 'Seed of the device ids' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l connect-concurrency -d 'Handshakes in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l hold -d 'idle: seconds to hold the connections' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l rounds -d 'fanout: rounds of (broadcast, department, device)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l rate -d 'Publishes per second (throughput: the first step\'s rate)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l duration -d 'Seconds of publishing (per throughput step; jitter\'s length; avalanche: rate × this many publishes while the devices are away)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l steps -d 'throughput: at most this many steps' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l publish-concurrency -d 'Publish requests in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l namespace -d 'Key namespace of the fleet in Redis' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l api-key -d 'Bearer key of the publish API' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l departments -d 'Departments the devices are spread over (device i in dept-(i mod D))' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
+header\t'The x-department-id handshake header'
+none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l seed -d 'Seed of the device ids' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l connect-concurrency -d 'Handshakes in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l hold -d 'idle: seconds to hold the connections' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l rounds -d 'fanout: rounds of (broadcast, department, device)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l rate -d 'Publishes per second (throughput: the first step\'s rate)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l duration -d 'Seconds of publishing (per throughput step; jitter\'s length; avalanche: rate × this many publishes while the devices are away)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l steps -d 'throughput: at most this many steps' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l publish-concurrency -d 'Publish requests in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l namespace -d 'Key namespace of the fleet in Redis' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l api-key -d 'Bearer key of the publish API' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l departments -d 'Departments the devices are spread over (device i in dept-(i mod D))' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
+header\t'The x-department-id handshake header'
+none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l seed -d 'Seed of the device ids' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l connect-concurrency -d 'Handshakes in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l hold -d 'idle: seconds to hold the connections' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l rounds -d 'fanout: rounds of (broadcast, department, device)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l rate -d 'Publishes per second (throughput: the first step\'s rate)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l duration -d 'Seconds of publishing (per throughput step; jitter\'s length; avalanche: rate × this many publishes while the devices are away)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l steps -d 'throughput: at most this many steps' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l publish-concurrency -d 'Publish requests in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l namespace -d 'Key namespace of the fleet in Redis' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l api-key -d 'Bearer key of the publish API' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l departments -d 'Departments the devices are spread over (device i in dept-(i mod D))' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
+header\t'The x-department-id handshake header'
+none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l seed -d 'Seed of the device ids' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l connect-concurrency -d 'Handshakes in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l hold -d 'idle: seconds to hold the connections' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l rounds -d 'fanout: rounds of (broadcast, department, device)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l rate -d 'Publishes per second (throughput: the first step\'s rate)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l duration -d 'Seconds of publishing (per throughput step; jitter\'s length; avalanche: rate × this many publishes while the devices are away)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l steps -d 'throughput: at most this many steps' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l payload-bytes -d 'Approximate notification payload size in bytes' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l publish-concurrency -d 'Publish requests in flight at once' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l server-pid -d 'The node\'s pid, for its CPU time and memory (default: the local process listening on --url\'s port, if any)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l redis -d 'Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from the nodes\' heartbeats at the end' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l namespace -d 'Key namespace of the fleet in Redis' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l chart -d 'Write an SVG chart of latency percentiles and connections over time' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l fleet -d 'Against a gateway: a fleet file describing it, to compare devices per node with what `simulate` predicts for the same ids and with plan\'s p99 band' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l out -d 'Where to write the node profile (TOML)' -r -F
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from worker" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from worker" -s h -l help -d 'Print help'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "idle" -d 'Connect the devices, hold them, read the node\'s memory per connection, then check one broadcast reaches everyone'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "fanout" -d 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "throughput" -d 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "jitter" -d 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "avalanche" -d 'Drop every connection at once while notifications are published: time until all devices are back and caught up'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "calibrate" -d 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "worker" -d 'One worker process of `--workers` (reads its spec and commands on stdin)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "top" -d 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "status" -d 'The fleet\'s state for scripts: heartbeats and each node\'s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "publish" -d 'Send a notification through a node\'s (or the gateway\'s) publish API; prints the offset'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "token" -d 'Signed connection tokens for `rtctl serve --auth jwt`'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "plan" -d 'Size a fleet: per-node ceiling, load distribution, failure headroom, reconnect storms and the number of nodes needed'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "simulate" -d 'Predict where a real gateway sends each device'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "serve" -d 'Run a notification node: Socket.IO for devices, the publish API, health and metrics'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "render-kong" -d 'Render a Kong 3.x declarative config (YAML or JSON) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "render-nginx" -d 'Render an nginx config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "render-haproxy" -d 'Render an HAProxy config (sticky on the device id) from the fleet file'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "render-pm2" -d 'Render a PM2 ecosystem file running one `rtctl serve` per node (fork mode)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "render-systemd" -d 'Render a systemd template unit rtctl@.service and one environment file per node'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "top" -d 'Live per-node dashboard of the fleet from the heartbeats in Redis (a snapshot table off a terminal or with --once)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "status" -d 'The fleet\'s state for scripts: heartbeats and each node\'s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "publish" -d 'Send a notification through a node\'s (or the gateway\'s) publish API; prints the offset'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "token" -d 'Signed connection tokens for `rtctl serve --auth jwt`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "bench" -d 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "generate" -d 'Write shell completions and man pages generated from this command line'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and not __fish_seen_subcommand_from plan simulate serve render-kong render-nginx render-haproxy render-pm2 render-systemd top status publish token bench generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "nat" -d 'Devices behind NAT: per-node histogram, skew against theory, and what moves when a node is added, removed or marked down'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from simulate" -f -a "assign" -d 'Print `key<TAB>ADDR:PORT` for each key of a file, exactly as the gateway routes it (JSON Lines with `--output json`)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "issue" -d 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "idle" -d 'Connect the devices, hold them, read the node\'s memory per connection, then check one broadcast reaches everyone'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "fanout" -d 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "throughput" -d 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "jitter" -d 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "avalanche" -d 'Drop every connection at once while notifications are published: time until all devices are back and caught up'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "calibrate" -d 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "worker" -d 'One worker process of `--workers` (reads its spec and commands on stdin)'

@@ -24,7 +24,7 @@ Exit codes:
 ///
 /// Size a fleet (`plan`), predict where Kong, nginx or HAProxy send each device (`simulate`),
 /// render their configs (`render-*`), run the notification nodes (`serve`), watch them (`top`,
-/// `status`) and send them notifications (`publish`).
+/// `status`), send them notifications (`publish`) and measure them (`bench`).
 #[derive(Debug, Parser)]
 #[command(name = "rtctl", version, about, long_about = None, after_long_help = EXIT_CODES)]
 pub struct Cli {
@@ -148,6 +148,10 @@ pub enum Command {
     /// Signed connection tokens for `rtctl serve --auth jwt`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Measure a node or a gateway with simulated devices: idle memory, fan-out latency,
+    /// throughput, reconnect jitter and avalanches, counting every lost notification.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -178,6 +182,181 @@ pub struct TokenIssueArgs {
     /// Key file: one key per line (at least 32 bytes); the first signs.
     #[arg(long, env = "RTCTL_KEY_FILE", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub key_file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Connect the devices, hold them, read the node's memory per connection, then check one
+    /// broadcast reaches everyone.
+    #[command(after_long_help = EXIT_CODES)]
+    Idle(BenchArgs),
+    /// Rounds of one broadcast, one department notification and one direct notification:
+    /// p50 / p99 / time to the last receiver per kind.
+    #[command(after_long_help = EXIT_CODES)]
+    Fanout(BenchArgs),
+    /// Broadcasts at a rate doubling every step until deliveries stop draining, loss appears
+    /// or p99 passes --p99-limit-ms: the deliveries per second sustained.
+    #[command(after_long_help = EXIT_CODES)]
+    Throughput(BenchArgs),
+    /// Notifications while a fraction of the connections is cut again and again: delivered
+    /// ÷ expected once everyone is back.
+    #[command(after_long_help = EXIT_CODES)]
+    Jitter(BenchArgs),
+    /// Drop every connection at once while notifications are published: time until all
+    /// devices are back and caught up.
+    #[command(after_long_help = EXIT_CODES)]
+    Avalanche(BenchArgs),
+    /// Run idle, fanout and throughput against one node and write its profile (memory per
+    /// connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`.
+    #[command(after_long_help = EXIT_CODES)]
+    Calibrate(CalibrateArgs),
+    /// One worker process of `--workers` (reads its spec and commands on stdin).
+    #[command(hide = true)]
+    Worker,
+}
+
+impl BenchCommand {
+    /// How the command's report is printed (`worker` reports over its pipe: the defaults).
+    pub fn report(&self) -> ReportArgs {
+        match self {
+            BenchCommand::Idle(a)
+            | BenchCommand::Fanout(a)
+            | BenchCommand::Throughput(a)
+            | BenchCommand::Jitter(a)
+            | BenchCommand::Avalanche(a) => a.report,
+            BenchCommand::Calibrate(c) => c.bench.report,
+            BenchCommand::Worker => ReportArgs {
+                output: OutputFormat::Table,
+                color: ColorChoice::Auto,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchJoin {
+    /// `subscribe-department` on every connect, as the guide's client does.
+    Event,
+    /// The x-department-id handshake header.
+    Header,
+    /// No department.
+    None,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// The node or gateway devices connect to (and publishes go to).
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:3000",
+        value_name = "http://HOST:PORT"
+    )]
+    pub url: String,
+    /// Where publishes go when not --url (a gateway that only routes Socket.IO).
+    #[arg(long, value_name = "http://HOST:PORT")]
+    pub publish_url: Option<String>,
+    /// Bearer key of the publish API.
+    #[arg(
+        long,
+        env = "RTCTL_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+    /// Simulated devices (ids in the guide's `<type>_<8 hex>` format).
+    #[arg(long, short = 'n', default_value_t = 1000)]
+    pub devices: usize,
+    /// Departments the devices are spread over (device i in dept-(i mod D)).
+    #[arg(long, default_value_t = 50)]
+    pub departments: usize,
+    /// How devices join their department.
+    #[arg(long, value_enum, default_value_t = BenchJoin::Event)]
+    pub join: BenchJoin,
+    /// Seed of the device ids.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on
+    /// loopback each gets its own source address 127.0.0.(10+k).
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+    /// Source addresses to connect from (split over the workers).
+    #[arg(long, value_delimiter = ',', value_name = "IP")]
+    pub src_ip: Vec<std::net::IpAddr>,
+    /// Handshakes in flight at once.
+    #[arg(long, default_value_t = 200)]
+    pub connect_concurrency: usize,
+    /// Bound of the connect phase, seconds.
+    #[arg(long, default_value_t = 180.0, value_name = "SECS")]
+    pub connect_timeout: f64,
+    /// idle: seconds to hold the connections.
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub hold: f64,
+    /// fanout: rounds of (broadcast, department, device).
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+    /// Publishes per second (throughput: the first step's rate).
+    #[arg(long, default_value_t = 20.0)]
+    pub rate: f64,
+    /// Seconds of publishing (per throughput step; jitter's length; avalanche: rate × this
+    /// many publishes while the devices are away).
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub duration: f64,
+    /// throughput: at most this many steps.
+    #[arg(long, default_value_t = 6)]
+    pub steps: usize,
+    /// throughput: a step whose p99 is above this does not count as sustained.
+    #[arg(long, default_value_t = 250.0, value_name = "MS")]
+    pub p99_limit_ms: f64,
+    /// jitter: fraction of the connected devices cut each time.
+    #[arg(long, default_value_t = 0.1)]
+    pub cut_fraction: f64,
+    /// jitter: seconds between cuts.
+    #[arg(long, default_value_t = 1.0, value_name = "SECS")]
+    pub cut_every: f64,
+    /// socket.io-client's reconnectionDelay (ms; randomized ±50%, doubling per attempt).
+    #[arg(long, default_value_t = 1000)]
+    pub reconnect_delay_ms: u64,
+    /// socket.io-client's reconnectionDelayMax (ms).
+    #[arg(long, default_value_t = 5000)]
+    pub reconnect_delay_max_ms: u64,
+    /// Longest wait for deliveries (and reconnections) to complete, seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub settle: f64,
+    /// Approximate notification payload size in bytes.
+    #[arg(long, default_value_t = 100)]
+    pub payload_bytes: usize,
+    /// Publish requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub publish_concurrency: usize,
+    /// The node's pid, for its CPU time and memory (default: the local process listening on
+    /// --url's port, if any).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Redis of the fleet (as given to `rtctl serve --redis`): also read devices per node from
+    /// the nodes' heartbeats at the end.
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+    /// Key namespace of the fleet in Redis.
+    #[arg(long, default_value = "default")]
+    pub namespace: String,
+    /// Write an SVG chart of latency percentiles and connections over time.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub chart: Option<PathBuf>,
+    /// Against a gateway: a fleet file describing it, to compare devices per node with what
+    /// `simulate` predicts for the same ids and with plan's p99 band.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub bench: BenchArgs,
+    /// Where to write the node profile (TOML).
+    #[arg(long = "out", default_value = "node-profile.toml", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -320,6 +499,10 @@ pub struct PlanArgs {
     /// Show the formula behind every number.
     #[arg(long)]
     pub explain: bool,
+    /// A node profile measured by `rtctl bench calibrate`: its figures replace the assumed
+    /// ones (flags still win), and the report says which figures are measured.
+    #[arg(long = "profile", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub profile_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 //! Pure modules (`plan`, `simulate`, `output`, `units`, and `fleet` apart from `Fleet::load`)
 //! hold the logic; this file only dispatches, and I/O stays at the edges.
 
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;
@@ -371,6 +372,137 @@ fn write_out(path: Option<&std::path::Path>, text: &str, out: &mut impl Write) -
     }
 }
 
+/// `rtctl bench …`: flags to typed options, run on a tokio runtime, report, chart, profile.
+fn bench_command(
+    cmd: cli::BenchCommand,
+    format: cli::OutputFormat,
+    style: &Style,
+    out: &mut impl Write,
+) -> Result<()> {
+    use cli::BenchCommand as B;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let (scenario, args) = match cmd {
+        B::Worker => {
+            return rt
+                .block_on(bench::worker::serve_stdin(out))
+                .map_err(Error::Internal)
+        }
+        B::Calibrate(c) => {
+            let profile =
+                rt.block_on(bench::calibrate::calibrate(|s| bench_options(&c.bench, s)))?;
+            let text = bench::calibrate::write(&profile, &c.out)?;
+            return write_out(None, &text, out);
+        }
+        B::Idle(a) => (bench::Scenario::Idle, a),
+        B::Fanout(a) => (bench::Scenario::Fanout, a),
+        B::Throughput(a) => (bench::Scenario::Throughput, a),
+        B::Jitter(a) => (bench::Scenario::Jitter, a),
+        B::Avalanche(a) => (bench::Scenario::Avalanche, a),
+    };
+    let opts = bench_options(&args, scenario)?;
+    let mut report = rt
+        .block_on(bench::run(opts))
+        .map_err(|e| bench_error(&args.url, e))?;
+    if let Some(path) = &args.fleet {
+        report.gateway = Some(bench::gateway::check(path, &report, args.seed)?);
+    }
+    if let Some(path) = &args.chart {
+        let svg = bench::report::chart_svg(&report).map_err(Error::Internal)?;
+        std::fs::write(path, svg).map_err(|source| Error::Output {
+            target: path.display().to_string(),
+            source,
+        })?;
+    }
+    output::emit(&report, format, style, out)
+}
+
+/// A bench error: the node unreachable, or a flag.
+fn bench_error(url: &str, e: String) -> Error {
+    if e.starts_with("--") {
+        let (flag, msg) = e.split_once(": ").unwrap_or((&e, ""));
+        Error::flag(flag.to_string(), msg.to_string())
+    } else {
+        Error::Unreachable {
+            service: "node",
+            addr: url.to_string(),
+            message: e,
+        }
+    }
+}
+
+fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench::Options> {
+    let secs = |flag: &str, v: f64| {
+        if v >= 0.0 && v.is_finite() {
+            Ok(std::time::Duration::from_secs_f64(v))
+        } else {
+            Err(Error::flag(flag, format!("expected seconds ≥ 0, got {v}")))
+        }
+    };
+    bench::parse_url(&a.url).map_err(|m| Error::flag("--url", m))?;
+    if let Some(p) = &a.publish_url {
+        bench::parse_url(p).map_err(|m| Error::flag("--publish-url", m))?;
+    }
+    if a.devices == 0 {
+        return Err(Error::flag("--devices", "expected at least 1"));
+    }
+    if a.workers == 0 {
+        return Err(Error::flag("--workers", "expected at least 1"));
+    }
+    if !(a.rate > 0.0 && a.rate.is_finite()) {
+        return Err(Error::flag(
+            "--rate",
+            format!("expected publishes/s > 0, got {}", a.rate),
+        ));
+    }
+    if !(0.0..=1.0).contains(&a.cut_fraction) {
+        return Err(Error::flag(
+            "--cut-fraction",
+            format!("expected a fraction in [0, 1], got {}", a.cut_fraction),
+        ));
+    }
+    use std::io::IsTerminal;
+    Ok(bench::Options {
+        scenario,
+        url: a.url.trim_end_matches('/').to_string(),
+        publish_url: a.publish_url.clone(),
+        api_key: a.api_key.clone(),
+        devices: a.devices,
+        departments: a.departments,
+        seed: a.seed,
+        join: match a.join {
+            cli::BenchJoin::Event => bench::device::Join::Event,
+            cli::BenchJoin::Header => bench::device::Join::Header,
+            cli::BenchJoin::None => bench::device::Join::None,
+        },
+        workers: a.workers,
+        src_ips: a.src_ip.clone(),
+        connect_concurrency: a.connect_concurrency.max(1),
+        connect_timeout: secs("--connect-timeout", a.connect_timeout)?,
+        hold: secs("--hold", a.hold)?,
+        rounds: a.rounds,
+        rate: a.rate,
+        duration: secs("--duration", a.duration)?,
+        steps: a.steps,
+        p99_limit_ms: a.p99_limit_ms,
+        cut_fraction: a.cut_fraction,
+        cut_every: secs("--cut-every", a.cut_every)?.max(std::time::Duration::from_millis(10)),
+        reconnect_delay_ms: a.reconnect_delay_ms,
+        reconnect_delay_max_ms: a.reconnect_delay_max_ms.max(a.reconnect_delay_ms),
+        settle: secs("--settle", a.settle)?,
+        payload_bytes: a.payload_bytes,
+        publish_concurrency: a.publish_concurrency.max(1),
+        server_pid: a.server_pid,
+        redis: a.redis.clone(),
+        namespace: a.namespace.clone(),
+        sample_ms: 250,
+        progress: std::io::stderr().is_terminal(),
+    })
+}
+
 /// Run one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let stdout = std::io::stdout();
@@ -459,6 +591,11 @@ pub fn run(cli: Cli) -> Result<()> {
             status::run(&args, args.report.output, &style, &mut out)
         }
         Command::Publish(args) => publish::run(&args, args.output, &mut out),
+        Command::Bench(cmd) => {
+            let report = cmd.report();
+            let style = Style::detect(report.color);
+            bench_command(cmd, report.output, &style, &mut out)
+        }
         Command::Generate(args) => {
             for path in gen::write_all(&args.out_dir)? {
                 writeln!(out, "{}", path.display()).map_err(Error::stdout)?;

@@ -3,6 +3,7 @@
 
 mod guide;
 pub mod math;
+pub mod profile;
 mod report;
 
 use serde::Serialize;
@@ -47,12 +48,24 @@ pub fn default_outage_secs(kind: GatewayKind) -> f64 {
 }
 
 pub fn run(args: &PlanArgs) -> Result<PlanReport> {
-    let fleet = resolve::fleet(
+    let mut fleet = resolve::fleet(
         &args.fleet,
         Some(&args.profile),
         Some(&args.workload),
         Some(&args.client),
     )?;
+    let calibration = match &args.profile_file {
+        Some(path) => Some(profile::apply(
+            &mut fleet,
+            &profile::NodeProfile::load(path)?,
+            path,
+            profile::Overrides {
+                memory_per_connection: args.profile.memory_per_connection.is_some(),
+                cpu_ms_per_delivery: args.profile.cpu_ms_per_delivery.is_some(),
+            },
+        )),
+        None => None,
+    };
     if !(args.percentile > 0.0 && args.percentile < 100.0) {
         return Err(Error::flag(
             "--percentile",
@@ -85,7 +98,9 @@ pub fn run(args: &PlanArgs) -> Result<PlanReport> {
         max_nodes: args.max_nodes,
         explain: args.explain,
     };
-    plan(&fleet, &sizing)
+    let mut report = plan(&fleet, &sizing)?;
+    report.calibration = calibration;
+    Ok(report)
 }
 
 /// Shares of each node for this fleet's gateway, as the devices see it.

@@ -26,6 +26,9 @@ pub struct PlanReport {
     /// Formulas behind the numbers (filled with `--explain`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explain: Vec<String>,
+    /// With `--profile`: which figures were measured and which are assumed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<super::profile::Calibration>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -394,6 +397,7 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
         },
         against_the_guide: Vec::new(),
         warnings,
+        calibration: None,
         explain: if s.explain { explain } else { Vec::new() },
     })
     .map(|mut r| {
@@ -461,6 +465,16 @@ impl Report for PlanReport {
             self.nodes,
             self.gateway
         );
+        if let Some(cal) = &self.calibration {
+            o += &format!(
+                "Node profile {} (rtctl {}, measured on {})\n  measured: {}\n  assumed:  {}\n\n",
+                cal.file,
+                cal.rtctl_version,
+                cal.measured_on,
+                cal.measured.join("; "),
+                cal.assumed.join("; ")
+            );
+        }
         let c = &self.ceiling;
         o += "Per-node ceiling\n";
         let mut t = st.table(&["resource", "connections", ""]);

@@ -90,7 +90,7 @@ pub struct DeliveryPosition {
 }
 
 /// How many catch-ups may read the log (or the subscription store) at the same time.
-pub const CONCURRENT_LOG_READS: usize = 128;
+pub const CONCURRENT_LOG_READS: usize = 256;
 
 /// Every entry the live loop broadcast after `floor`, up to the last one (at most `cap`).
 #[derive(Debug)]

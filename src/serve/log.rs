@@ -815,6 +815,26 @@ pub struct RedisLog {
     append_lock: tokio::sync::Mutex<()>,
 }
 
+/// Retention's high mark from an `XINFO STREAM` reply: the newest entry it removed, if any.
+fn parse_trimmed(reply: Value) -> Result<Option<Offset>, LogError> {
+    let fields = match reply {
+        Value::Array(f) => f,
+        Value::Map(m) => m.into_iter().flat_map(|(k, v)| [k, v]).collect(),
+        _ => return Ok(None),
+    };
+    for kv in fields.chunks(2) {
+        if kv.first().and_then(text).as_deref() == Some("max-deleted-entry-id") {
+            let id = kv.get(1).and_then(text).unwrap_or_default();
+            let off: Offset = id.parse().map_err(|message| LogError::Corrupt {
+                offset: id.clone(),
+                message,
+            })?;
+            return Ok((off != Offset::ZERO).then_some(off));
+        }
+    }
+    Ok(None)
+}
+
 fn unavailable(e: redis::RedisError) -> LogError {
     LogError::Unavailable(e.to_string())
 }
@@ -1066,6 +1086,37 @@ impl RedisLog {
     }
 
     async fn gap_after(&self, from: Offset) -> Result<Option<Gap>, LogError> {
+        if !self.acked_reads() {
+            // One round trip (every reconnecting device asks this): generation, last entry
+            // and retention's high mark together.
+            let log = self.keys.log();
+            let mut p = redis::pipe();
+            p.cmd("GET").arg(self.keys.log_generation());
+            p.cmd("XREVRANGE")
+                .arg(&log)
+                .arg("+")
+                .arg("-")
+                .arg("COUNT")
+                .arg(1);
+            p.cmd("XINFO").arg("STREAM").arg(&log);
+            let mut con = self.writer.clone();
+            match p
+                .query_async::<(Option<String>, Value, Value)>(&mut con)
+                .await
+            {
+                Ok((g, last, info)) => {
+                    let generation = g.as_deref().and_then(Generation::parse);
+                    let last = parse_entries(last)?
+                        .first()
+                        .map_or(Offset::ZERO, |e| e.offset);
+                    let trimmed = parse_trimmed(info)?;
+                    return Ok(gap_after(from, generation.as_ref(), last, trimmed));
+                }
+                // No stream yet (XINFO refuses): ask one by one below.
+                Err(e) if e.to_string().contains("no such key") => {}
+                Err(e) => return Err(LogError::Unavailable(e.to_string())),
+            }
+        }
         let generation = self.generation().await?;
         let last = self.last().await?;
         let trimmed = self.trimmed_through().await?;
@@ -1128,25 +1179,12 @@ impl RedisLog {
             .arg(self.keys.log())
             .query_async(&mut con)
             .await;
-        let fields = match reply {
-            Ok(Value::Array(f)) => f,
-            Ok(Value::Map(m)) => m.into_iter().flat_map(|(k, v)| [k, v]).collect(),
-            Ok(_) => return Ok(None),
+        match reply {
             // No stream yet: nothing was ever trimmed.
-            Err(e) if e.to_string().contains("no such key") => return Ok(None),
-            Err(e) => return Err(LogError::Unavailable(e.to_string())),
-        };
-        for kv in fields.chunks(2) {
-            if kv.first().and_then(text).as_deref() == Some("max-deleted-entry-id") {
-                let id = kv.get(1).and_then(text).unwrap_or_default();
-                let off: Offset = id.parse().map_err(|message| LogError::Corrupt {
-                    offset: id.clone(),
-                    message,
-                })?;
-                return Ok((off != Offset::ZERO).then_some(off));
-            }
+            Err(e) if e.to_string().contains("no such key") => Ok(None),
+            Err(e) => Err(LogError::Unavailable(e.to_string())),
+            Ok(v) => parse_trimmed(v),
         }
-        Ok(None)
     }
 
     /// `leader`: every entry after `after` (waits up to `block` for one). Returns the batch

@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step on a 2-core CI).
 
 mod assign_vectors;
+mod bench;
 mod ci_gate;
 mod cli;
 mod engine_eio;

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Condenses benches/compare.sh's JSON reports into a markdown section of BENCHMARKS.md.
+
+usage: compare-report.py OUT DEVICES WORKERS RTCTL_VERSION SOCKETIO_VERSION NODE_VERSION BENCHMARKS.md
+"""
+import datetime
+import json
+import os
+import platform
+import sys
+
+out, devices, workers, rtctl_v, sio_v, node_v, md = sys.argv[1:8]
+
+
+def load(server, scenario):
+    try:
+        with open(os.path.join(out, f"{server}-{scenario}.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def get(r, *path):
+    for p in path:
+        if r is None:
+            return None
+        r = r[p] if isinstance(r, list) else r.get(p)
+    return r
+
+
+def fanout_all(r, key):
+    for row in (r or {}).get("fanout", []):
+        if row["target"] == "all":
+            return row["latency"][key]
+    return None
+
+
+def best_step(r, key):
+    steps = [x for x in (r or {}).get("throughput", []) if x["drained"] and x["lost"] == 0]
+    if not steps:
+        return None
+    return max(steps, key=lambda x: x["deliveries_per_sec"])[key]
+
+
+rows = [
+    # (figure, extractor, better, target note)
+    ("memory per idle subscribed connection (bytes)",
+     lambda s: get(load(s, "idle"), "node", "memory_per_connection_bytes"), "lower", "≤ 1/7 of Node's"),
+    ("broadcast to all: p50 (ms)", lambda s: fanout_all(load(s, "fanout"), "p50_ms"), "lower", ""),
+    ("broadcast to all: p99 (ms)", lambda s: fanout_all(load(s, "fanout"), "p99_ms"), "lower", ""),
+    ("broadcast to all: time to the last receiver, worst of 5 (ms)",
+     lambda s: fanout_all(load(s, "fanout"), "max_ms"), "lower", "≤ 0.45× Node's (at 10k)"),
+    ("sustained deliveries/s (0 lost, p99 ≤ 250 ms)",
+     lambda s: get(load(s, "throughput"), "sustained_deliveries_per_sec"), "higher", "≥ 6× Node's"),
+    ("most deliveries/s drained with 0 lost, any p99",
+     lambda s: best_step(load(s, "throughput"), "deliveries_per_sec"), "higher", ""),
+    ("p99 at that step (ms)",
+     lambda s: best_step(load(s, "throughput"), "p99_ms"), "lower", ""),
+    ("node CPU per delivery in throughput (µs)",
+     lambda s: (lambda v: v * 1000 if v is not None else None)(
+         get(load(s, "throughput"), "node", "cpu_ms_per_delivery")), "lower", ""),
+    ("jitter: delivered ÷ expected",
+     lambda s: get(load(s, "jitter"), "jitter", "delivered_ratio"), "higher", "1 (zero loss)"),
+    ("avalanche: all back after (s)",
+     lambda s: get(load(s, "avalanche"), "avalanche", "back_secs"), "lower", ""),
+    ("avalanche: all back and caught up after (s)",
+     lambda s: get(load(s, "avalanche"), "avalanche", "caught_up_secs"), "lower", "< Node + recovery"),
+    ("handshakes/s in the idle connect phase",
+     lambda s: get(load(s, "idle"), "connect", "handshakes_per_sec"), "higher", ""),
+]
+lost_rows = []
+for sc in ["idle", "fanout", "throughput", "jitter", "avalanche"]:
+    lost_rows.append((f"{sc}: lost / expected deliveries",
+                      lambda s, sc=sc: (lambda r: None if r is None else
+                                        f"{r['deliveries']['lost']:,} / {r['deliveries']['expected']:,}")(load(s, sc))))
+
+
+def fmt(v):
+    if v is None:
+        return "—"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+machine = get(load("rtctl", "idle") or load("node", "idle"), "machine") or {}
+starts = [get(load(s, sc), "started_unix") for s in ("rtctl", "node")
+          for sc in ("idle", "fanout", "throughput", "jitter", "avalanche")]
+starts = [t for t in starts if t]
+when = datetime.datetime.fromtimestamp(min(starts) if starts else 0, datetime.timezone.utc)
+lines = [
+    "<!-- compare:begin (written by benches/compare.sh; do not edit by hand) -->",
+    "## `rtctl bench`: rtctl serve vs Node, side by side (`benches/compare.sh`)",
+    "",
+    f"Run {when:%Y-%m-%d %H:%M} UTC with "
+    f"`DEVICES={devices} WORKERS={workers} benches/compare.sh`: {devices} devices per scenario over 50 "
+    "departments, each joining by `subscribe-department`, one node of each server, on loopback.",
+    f"Machine: {machine.get('cores', '?')} cores ({machine.get('cpu', '?')}), "
+    f"{(machine.get('memory_bytes') or 0) / 2**30:.1f} GiB, Linux {machine.get('kernel', platform.release())}. "
+    f"Versions: {rtctl_v}; socket.io {sio_v} on Node {node_v}.",
+    "**The machine was shared with other builds and tests while this ran**: absolute figures are "
+    "noisy, ratios from one run are indicative only. The simulated devices run on the same cores as "
+    "the server, so latency and sustained throughput are bounded by the client too (the throughput "
+    "steps measure the pair, not the server's own ceiling). "
+    "Reproduce with the command above.",
+    "",
+    "| figure | rtctl serve | Node (socket.io) | rtctl ÷ Node | target |",
+    "|---|---:|---:|---:|---|",
+]
+for name, f, _better, target in rows:
+    a, b = f("rtctl"), f("node")
+    ratio = f"{a / b:.2f}×" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "—"
+    lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio} | {target} |")
+for name, f in lost_rows:
+    lines.append(f"| {name} | {fmt(f('rtctl'))} | {fmt(f('node'))} | | 0 for rtctl |")
+lines += [
+    "",
+    "The Node reference server has no log and no connection state recovery: what is published while "
+    "a device is away is lost there by design (that is the loss the avalanche and jitter rows count). "
+    "Charts of latency and connections over time: `target/compare/<server>-<scenario>.svg`.",
+    "<!-- compare:end -->",
+]
+section = "\n".join(lines) + "\n"
+
+text = open(md).read() if os.path.exists(md) else ""
+begin, end = "<!-- compare:begin", "<!-- compare:end -->"
+if begin in text and end in text:
+    i = text.index(begin)
+    j = text.index(end) + len(end)
+    text = text[:i] + section.rstrip("\n") + text[j:]
+else:
+    text = text.rstrip("\n") + "\n\n" + section
+open(md, "w").write(text)
+print(section)
