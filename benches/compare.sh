@@ -69,7 +69,7 @@ run_server() {
   sleep 1
   for s in "${SCENARIOS[@]}"; do
     seed=$((seed + 1))
-    "$RTCTL" -o json bench "$s" --url "http://127.0.0.1:$port" --server-pid "$pid" \
+    "$RTCTL" bench "$s" -o json --url "http://127.0.0.1:$port" --server-pid "$pid" \
       -n "$DEVICES" --departments "$DEPARTMENTS" --workers "$WORKERS" --seed "$seed" \
       --hold 3 --rounds 5 --rate "$RATE" --steps "$STEPS" --duration "$DURATION" \
       --cut-every 0.5 --cut-fraction 0.1 --settle 60 --connect-timeout 120 \

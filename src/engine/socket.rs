@@ -60,6 +60,14 @@ pub trait Handler: Send + Sync + Sized + 'static {
     /// refuse it with a CONNECT_ERROR. Nothing has been sent yet.
     fn connect(&self, req: &ConnectRequest<'_, Self>) -> Result<Self::Data, ConnectError>;
 
+    /// Should the socket start behind ([`Socket::mark_behind`]): skipped by
+    /// broadcasts until [`Socket::set_caught_up`]? Asked before the socket is
+    /// registered, so no broadcast reaches it in between (a socket that resumes
+    /// from an offset is caught up from a log first). Default: no.
+    fn connect_behind(&self, _data: &Self::Data) -> bool {
+        false
+    }
+
     /// The socket is registered: join rooms, emit. Runs before the CONNECT
     /// reply is sent; frames sent now follow the reply.
     fn connected(&self, _socket: &Socket<Self>) {}
@@ -840,6 +848,11 @@ impl<H: Handler> SioLayer<H> {
             }),
             data,
         }));
+        // Decided before the socket is visible to broadcasts, so none reaches a socket that
+        // is to be caught up from a log first.
+        if self.handler.connect_behind(socket.data()) {
+            socket.mark_behind();
+        }
         session.hold();
         nsp.write().sockets.insert(socket.0.key, socket.clone());
         st.sockets.push(socket.clone());

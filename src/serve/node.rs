@@ -396,13 +396,15 @@ impl Handler for NodeHandler {
         })
     }
 
+    /// A device that resumes from an offset starts behind: live broadcasts skip it until the
+    /// replay has caught it up (decided before any broadcast can see the socket).
+    fn connect_behind(&self, data: &Device) -> bool {
+        data.resume_from.is_some()
+    }
+
     fn connected(&self, socket: &Socket<Self>) {
         let sh = &self.shared;
         let d = socket.data();
-        if d.resume_from.is_some() {
-            // Live broadcasts skip the socket until the replay has caught it up.
-            socket.mark_behind();
-        }
         socket.join(&device_room(&d.device_id));
         // Named departments: a resuming device was in them all along (replayed from its
         // offset); a new session is in them from now on.

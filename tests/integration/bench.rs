@@ -8,7 +8,7 @@ use crate::support::{json, rtctl, RedisServer, ServeProcess};
 /// Runs a scenario with 50 devices over 5 departments, short phases; the JSON report.
 fn bench(url: &str, scenario: &str, extra: &[&str]) -> Value {
     let mut cmd = rtctl();
-    cmd.args(["-o", "json", "bench", scenario, "--url", url])
+    cmd.args(["bench", scenario, "-o", "json", "--url", url])
         .args([
             "-n",
             "50",
@@ -259,7 +259,7 @@ fn a_calibrated_profile_round_trips_through_plan() {
     assert!(p["handshakes_per_sec"].as_float().unwrap() > 0.0);
     let plan = json(
         rtctl()
-            .args(["-o", "json", "plan", "--profile"])
+            .args(["plan", "-o", "json", "--profile"])
             .arg(&profile),
     );
     let cal = &plan["calibration"];
@@ -297,9 +297,9 @@ fn a_calibrated_profile_round_trips_through_plan() {
     let plan = json(
         rtctl()
             .args([
+                "plan",
                 "-o",
                 "json",
-                "plan",
                 "--memory-per-connection",
                 "30KB",
                 "--profile",

@@ -343,6 +343,10 @@ impl Handler for App {
         (socket.data().as_ref() == "csr").then(|| "pid-1".to_owned())
     }
 
+    fn connect_behind(&self, data: &Self::Data) -> bool {
+        data.as_ref() == "resuming"
+    }
+
     fn behind(&self, _socket: &Socket<Self>) {
         self.0.behind.fetch_add(1, Ordering::Relaxed);
     }
@@ -685,4 +689,28 @@ async fn connect_reply_carries_a_pid_when_the_handler_gives_one() {
     assert_eq!(v["sid"].as_str().map(str::len), Some(20));
     let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
     assert_eq!(keys.len(), 2);
+}
+
+#[tokio::test]
+async fn a_socket_that_starts_behind_gets_no_broadcast_until_caught_up() {
+    let app = start_app(app_config()).await;
+    let (mut ws, _) = ws_open(app.addr, "/socket.io/?deviceId=resuming").await;
+    ws_send(&mut ws, r#"40{"token":"ok"}"#).await;
+    let reply = ws_text(&mut ws).await;
+    assert!(reply.starts_with("40{"), "{reply}");
+    let root = app.io.of("/").expect("ns");
+    // behind from the start: never a window in which a broadcast reaches it
+    let d = root.broadcast_all(&root.event("early").build());
+    assert_eq!((d.delivered, d.behind), (0, 1));
+    assert_eq!(app.io.stats().behind.load(Ordering::Relaxed), 1);
+    for s in root.sockets_in("device:resuming") {
+        s.set_caught_up();
+    }
+    let d = root.broadcast_all(&root.event("live").build());
+    assert_eq!((d.delivered, d.behind), (1, 0));
+    let mut got = ws_text(&mut ws).await;
+    while !got.contains("live") {
+        assert!(!got.contains("early"), "{got}");
+        got = ws_text(&mut ws).await;
+    }
 }

@@ -630,7 +630,8 @@ async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered(
             "--replicas",
             "1",
             "--replica-timeout-ms",
-            "300",
+            // long enough for a replica on a loaded 2-core machine; the refused case waits it
+            "2000",
         ],
     );
     let Some(mut online) = Devices::start(json!({

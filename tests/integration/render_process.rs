@@ -124,8 +124,18 @@ fn pm2_starts_every_node_and_stop_drains_them() {
     );
     for (i, p) in ports.iter().enumerate() {
         assert!(live(*p).is_none(), "n{i} still answers after pm2 stop");
-        let log = std::fs::read_to_string(logs.join(format!("n{i}-error.log"))).unwrap_or_default()
-            + &std::fs::read_to_string(logs.join(format!("n{i}-out.log"))).unwrap_or_default();
+        // PM2's daemon writes the last lines to its log files a moment after `pm2 stop`
+        // returns: read until they are there (bounded).
+        let read = || {
+            std::fs::read_to_string(logs.join(format!("n{i}-error.log"))).unwrap_or_default()
+                + &std::fs::read_to_string(logs.join(format!("n{i}-out.log"))).unwrap_or_default()
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut log = read();
+        while !log.contains("stopped") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            log = read();
+        }
         assert!(log.contains("draining"), "n{i} did not drain:\n{log}");
         assert!(log.contains("stopped"), "n{i} did not stop cleanly:\n{log}");
     }

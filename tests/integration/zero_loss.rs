@@ -83,6 +83,8 @@ struct Tally {
     duplicates: usize,
     /// Received although the device had left that department before it was published.
     unwanted: usize,
+    /// `notification:gap` events received (device: payload).
+    gaps: Vec<String>,
 }
 
 impl Ledger {
@@ -106,27 +108,37 @@ impl Ledger {
     /// Lost, duplicated and unwanted notifications across all devices, from their report.
     fn check(&self, report: &Value) -> Tally {
         let (mut lost, mut dup, mut expected, mut unwanted) = (0, 0, 0, 0);
+        let mut gaps = Vec::new();
         let n = devices();
         for i in 0..n {
             let d = device(i);
             let want = self.want.get(&d).cloned().unwrap_or_default();
             expected += want.len();
-            let got: Vec<String> = report["received"][&d]
+            let events = report["received"][&d]
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|e| {
-                            e.as_array()
-                                .unwrap()
-                                .last()
-                                .unwrap()
-                                .as_str()
-                                .unwrap_or("")
-                                .to_string()
-                        })
-                        .collect()
-                })
+                .cloned()
                 .unwrap_or_default();
+            // `notification:gap` carries no offset: none is expected here (nothing is
+            // trimmed, no log is lost), so each one is reported.
+            gaps.extend(
+                events
+                    .iter()
+                    .filter(|e| e[0] == "notification:gap")
+                    .map(|e| format!("{d}: {}", e[1])),
+            );
+            let got: Vec<String> = events
+                .iter()
+                .filter(|e| e[0] != "notification:gap")
+                .map(|e| {
+                    e.as_array()
+                        .unwrap()
+                        .last()
+                        .unwrap()
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .collect();
             let mut seen = std::collections::HashSet::new();
             for g in &got {
                 if !seen.insert(g.clone()) {
@@ -143,6 +155,7 @@ impl Ledger {
             lost,
             duplicates: dup,
             unwanted,
+            gaps,
         }
     }
 }
@@ -369,6 +382,7 @@ fn verdict(name: &str, joins: Joins, ledger: &Ledger, report: &Value, extra: &st
         report["recovered"],
     );
     assert_eq!(t.lost, 0, "{name}: {:?}", report["errors"]);
+    assert!(t.gaps.is_empty(), "{name}: gaps announced: {:?}", t.gaps);
     assert_eq!(t.duplicates, 0, "{name}: duplicates");
     assert_eq!(
         t.unwanted, 0,
