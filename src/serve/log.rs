@@ -435,6 +435,17 @@ impl Log {
         idempotency_ttl: Duration,
     ) -> Result<Log, LogError> {
         let mut log = RedisLog::connect(redis, keys, node, retention.into()).await?;
+        if let Durability::Replicated { timeout, .. } = durability {
+            // A publish waits up to `timeout` in WAIT: the writer must wait longer for the
+            // answer, or a refusal would read as "Redis unavailable".
+            if timeout + Duration::from_secs(1) > WRITER_TIMEOUT {
+                log.writer = log
+                    .redis
+                    .connect(timeout + Duration::from_secs(1))
+                    .await
+                    .map_err(|e| LogError::Unavailable(e.to_string()))?;
+            }
+        }
         log.idempotency_ttl = idempotency_ttl;
         if let Durability::Replicated { aof, .. } = durability {
             let version = log.server_version().await?;
@@ -815,6 +826,10 @@ pub struct RedisLog {
     append_lock: tokio::sync::Mutex<()>,
 }
 
+/// How long the log's writer connection waits for an answer (longer with
+/// `--durability replicated` and a long `--replica-timeout-ms`).
+const WRITER_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Retention's high mark from an `XINFO STREAM` reply: the newest entry it removed, if any.
 fn parse_trimmed(reply: Value) -> Result<Option<Offset>, LogError> {
     let fields = match reply {
@@ -847,7 +862,7 @@ impl RedisLog {
         retention: Retention,
     ) -> Result<RedisLog, LogError> {
         let writer = redis
-            .connect(Duration::from_secs(2))
+            .connect(WRITER_TIMEOUT)
             .await
             .map_err(|e| LogError::Unavailable(e.to_string()))?;
         Ok(RedisLog {

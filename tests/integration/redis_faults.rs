@@ -705,7 +705,7 @@ async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered(
         h["details"]["log"]["durability"]
             .as_str()
             .unwrap()
-            .starts_with("replicated (1 replica(s) within 300 ms, WAIT)"),
+            .starts_with("replicated (1 replica(s) within 2000 ms, WAIT)"),
         "{h}"
     );
 }
