@@ -268,32 +268,9 @@ fn client_frame(out: &mut Vec<u8>, opcode: u8, payload: &[u8]) {
     out.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
 }
 
-/// A server frame at the start of `buf`: (fin, opcode, payload range, frame length).
+/// A server frame at the start of `buf`: (fin, opcode, payload range); `rtctl bench`'s parser.
 fn server_frame(buf: &[u8]) -> Result<Option<(bool, u8, std::ops::Range<usize>)>, String> {
-    if buf.len() < 2 {
-        return Ok(None);
-    }
-    if buf[1] & 0x80 != 0 {
-        return Err("masked frame from the server".into());
-    }
-    let (len, hl) = match buf[1] & 0x7f {
-        126 if buf.len() >= 4 => (u64::from(u16::from_be_bytes([buf[2], buf[3]])), 4),
-        127 if buf.len() >= 10 => {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&buf[2..10]);
-            (u64::from_be_bytes(b), 10)
-        }
-        126 | 127 => return Ok(None),
-        n => (u64::from(n), 2),
-    };
-    if len > 16 << 20 {
-        return Err(format!("frame of {len} bytes"));
-    }
-    let end = hl + len as usize;
-    if buf.len() < end {
-        return Ok(None);
-    }
-    Ok(Some((buf[0] & 0x80 != 0, buf[0] & 0x0f, hl..end)))
+    Ok(rtctl::bench::wire::server_frame(buf)?.map(|f| (f.fin, f.opcode, f.payload)))
 }
 
 /// One WebSocket: hand-written client framing over a TcpStream.
