@@ -983,16 +983,6 @@ async fn identity_headers_are_checked_at_the_handshake() {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 #[cfg_attr(not(have_promtool), ignore = "promtool not found")]
 async fn limit_metrics_pass_promtool() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    if Command::new("promtool").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "promtool is not installed; .ci/run must install prometheus"
-        );
-        eprintln!("skipping: promtool is not installed (apt-get install prometheus)");
-        return;
-    }
     let node = ServeProcess::start("hostile-promtool", &[]);
     let text = metrics(&node).await;
     for family in [
@@ -1002,26 +992,7 @@ async fn limit_metrics_pass_promtool() {
     ] {
         sample(&text, family);
     }
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-        "promtool: {}{}\n{text}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::serve_metrics::promtool_check(&text);
 }
 
 /// `rtctl token issue` and `rtctl serve --auth jwt --key-file F` end to end: each token case

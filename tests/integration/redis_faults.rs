@@ -216,6 +216,27 @@ fn received_ids(report: &Value, device: &str) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Every device group must get every publish in `want`: hand them that, merge their reports and
+/// count (expected, lost, duplicates).
+fn settle(
+    groups: Vec<(Vec<String>, Devices)>,
+    ids: &[String],
+    want: &[String],
+) -> (usize, usize, usize) {
+    let mut report = serde_json::Map::new();
+    for (half, mut devs) in groups {
+        let expect: serde_json::Map<String, Value> = half
+            .iter()
+            .map(|d| (d.clone(), json!(want.len())))
+            .collect();
+        devs.expect(&Value::Object(expect));
+        let r = devs.result();
+        assert_eq!(r["ok"], true, "devices: {}", r["error"]);
+        report.extend(r["received"].as_object().unwrap().clone());
+    }
+    tally(&json!({ "received": report }), ids, want)
+}
+
 /// (expected, lost, duplicates) over `devices`, every device expecting every id in `want`.
 fn tally(report: &Value, devices: &[String], want: &[String]) -> (usize, usize, usize) {
     let (mut lost, mut dup) = (0, 0);
@@ -340,19 +361,7 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
     let alive = cluster.nodes.iter().find(|n| n.port != owner).unwrap().port;
     let promoted = cluster.master_of(alive, &key).unwrap();
     assert_ne!(promoted, owner, "the replica was promoted");
-    let mut report = serde_json::Map::new();
-    for (half, mut devs) in groups {
-        let expect: serde_json::Map<String, Value> = half
-            .iter()
-            .map(|d| (d.clone(), json!(want.len())))
-            .collect();
-        devs.expect(&Value::Object(expect));
-        let r = devs.result();
-        assert_eq!(r["ok"], true, "devices: {}", r["error"]);
-        report.extend(r["received"].as_object().unwrap().clone());
-    }
-    let report = json!({ "received": report });
-    let (expected, lost, dup) = tally(&report, &ids, &want);
+    let (expected, lost, dup) = settle(groups, &ids, &want);
     eprintln!(
         "cluster failover: {expected} expected, {lost} lost, {dup} duplicates, {} publishes",
         want.len()
@@ -881,19 +890,7 @@ async fn sentinel_failover(replicas: usize, extra: &[&str]) {
             && !promoted.contains(&old.to_string()),
         "promoted: {promoted}"
     );
-    let mut report = serde_json::Map::new();
-    for (half, mut devs) in groups {
-        let expect: serde_json::Map<String, Value> = half
-            .iter()
-            .map(|d| (d.clone(), json!(want.len())))
-            .collect();
-        devs.expect(&Value::Object(expect));
-        let r = devs.result();
-        assert_eq!(r["ok"], true, "devices: {}", r["error"]);
-        report.extend(r["received"].as_object().unwrap().clone());
-    }
-    let report = json!({ "received": report });
-    let (expected, lost, dup) = tally(&report, &ids, &want);
+    let (expected, lost, dup) = settle(groups, &ids, &want);
     eprintln!(
         "sentinel promotion {extra:?}: {expected} expected, {lost} lost, {dup} duplicates, {} publishes",
         want.len()

@@ -13,6 +13,11 @@ fn metrics_pass_promtool() {
     m.sent("notification", 7);
     m.disconnected("transport close");
     let text = m.render("node-1", Process::read());
+    promtool_check(&text);
+}
+
+/// `promtool check metrics` accepts `text` without a word.
+pub fn promtool_check(text: &str) {
     let mut child = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(Stdio::piped())

@@ -270,6 +270,14 @@ fn settle(
     (r, expected, lost, dup, recovered)
 }
 
+/// Device `i` of `ids` joins department `D<i mod n>` by event (the guide's way).
+fn event_departments(ids: &[String], n: usize) -> serde_json::Map<String, Value> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| (id.clone(), json!(format!("D{}", i % n))))
+        .collect()
+}
+
 /// A raw Socket.IO device over WebSocket: connects to `/` with `auth`, returns the socket and
 /// the CONNECT reply's JSON (`sid`, `pid`).
 async fn raw_device(node: &ServeProcess, auth: Value) -> (crate::engine_support::Ws, Value) {
@@ -407,11 +415,7 @@ async fn an_app_restart_with_an_offset_gets_its_event_departments_back() {
         };
         let first = ServeProcess::start("app-1", &flags);
         let ids: Vec<String> = (0..20).map(|i| format!("app-{i:02}")).collect();
-        let depts: serde_json::Map<String, Value> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.clone(), json!(format!("D{}", i % 2))))
-            .collect();
+        let depts = event_departments(&ids, 2);
         let Some(mut dev) = Devices::start(json!({
             "url": first.url(), "ids": ids, "eventDepartments": depts,
             "transports": ["websocket"], "timeoutMs": 20000
@@ -498,11 +502,7 @@ async fn an_app_restart_with_an_offset_gets_its_event_departments_back() {
 async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut_ten_times() {
     let node = ServeProcess::start("solo", &[]);
     let ids: Vec<String> = (0..150).map(|i| format!("emb-{i:03}")).collect();
-    let depts: serde_json::Map<String, Value> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.clone(), json!(format!("D{}", i % 3))))
-        .collect();
+    let depts = event_departments(&ids, 3);
     let Some(mut dev) = Devices::start(json!({
         "url": node.url(), "ids": ids, "eventDepartments": depts,
         "transports": ["websocket"], "timeoutMs": 60000
@@ -586,11 +586,7 @@ async fn a_node_killed_and_restarted_under_its_devices_loses_nothing() {
     let mut a = ServeProcess::start_on(port, "a", &flags);
     let b = ServeProcess::start("b", &flags);
     let ids: Vec<String> = (0..1000).map(|i| format!("rs-{i:04}")).collect();
-    let depts: serde_json::Map<String, Value> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.clone(), json!(format!("D{}", i % 10))))
-        .collect();
+    let depts = event_departments(&ids, 10);
     let Some(mut dev) = Devices::start(json!({
         "url": a.url(), "ids": ids, "eventDepartments": depts,
         "transports": ["websocket"], "timeoutMs": 90000, "retryConnectErrors": true

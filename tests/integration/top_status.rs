@@ -209,12 +209,10 @@ impl Tmux {
             .output()
             .is_err()
         {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "tmux is not installed; .ci/run must install it"
+            panic!(
+                "tmux is not installed: a test that drives it needs \
+                 #[cfg_attr(not(have_tmux), ignore = \"tmux not found\")]"
             );
-            eprintln!("skipping: tmux is not installed (apt-get install tmux)");
-            return None;
         }
         let t = Tmux {
             socket: format!("rtctl-it-{}", std::process::id()),
