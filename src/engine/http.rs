@@ -29,7 +29,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::{Body as _, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::server::conn::http1;
@@ -581,7 +581,10 @@ impl Registry {
 /// IP (see [`client_ip`]) has at most `max_unfinished_per_ip` request bodies arriving at
 /// once (`429` beyond). Each request carries [`RemoteAddr`] and [`ClientIp`]; everything
 /// refused is counted in `stats`. `engine_path` is where Engine.IO is mounted.
-pub async fn serve_guarded<S, F>(
+///
+/// The service's response body `B` is streamed as it is (e.g. an axum `Router`'s body);
+/// the server's own refusals are small JSON bodies.
+pub async fn serve_guarded<S, F, B>(
     listener: TcpListener,
     shutdown: CancellationToken,
     limits: HttpLimits,
@@ -591,7 +594,9 @@ pub async fn serve_guarded<S, F>(
 ) -> std::io::Result<()>
 where
     S: Fn(Request<RequestBody>) -> F + Clone + Send + Sync + 'static,
-    F: Future<Output = Response<Body>> + Send + 'static,
+    F: Future<Output = Response<B>> + Send + 'static,
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let limits = Arc::new(limits);
     let unfinished = Arc::new(Unfinished::default());
@@ -704,8 +709,8 @@ where
                 let conn_ctl = conn_ctl.clone();
                 async move {
                     let mut res = match fut {
-                        Ok(f) => f.await,
-                        Err(r) => r,
+                        Ok(f) => f.await.map(Either::Right),
+                        Err(r) => r.map(Either::Left),
                     };
                     if timed_out.load(Ordering::Acquire) {
                         // whatever the handler made of the failed read, say what happened
@@ -715,7 +720,8 @@ where
                                 "request body not received within {} s",
                                 body_timeout.as_secs_f64()
                             ),
-                        );
+                        )
+                        .map(Either::Left);
                     }
                     if reserved {
                         res.headers_mut()

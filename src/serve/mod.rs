@@ -23,15 +23,19 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use std::convert::Infallible;
+
 use axum::body::Body as AxumBody;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::header::{self, HeaderValue};
+use axum::Router;
+use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
+use tower_http::cors::{AllowCredentials, AllowHeaders, AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::engine::{self, CloseReason, Config, SocketIo};
 use crate::redis_schema::{
@@ -207,7 +211,7 @@ pub async fn run(
     // Serve HTTP (Socket.IO, API, health, metrics) until shutdown.
     let http_stop = CancellationToken::new();
     let server = tokio::spawn({
-        let node = node.clone();
+        let app = app(&node);
         let stop = http_stop.clone();
         let limits = node.cfg.http.clone();
         async move {
@@ -216,8 +220,11 @@ pub async fn run(
                 stop,
                 limits,
                 http_stats,
-                "/socket.io/",
-                move |req| service(node.clone(), req),
+                ENGINE_PATH,
+                move |req: Request<engine::RequestBody>| {
+                    let res = app.clone().oneshot(req.map(AxumBody::new));
+                    async move { res.await.unwrap_or_else(|never| match never {}) }
+                },
             )
             .await
         }
@@ -338,66 +345,97 @@ async fn heartbeats(
     }
 }
 
-/// One HTTP request: Socket.IO to the engine, the rest to the API router; CORS and the
-/// node-id header on everything.
-async fn service(node: Arc<Node>, req: Request<engine::RequestBody>) -> Response<engine::Body> {
-    let origin = req.headers().get(header::ORIGIN).cloned();
-    let is_sio = req.uri().path() == "/socket.io/";
-    let mut res = if is_sio && req.method() == Method::OPTIONS {
-        let mut r = Response::new(Full::new(Bytes::new()));
-        *r.status_mut() = StatusCode::NO_CONTENT;
-        let h = r.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST"),
-        );
-        if let Some(v) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+/// Where Engine.IO is mounted (the socket.io-client default path).
+const ENGINE_PATH: &str = "/socket.io/";
+
+/// An API request (publish, health, metrics) that has not been answered within this time
+/// (plus a replicated publish's `WAIT`) gets `503`: a safety net, every Redis call under it
+/// has a shorter deadline of its own.
+const API_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The node's HTTP surface, built once: Engine.IO at [`ENGINE_PATH`], the API routes
+/// ([`api::router`]) beside it, CORS and the `x-rtctl-node` header on every response.
+///
+/// Which layer owns what:
+/// - [`engine::serve_guarded`] (the connection loop, `engine/guard.rs`): the connection
+///   ceiling and its reserve for health/API requests, request-head size and read deadline,
+///   request-body read deadline (`408`), unfinished bodies per client IP (`429`), the client
+///   IP behind trusted gateways. Nothing below repeats these.
+/// - the engine: Engine.IO's own limits (`maxHttpBufferSize` for a polling POST body,
+///   handshake and upgrade rules); long-polls and WebSocket upgrades pass through this router
+///   as they are, never buffered or cut by a timeout here.
+/// - [`limits::LimitMetrics::refuse_bad_handshake`]: identity headers checked at the handshake.
+/// - the API handlers: the publish body limit (`413` with a JSON error naming the limit);
+///   tower-http's `TimeoutLayer` here bounds an API request's handling ([`API_TIMEOUT`]).
+/// - tower-http's `CorsLayer`: `Access-Control-*` and `Vary` for the configured
+///   `--cors-origin` list (`*` allows any origin; the origin is echoed, with credentials).
+///   Preflights are answered `204` for [`ENGINE_PATH`] (what socket.io clients send); on
+///   other paths a preflight gets no `Access-Control-Allow-Origin`, so browsers refuse
+///   cross-origin API calls that need one, as before.
+/// - tower-http's `SetResponseHeaderLayer`: `x-rtctl-node: <node id>` on every response.
+fn app(node: &Node) -> Router {
+    let io = node.io.clone();
+    let limits = node.state.limits.clone();
+    let engine = tower::service_fn(move |req: Request<AxumBody>| {
+        let refused = limits.as_ref().and_then(|l| l.refuse_bad_handshake(&req));
+        let handled = refused.is_none().then(|| io.engine().handle(req));
+        async move {
+            let res = match (refused, handled) {
+                (Some(r), _) => r,
+                (None, Some(f)) => f.await,
+                (None, None) => unreachable!("a request is either refused or handled"),
+            };
+            Ok::<_, Infallible>(res.map(AxumBody::new))
         }
-        r
-    } else if is_sio {
-        let refused = node
-            .state
-            .limits
-            .as_ref()
-            .and_then(|l| l.refuse_bad_handshake(&req));
-        match refused {
-            Some(r) => r,
-            None => node.io.engine().handle(req).await,
-        }
-    } else {
-        let router = api::router(node.state.clone());
-        let (parts, body) = req.into_parts();
-        let res = router
-            .oneshot(Request::from_parts(parts, AxumBody::new(body)))
-            .await
-            .unwrap_or_else(|never| match never {});
-        let (parts, body) = res.into_parts();
-        let bytes = body
-            .collect()
-            .await
-            .map(|c| c.to_bytes())
-            .unwrap_or_default();
-        Response::from_parts(parts, Full::new(bytes))
+    });
+    let api_timeout = API_TIMEOUT
+        + match node.cfg.durability {
+            log::Durability::Replicated { timeout, .. } => timeout,
+            log::Durability::Leader => Duration::ZERO,
+        };
+    let api = api::router(node.state.clone()).layer(TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        api_timeout,
+    ));
+    Router::new()
+        .route_service(ENGINE_PATH, engine)
+        .merge(api)
+        .layer(cors(node.cfg.cors_origins.clone()))
+        .layer(axum::middleware::map_response(preflight_no_content))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-rtctl-node"),
+            HeaderValue::from_str(&node.cfg.node_id).ok(),
+        ))
+}
+
+/// CORS for the `--cors-origin` list: an allowed `Origin` is echoed with
+/// `Access-Control-Allow-Credentials: true`; a preflight (to [`ENGINE_PATH`]) allows `GET`
+/// and `POST` and the headers it asks for.
+fn cors(origins: Vec<String>) -> CorsLayer {
+    let origins: Arc<[String]> = origins.into();
+    let allowed = move |origin: &HeaderValue, req: &hyper::http::request::Parts| {
+        (req.method != Method::OPTIONS || req.uri.path() == ENGINE_PATH)
+            && origins
+                .iter()
+                .any(|a| a == "*" || origin.to_str().is_ok_and(|s| s == a))
     };
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&node.cfg.node_id) {
-        h.insert("x-rtctl-node", v);
-    }
-    if let Some(o) = origin {
-        let allowed = node
-            .cfg
-            .cors_origins
-            .iter()
-            .any(|a| a == "*" || o.to_str().is_ok_and(|s| s == a));
-        if allowed {
-            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                HeaderValue::from_static("true"),
-            );
-            h.insert(header::VARY, HeaderValue::from_static("Origin"));
-        }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(allowed.clone()))
+        .allow_credentials(AllowCredentials::predicate(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(AllowHeaders::mirror_request())
+        .vary([header::ORIGIN])
+}
+
+/// tower-http answers a preflight `200`; the node (like socket.io's own server) answers `204`.
+/// Only preflight answers carry `Access-Control-Allow-Methods`.
+async fn preflight_no_content(mut res: Response<AxumBody>) -> Response<AxumBody> {
+    if res.status() == StatusCode::OK
+        && res
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_ALLOW_METHODS)
+    {
+        *res.status_mut() = StatusCode::NO_CONTENT;
     }
     res
 }
