@@ -87,7 +87,7 @@ fn main() {
     let times: Vec<Duration> = (0..RUNS)
         .map(|_| {
             let start = Instant::now();
-            let r = rtctl::simulate::nat::run(&args).expect("simulation runs");
+            let r = rtctl::cli_adapter::simulate_nat(&args).expect("simulation runs");
             black_box(r);
             start.elapsed()
         })

@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod cli_adapter;
 pub mod engine;
 pub mod error;
 pub mod fleet;
@@ -509,17 +510,17 @@ pub fn run(cli: Cli) -> Result<()> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Plan(args) => {
-            let report = plan::run(&args)?;
+            let report = cli_adapter::plan(&args)?;
             let style = Style::detect(args.report.color);
             output::emit(&report, args.report.output, &style, &mut out)
         }
         Command::Simulate(SimulateCommand::Nat(args)) => {
-            let report = simulate::nat::run(&args)?;
+            let report = cli_adapter::simulate_nat(&args)?;
             let style = Style::detect(args.report.color);
             output::emit(&report, args.report.output, &style, &mut out)
         }
         Command::Simulate(SimulateCommand::Assign(args)) => {
-            simulate::assign::run(&args, args.output == cli::OutputFormat::Json, &mut out)
+            cli_adapter::simulate_assign(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
         Command::Token(cli::TokenCommand::Issue(args)) => {

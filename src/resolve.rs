@@ -3,64 +3,10 @@
 
 use crate::cli::{ClientArgs, FleetArgs, ProfileArgs, ServeArgs, WorkloadArgs};
 use crate::error::{Error, Result};
-use crate::fleet::{
-    self, Client, Fleet, Gateway, GatewayKind, HashAlgorithm, Node, Profile, Workload,
-};
+use crate::fleet::{self, Fleet, HashAlgorithm};
 
-/// The fleet used when no file is given: the guide's three Kong nodes.
-pub fn default_fleet() -> Fleet {
-    Fleet {
-        name: "guide example".into(),
-        gateway: Gateway {
-            kind: GatewayKind::Kong,
-            algorithm: HashAlgorithm::Consistent,
-            sticky_keys: vec![
-                fleet::KeySource::Query("deviceId".into()),
-                fleet::KeySource::Header("x-device-id".into()),
-            ],
-            slots: fleet::DEFAULT_SLOTS,
-            kong_version: None,
-        },
-        nodes: synth_nodes(3, &[]),
-        redis: None,
-        serve: fleet::Serve::default(),
-        profile: Profile::default(),
-        workload: Workload::default(),
-        client: Client::default(),
-    }
-}
-
-/// `count` nodes `node-1..` at 10.0.0.1:3000, 10.0.0.2:3000, … (254 per /24), skipping
-/// addresses already in `taken`.
-pub fn synth_nodes(count: usize, taken: &[Node]) -> Vec<Node> {
-    let mut out = Vec::with_capacity(count);
-    let mut i = 0u32;
-    while out.len() < count {
-        let host = format!(
-            "10.{}.{}.{}",
-            (i / 254) / 256 % 256,
-            (i / 254) % 256,
-            i % 254 + 1
-        );
-        i += 1;
-        let id = format!("node-{}", taken.len() + out.len() + 1);
-        if taken
-            .iter()
-            .any(|n| n.host == host && n.port == 3000 || n.id == id)
-        {
-            continue;
-        }
-        out.push(Node {
-            id,
-            host,
-            port: 3000,
-            weight: None,
-            haproxy_id: None,
-            listen: None,
-        });
-    }
-    out
-}
+/// The default fleet and synthesized nodes are pure fleet facts; re-exported for old paths.
+pub use crate::fleet::{default_fleet, synth_nodes};
 
 /// Load the file (if any), apply the flags, validate.
 pub fn fleet(
@@ -245,6 +191,7 @@ pub fn serve(args: &ServeArgs) -> Result<ServeSettings> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fleet::GatewayKind;
 
     #[test]
     fn synthesized_nodes_are_unique_and_valid() {

@@ -1,5 +1,6 @@
-//! `rtctl plan`: capacity sizing. `plan()` is pure: a `Fleet` and sizing options in, a
-//! `PlanReport` out. `run()` resolves flags and the fleet file first.
+//! `rtctl plan`: capacity sizing. `plan()` is pure: a `Fleet` (with a measured node profile
+//! already applied, see `profile::apply`) and sizing options in, a `PlanReport` out. The flags
+//! and the fleet file are resolved at the edge (`cli_adapter.rs`).
 
 mod guide;
 pub mod math;
@@ -8,13 +9,11 @@ mod report;
 
 use serde::Serialize;
 
-use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
-use crate::fleet::{Fleet, GatewayKind, Node};
+use crate::fleet::{self, Fleet, GatewayKind, Node};
 use crate::gateway::{self, Algorithm, GatewaySpec, Pick};
-use crate::resolve;
 
-pub use report::PlanReport;
+pub use report::{FailureNumbers, PlanNumbers, PlanReport};
 
 /// Sizing options that are not part of the fleet.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -47,60 +46,32 @@ pub fn default_outage_secs(kind: GatewayKind) -> f64 {
     }
 }
 
-pub fn run(args: &PlanArgs) -> Result<PlanReport> {
-    let mut fleet = resolve::fleet(
-        &args.fleet,
-        Some(&args.profile),
-        Some(&args.workload),
-        Some(&args.client),
-    )?;
-    let calibration = match &args.profile_file {
-        Some(path) => Some(profile::apply(
-            &mut fleet,
-            &profile::NodeProfile::load(path)?,
-            path,
-            profile::Overrides {
-                memory_per_connection: args.profile.memory_per_connection.is_some(),
-                cpu_ms_per_delivery: args.profile.cpu_ms_per_delivery.is_some(),
-            },
-        )),
-        None => None,
-    };
-    if !(args.percentile > 0.0 && args.percentile < 100.0) {
-        return Err(Error::flag(
-            "--percentile",
-            format!("expected a value in (0, 100), got {}", args.percentile),
-        ));
+impl Sizing {
+    /// Checks the ranges, naming the flag that sets each.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.percentile > 0.0 && self.percentile < 100.0) {
+            return Err(Error::flag(
+                "--percentile",
+                format!("expected a value in (0, 100), got {}", self.percentile),
+            ));
+        }
+        if !(0.0..1.0).contains(&self.headroom) {
+            return Err(Error::flag(
+                "--headroom",
+                format!("expected a fraction in [0, 1), got {}", self.headroom),
+            ));
+        }
+        if !(self.outage_secs >= 0.0 && self.outage_secs.is_finite()) {
+            return Err(Error::flag(
+                "--outage-secs",
+                format!("expected seconds ≥ 0, got {}", self.outage_secs),
+            ));
+        }
+        if self.max_nodes == 0 {
+            return Err(Error::flag("--max-nodes", "expected at least 1"));
+        }
+        Ok(())
     }
-    if !(0.0..1.0).contains(&args.headroom) {
-        return Err(Error::flag(
-            "--headroom",
-            format!("expected a fraction in [0, 1), got {}", args.headroom),
-        ));
-    }
-    let outage = args
-        .outage_secs
-        .unwrap_or_else(|| default_outage_secs(fleet.gateway.kind));
-    if !(outage >= 0.0 && outage.is_finite()) {
-        return Err(Error::flag(
-            "--outage-secs",
-            format!("expected seconds ≥ 0, got {outage}"),
-        ));
-    }
-    if args.max_nodes == 0 {
-        return Err(Error::flag("--max-nodes", "expected at least 1"));
-    }
-    let sizing = Sizing {
-        percentile: args.percentile,
-        headroom: args.headroom,
-        failures: args.failures,
-        outage_secs: outage,
-        max_nodes: args.max_nodes,
-        explain: args.explain,
-    };
-    let mut report = plan(&fleet, &sizing)?;
-    report.calibration = calibration;
-    Ok(report)
 }
 
 /// Shares of each node for this fleet's gateway, as the devices see it.
@@ -126,7 +97,7 @@ pub(crate) fn nodes_for(fleet: &Fleet, k: usize) -> Vec<Node> {
         return fleet.nodes[..k].to_vec();
     }
     let mut v = fleet.nodes.clone();
-    v.extend(resolve::synth_nodes(k - fleet.nodes.len(), &fleet.nodes));
+    v.extend(fleet::synth_nodes(k - fleet.nodes.len(), &fleet.nodes));
     v
 }
 
@@ -225,9 +196,17 @@ pub(crate) fn moved_by_sampling(fleet: &Fleet, down: &[usize]) -> Result<(f64, f
     Ok((m.moved as f64 / total, m.moved_from_others as f64 / total))
 }
 
-/// Size the fleet.
+/// Size the fleet: the numbers only.
+pub fn calculate(fleet: &Fleet, sizing: &Sizing) -> Result<PlanNumbers> {
+    sizing.validate()?;
+    report::calculate(fleet, sizing)
+}
+
+/// Size the fleet: the numbers, put into words (warnings, the answer's reason, the comparison
+/// with the guide, the formulas with `explain`).
 pub fn plan(fleet: &Fleet, sizing: &Sizing) -> Result<PlanReport> {
-    report::build(fleet, sizing)
+    let numbers = calculate(fleet, sizing)?;
+    Ok(report::present(fleet, sizing, &numbers))
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The plan report: computed in `build`, rendered by `Report::human`.
+//! The plan report: the numbers computed in `calculate` (no prose), put into words in
+//! `present`, rendered as text by `Report::human` (JSON: the report's serde form).
 
 use serde::Serialize;
 
@@ -46,7 +47,7 @@ pub struct CeilingReport {
     pub broadcast_drain_ms_at_capacity: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NodeRow {
     pub id: String,
     pub addr: String,
@@ -107,15 +108,55 @@ pub struct Answer {
     pub reason: String,
 }
 
-pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
+/// The plan's numbers, before any prose: what [`calculate`] finds for a fleet and a sizing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanNumbers {
+    /// Deliveries per connection per second.
+    pub rate: f64,
+    pub ceilings: math::Ceilings,
+    /// The binding ceiling and the resource that binds.
+    pub ceiling: u64,
+    pub binding: &'static str,
+    /// The ceiling less headroom.
+    pub capacity: u64,
+    pub fleet_rate: f64,
+    /// Time for one node at capacity to write one broadcast to all its devices.
+    pub drain_ms: f64,
+    /// Per-node rows on the fleet's own ring.
+    pub rows: Vec<NodeRow>,
+    /// The most loaded node at the sizing percentile, p95 and p99.
+    pub max_node: u64,
+    pub max_node_p95: u64,
+    pub max_node_p99: u64,
+    pub failure: Option<FailureNumbers>,
+    /// The most loaded node's devices reconnecting after its failure.
+    pub storm: math::Storm,
+    pub schedule: Vec<f64>,
+    pub gives_up_after_ms: Option<f64>,
+    pub nodes_needed: Option<usize>,
+    pub current_fits: bool,
+    /// Kong 3.8–3.9 with a sticky header whose name contains '-': (version, header).
+    pub kong_dash_header: Option<(String, String)>,
+}
+
+/// The worst failure's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureNumbers {
+    /// Indices of the failed nodes.
+    pub down: Vec<usize>,
+    pub survivors: Vec<NodeRow>,
+    pub max_load: u64,
+    pub moved: f64,
+    pub moved_from_survivors: f64,
+}
+
+/// Size the fleet: every number of the plan, no prose.
+pub(super) fn calculate(fleet: &Fleet, s: &Sizing) -> Result<PlanNumbers> {
     let p = &fleet.profile;
     let w = &fleet.workload;
     let n = w.devices;
-    let k = fleet.nodes.len();
     let q = s.percentile / 100.0;
     let algorithm = fleet.algorithm();
-    let mut warnings = Vec::new();
-    let mut explain = Vec::new();
 
     // Ceilings.
     let r = math::deliveries_per_connection(
@@ -139,8 +180,120 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
     );
     let (ceiling, binding) = c.binding();
     let capacity = (ceiling as f64 * (1.0 - s.headroom)).floor() as u64;
-    let fleet_rate = r * n as f64;
-    let drain_ms = capacity as f64 * p.cpu_ms_per_delivery / p.cpu_cores;
+
+    // Distribution on the fleet's own ring.
+    let sh = shares(&fleet.gateway_spec())?;
+    let rows = node_rows(&fleet.nodes, &sh, n, q);
+    let max_node = math::max_load_quantile(n, &sh, q);
+
+    // Failures.
+    let failure = match worst_failure(fleet, &fleet.nodes, n, s.failures as usize, q, &sh)? {
+        Some(super::Failure {
+            down,
+            shares: fsh,
+            max_load,
+        }) => {
+            let failed_share: f64 = down.iter().map(|&i| sh[i]).sum();
+            let (moved, moved_from_survivors) = if algorithm.is_consistent() {
+                (failed_share, 0.0)
+            } else {
+                super::moved_by_sampling(fleet, &down)?
+            };
+            let survivors: Vec<NodeRow> = node_rows(&fleet.nodes, &fsh, n, q)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| !down.contains(i))
+                .map(|(_, r)| r)
+                .collect();
+            Some(FailureNumbers {
+                down,
+                survivors,
+                max_load,
+                moved,
+                moved_from_survivors,
+            })
+        }
+        None => None,
+    };
+
+    // Reconnect storm of the most loaded node's devices.
+    let cl = &fleet.client;
+    let storm = math::reconnect_storm(
+        max_node,
+        cl.reconnection_delay_ms,
+        cl.reconnection_delay_max_ms,
+        cl.randomization_factor,
+        if cl.reconnection {
+            cl.reconnection_attempts
+        } else {
+            1
+        },
+        s.outage_secs * 1000.0,
+        1,
+    );
+    let schedule = math::nominal_schedule(
+        cl.reconnection_delay_ms,
+        cl.reconnection_delay_max_ms,
+        cl.reconnection_attempts,
+        8,
+    );
+    let gives_up_after_ms =
+        (cl.reconnection_attempts != 0).then(|| schedule.last().copied().unwrap_or(0.0));
+
+    let kong_dash_header = match (&fleet.gateway.kong_version, algorithm) {
+        (Some(v), Algorithm::Kong) if crate::simulate::kong_header_bug(v) => fleet
+            .gateway
+            .sticky_keys
+            .iter()
+            .find_map(|k| match k {
+                crate::fleet::KeySource::Header(h) if h.contains('-') => Some(h),
+                _ => None,
+            })
+            .map(|h| (v.clone(), h.clone())),
+        _ => None,
+    };
+
+    // The answer.
+    let nodes_needed = nodes_needed(fleet, s, capacity, ceiling)?;
+    let current_fits = max_node <= capacity
+        && failure.as_ref().is_none_or(|f| f.max_load <= ceiling)
+        && (s.failures == 0 || (s.failures as usize) < fleet.nodes.len());
+    Ok(PlanNumbers {
+        rate: r,
+        ceilings: c,
+        ceiling,
+        binding,
+        capacity,
+        fleet_rate: r * n as f64,
+        drain_ms: capacity as f64 * p.cpu_ms_per_delivery / p.cpu_cores,
+        rows,
+        max_node,
+        max_node_p95: math::max_load_quantile(n, &sh, 0.95),
+        max_node_p99: math::max_load_quantile(n, &sh, 0.99),
+        failure,
+        storm,
+        schedule,
+        gives_up_after_ms,
+        nodes_needed,
+        current_fits,
+        kong_dash_header,
+    })
+}
+
+/// The report for these numbers: the figures, plus the warnings, the answer's reason, the
+/// comparison with the guide and (with `explain`) the formulas, in words.
+pub(super) fn present(fleet: &Fleet, s: &Sizing, m: &PlanNumbers) -> PlanReport {
+    let p = &fleet.profile;
+    let w = &fleet.workload;
+    let n = w.devices;
+    let k = fleet.nodes.len();
+    let q = s.percentile / 100.0;
+    let algorithm = fleet.algorithm();
+    let c = &m.ceilings;
+    let (ceiling, binding, capacity, r) = (m.ceiling, m.binding, m.capacity, m.rate);
+    let mut warnings = Vec::new();
+    let mut explain = Vec::new();
+
     explain.push(format!(
         "deliveries per connection r = broadcasts/s + department msgs/s ÷ departments + direct msgs/s ÷ devices + 1 ÷ pingInterval = {} + {} ÷ {} + {} ÷ {} + 1 ÷ {} = {}/s",
         fmt_f(w.broadcasts_per_minute / 60.0, 4),
@@ -190,11 +343,7 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
         ));
     }
 
-    // Distribution on the fleet's own ring.
-    let spec = fleet.gateway_spec();
-    let sh = shares(&spec)?;
-    let rows = node_rows(fleet, &fleet.nodes, &sh, n, q);
-    let max_node = math::max_load_quantile(n, &sh, q);
+    let max_node = m.max_node;
     explain.push(format!(
         "per-node load X_i ~ Binomial(N = {n}, share_i) with share_i measured on the {algorithm} ring of these {k} nodes; sd_i = sqrt(N·share_i·(1 − share_i)); the guide's sqrt(N ÷ k) = {} ignores (1 − 1/k) and the ring's unequal shares",
         fmt_f(math::guide_sd(n, k), 2)
@@ -219,47 +368,29 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
         _ => {}
     }
     let distribution = Distribution {
-        nodes: rows,
+        nodes: m.rows.clone(),
         guide_expected: n as f64 / k as f64,
         guide_sd: math::guide_sd(n, k),
         max_node_load: max_node,
-        max_node_p95: math::max_load_quantile(n, &sh, 0.95),
-        max_node_p99: math::max_load_quantile(n, &sh, 0.99),
+        max_node_p95: m.max_node_p95,
+        max_node_p99: m.max_node_p99,
         fits_capacity: max_node <= capacity,
     };
 
-    // Failures.
-    let failure = worst_failure(fleet, &fleet.nodes, n, s.failures as usize, q, &sh)?;
-    let failure = match failure {
-        Some(super::Failure {
-            down,
-            shares: fsh,
-            max_load: fmax,
-        }) => {
-            let failed_share: f64 = down.iter().map(|&i| sh[i]).sum();
-            let (moved, moved_survivors) = if algorithm.is_consistent() {
-                (failed_share, 0.0)
-            } else {
-                super::moved_by_sampling(fleet, &down)?
-            };
-            let survivors: Vec<NodeRow> = node_rows(fleet, &fleet.nodes, &fsh, n, q)
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| !down.contains(i))
-                .map(|(_, r)| r)
-                .collect();
+    let failure = match &m.failure {
+        Some(f) => {
             explain.push(format!(
                 "failure: worst set of {} failed node(s) = the one maximising the survivors' p{} load; ring rebuilt with them marked down",
                 s.failures,
                 fmt_f(s.percentile, 3)
             ));
             Some(FailureReport {
-                failed: down.iter().map(|&i| fleet.nodes[i].id.clone()).collect(),
-                survivors,
-                max_node_load: fmax,
-                fits_ceiling: fmax <= ceiling,
-                moved_fraction: moved,
-                moved_from_survivors_fraction: moved_survivors,
+                failed: f.down.iter().map(|&i| fleet.nodes[i].id.clone()).collect(),
+                survivors: f.survivors.clone(),
+                max_node_load: f.max_load,
+                fits_ceiling: f.max_load <= ceiling,
+                moved_fraction: f.moved,
+                moved_from_survivors_fraction: f.moved_from_survivors,
             })
         }
         None => {
@@ -273,30 +404,9 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
         }
     };
 
-    // Reconnect storm of the most loaded node's devices.
     let cl = &fleet.client;
+    let storm = &m.storm;
     let storm_devices = max_node;
-    let storm = math::reconnect_storm(
-        storm_devices,
-        cl.reconnection_delay_ms,
-        cl.reconnection_delay_max_ms,
-        cl.randomization_factor,
-        if cl.reconnection {
-            cl.reconnection_attempts
-        } else {
-            1
-        },
-        s.outage_secs * 1000.0,
-        1,
-    );
-    let schedule = math::nominal_schedule(
-        cl.reconnection_delay_ms,
-        cl.reconnection_delay_max_ms,
-        cl.reconnection_attempts,
-        8,
-    );
-    let gives_up_after =
-        (cl.reconnection_attempts != 0).then(|| schedule.last().copied().unwrap_or(0.0));
     explain.push(format!(
         "reconnect: attempt a waits min(delay × 2^a ± floor(rand × {} × delay × 2^a), {} ms) (socket.io-client Backoff), replayed for each of the {} devices with a seeded RNG; peak = busiest 100 ms window × 10",
         fmt_f(cl.randomization_factor, 2),
@@ -325,35 +435,21 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
         peak_per_sec: storm.peak_per_sec,
         first_ms: storm.first_ms,
         last_ms: storm.last_ms,
-        nominal_schedule_ms: schedule,
-        gives_up_after_ms: gives_up_after,
+        nominal_schedule_ms: m.schedule.clone(),
+        gives_up_after_ms: m.gives_up_after_ms,
     };
 
-    if algorithm == Algorithm::Kong {
-        if let Some(v) = &fleet.gateway.kong_version {
-            if crate::simulate::kong_header_bug(v) {
-                if let Some(h) = fleet.gateway.sticky_keys.iter().find_map(|k| match k {
-                    crate::fleet::KeySource::Header(h) if h.contains('-') => Some(h),
-                    _ => None,
-                }) {
-                    warnings.push(format!(
-                        "Kong {v} cannot hash on a header whose name contains '-' ({h}): it reads nil (Kong/kong#13063); write {} instead",
-                        h.replace('-', "_")
-                    ));
-                }
-            }
-        }
+    if let Some((v, h)) = &m.kong_dash_header {
+        warnings.push(format!(
+            "Kong {v} cannot hash on a header whose name contains '-' ({h}): it reads nil (Kong/kong#13063); write {} instead",
+            h.replace('-', "_")
+        ));
     }
 
-    // The answer.
-    let needed = nodes_needed(fleet, s, capacity, ceiling)?;
-    let current_fits = distribution.fits_capacity
-        && failure.as_ref().is_none_or(|f| f.fits_ceiling)
-        && (s.failures == 0 || (s.failures as usize) < k);
-    let reason = match needed {
-        Some(m) => format!(
+    let reason = match m.nodes_needed {
+        Some(needed) => format!(
             "{} node(s) keep the p{} most loaded node within {} ({}% headroom) and, after {} failure(s), within the ceiling {}",
-            m,
+            needed,
             fmt_f(s.percentile, 3),
             fmt_int(capacity),
             fmt_f(s.headroom * 100.0, 1),
@@ -369,7 +465,7 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
     explain.push(
         "nodes needed = smallest k ≥ max(failures + 1, ⌈N ÷ capacity⌉) whose own ring passes both checks (fleet nodes first, then 10.0.0.x:3000)".into(),
     );
-    Ok(PlanReport {
+    let mut report = PlanReport {
         fleet: fleet.name.clone(),
         devices: n,
         nodes: k,
@@ -383,37 +479,28 @@ pub(super) fn build(fleet: &Fleet, s: &Sizing) -> Result<PlanReport> {
             binding,
             capacity,
             deliveries_per_connection_per_sec: r,
-            fleet_deliveries_per_sec: fleet_rate,
-            broadcast_drain_ms_at_capacity: drain_ms,
+            fleet_deliveries_per_sec: m.fleet_rate,
+            broadcast_drain_ms_at_capacity: m.drain_ms,
         },
         distribution,
         failure,
         reconnect,
         answer: Answer {
-            nodes_needed: needed,
+            nodes_needed: m.nodes_needed,
             current_nodes: k,
-            current_fits,
+            current_fits: m.current_fits,
             reason,
         },
         against_the_guide: Vec::new(),
         warnings,
         calibration: None,
         explain: if s.explain { explain } else { Vec::new() },
-    })
-    .map(|mut r| {
-        r.against_the_guide = super::guide::check(fleet, &r);
-        r
-    })
+    };
+    report.against_the_guide = super::guide::check(fleet, &report);
+    report
 }
 
-fn node_rows(
-    fleet: &Fleet,
-    nodes: &[crate::fleet::Node],
-    sh: &[f64],
-    n: u64,
-    q: f64,
-) -> Vec<NodeRow> {
-    let _ = fleet;
+fn node_rows(nodes: &[crate::fleet::Node], sh: &[f64], n: u64, q: f64) -> Vec<NodeRow> {
     nodes
         .iter()
         .zip(sh)
@@ -648,8 +735,8 @@ impl Report for PlanReport {
 mod tests {
     use proptest::prelude::*;
 
+    use crate::fleet::default_fleet;
     use crate::plan::{plan, Sizing};
-    use crate::resolve::default_fleet;
 
     fn sizing() -> Sizing {
         Sizing {

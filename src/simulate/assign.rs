@@ -1,26 +1,12 @@
 //! `rtctl simulate assign`: one `key<TAB>ADDR:PORT` line per key, as the gateway routes it.
 //! Keys the gateway does not hash (empty on nginx/HAProxy) take round-robin turns in file order;
-//! a key with no available target prints `-`.
+//! a key with no available target prints `-`. The flags and the keys file are read at the
+//! edge (`cli_adapter.rs`, `simulate_assign`).
 
 use std::io::{BufRead, Write};
 
-use crate::cli::{AssignArgs, AssignGateway};
-use crate::error::{Error, Result};
-use crate::fleet::Fleet;
-use crate::gateway::{Algorithm, GatewaySpec, Target};
+use crate::gateway::{GatewaySpec, Target};
 use crate::simulate::Router;
-
-impl AssignGateway {
-    pub fn algorithm(self) -> Algorithm {
-        match self {
-            AssignGateway::Kong => Algorithm::Kong,
-            AssignGateway::NginxConsistent => Algorithm::NginxConsistent,
-            AssignGateway::NginxHash => Algorithm::NginxHash,
-            AssignGateway::HaproxyConsistent => Algorithm::HaproxyConsistent,
-            AssignGateway::HaproxyMap => Algorithm::HaproxyMap,
-        }
-    }
-}
 
 /// Parse `ADDR:PORT[,weight=W][,id=N]`.
 pub fn parse_target(s: &str) -> std::result::Result<Target, String> {
@@ -53,71 +39,6 @@ pub fn parse_target(s: &str) -> std::result::Result<Target, String> {
         }
     }
     Ok(t)
-}
-
-/// Build the spec from the fleet file (if any) and the flags, which win.
-pub fn spec(args: &AssignArgs) -> Result<GatewaySpec> {
-    let fleet = args.fleet.as_deref().map(Fleet::load).transpose()?;
-    let from_fleet = fleet.as_ref().map(Fleet::gateway_spec);
-    let targets = if args.targets.is_empty() {
-        from_fleet
-            .as_ref()
-            .map(|s| s.targets.clone())
-            .unwrap_or_default()
-    } else {
-        args.targets
-            .iter()
-            .map(|t| parse_target(t).map_err(|m| Error::flag("--target", m)))
-            .collect::<Result<Vec<_>>>()?
-    };
-    let algorithm = match (args.gateway, &from_fleet) {
-        (Some(g), _) => g.algorithm(),
-        (None, Some(s)) => s.algorithm,
-        (None, None) => return Err(Error::flag("--gateway", "required without a fleet file")),
-    };
-    let slots = args
-        .slots
-        .or(from_fleet.as_ref().map(|s| s.slots))
-        .unwrap_or(crate::fleet::DEFAULT_SLOTS);
-    let mut down = Vec::new();
-    for d in &args.down {
-        let i = targets.iter().position(|t| &t.addr == d).ok_or_else(|| {
-            Error::flag(
-                "--down",
-                format!("{d:?} is not one of the --target addresses"),
-            )
-        })?;
-        down.push(i);
-    }
-    Ok(GatewaySpec {
-        algorithm,
-        targets,
-        slots,
-        down,
-    })
-}
-
-/// Route the keys file; `json` writes JSON Lines `{"key":…,"target":…}` instead of
-/// `key<TAB>ADDR:PORT` (`target` is null when no target is available).
-pub fn run(args: &AssignArgs, json: bool, out: &mut dyn Write) -> Result<()> {
-    let spec = spec(args)?;
-    let mut router = Router::new(&spec, "--target")?;
-    let read_err = |source| Error::ReadFile {
-        path: args.keys.clone(),
-        source,
-    };
-    let input: Box<dyn BufRead> = if args.keys.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let f = std::fs::File::open(&args.keys).map_err(read_err)?;
-        Box::new(std::io::BufReader::with_capacity(1 << 16, f))
-    };
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-    assign_all(&mut router, &spec, input, json, &mut w).map_err(|e| match e {
-        Failure::Read(e) => read_err(e),
-        Failure::Write(e) => Error::stdout(e),
-    })?;
-    w.flush().map_err(Error::stdout)
 }
 
 /// Which side of a streaming copy failed.

@@ -2,23 +2,78 @@
 //! modelled gateway exactly as the real one would (key sources, fallbacks, round-robin for
 //! unkeyed requests, the browser's header-less WebSocket handshake).
 
-use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::cli::{ClientKind, KeyKind, NatArgs, NatChange, TransportKind};
 use crate::error::{Error, Result};
 use crate::fleet::{Fleet, GatewayKind, KeySource};
 use crate::gateway::{Algorithm, GatewaySpec, Target};
 use crate::output::{bar, fmt_f, fmt_int, Report, Style};
-use crate::resolve;
-use crate::simulate::{ids, kong_header_bug, Router};
+use crate::simulate::{kong_header_bug, Router};
 
 /// The first public address: the guide's NAT gateway.
 pub const FIRST_PUBLIC_IP: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 50);
+
+/// What the gateway hashes (`--key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyChoice {
+    /// The fleet file's sticky keys, in its order.
+    Fleet,
+    /// The client's public IP.
+    Ip,
+    /// The header `x-device-id`.
+    Header,
+    /// The query argument `deviceId`.
+    Query,
+    /// A cookie (`rtctl_sticky`).
+    Cookie,
+}
+
+/// The connecting client (`--client`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// socket.io-client under Node.js or React Native: extra headers on every request.
+    Node,
+    /// A browser: no custom headers on the WebSocket handshake.
+    Browser,
+}
+
+/// How the client connects (`--transport`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Long-polling first, then the upgrade to WebSocket.
+    Polling,
+    /// WebSocket only.
+    Websocket,
+}
+
+/// One change to the gateway's targets, by node id or address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FleetChange {
+    Add(String),
+    Remove(String),
+    Down(String),
+}
+
+/// Everything [`simulate`] needs besides the fleet and the device ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NatInput {
+    /// Public addresses the devices are spread over (at least 1).
+    pub public_ips: u32,
+    pub key: KeyChoice,
+    pub client: Client,
+    pub transport: Transport,
+    /// Overrides the fleet's Kong version (for the header bug of Kong 3.8–3.9).
+    pub kong_version: Option<String>,
+    /// Applied in this order, each on top of the previous ones.
+    pub changes: Vec<FleetChange>,
+    pub seed: u64,
+    /// Width of the report's bars.
+    pub bar_width: usize,
+}
 
 /// One simulated situation: a gateway config plus who connects and how.
 #[derive(Debug, Clone)]
@@ -27,8 +82,8 @@ pub struct Scenario {
     pub spec: GatewaySpec,
     /// Key sources, primary first.
     pub sources: Vec<KeySource>,
-    pub client: ClientKind,
-    pub transport: TransportKind,
+    pub client: Client,
+    pub transport: Transport,
     /// Kong 3.8–3.9: a header whose name contains `-` reads nil.
     pub kong_header_bug: bool,
 }
@@ -85,8 +140,8 @@ pub fn place(
         unavailable: 0,
     };
     let reqs: &[Req] = match scn.transport {
-        TransportKind::Polling => &[Req::Handshake, Req::Poll, Req::WebSocket],
-        TransportKind::Websocket => &[Req::WebSocket],
+        Transport::Polling => &[Req::Handshake, Req::Poll, Req::WebSocket],
+        Transport::Websocket => &[Req::WebSocket],
     };
     let mut cookie = String::new();
     for (d, id) in ids.iter().enumerate() {
@@ -111,8 +166,8 @@ pub fn place(
             };
         }
         let node = match scn.transport {
-            TransportKind::Websocket => nodes[0],
-            TransportKind::Polling => {
+            Transport::Websocket => nodes[0],
+            Transport::Polling => {
                 if nodes[1] != nodes[0] {
                     p.broken_sessions += 1;
                 } else if nodes[2] != nodes[0] {
@@ -174,7 +229,7 @@ fn request_key<'a>(
                 if scn.kind == GatewayKind::Kong && scn.kong_header_bug && name.contains('-') {
                     return None;
                 }
-                let sent = scn.client == ClientKind::Node || req != Req::WebSocket;
+                let sent = scn.client == Client::Node || req != Req::WebSocket;
                 (name == "x-device-id" && sent).then_some(KeyBytes::Str(id))
             }
             KeySource::Cookie(_) => {
@@ -289,64 +344,23 @@ fn counts(
         .collect())
 }
 
-pub fn run(args: &NatArgs) -> Result<NatReport> {
-    let fleet = resolve::fleet(&args.fleet, None, None, None)?;
-    let ids = match &args.ids_file {
-        Some(p) => ids::read_file(p)?,
-        None => {
-            let n = args.fleet.devices.unwrap_or(fleet.workload.devices);
-            if n == 0 || n > 50_000_000 {
-                return Err(Error::flag(
-                    "--devices",
-                    format!("expected 1..=50000000, got {n}"),
-                ));
-            }
-            ids::generate(n as usize, args.seed)
-        }
-    };
-    if args.public_ips == 0 {
-        return Err(Error::flag("--public-ips", "expected at least 1"));
-    }
-    let bar = progress_bar(ids.len() as u64);
-    let mut tick = |done: u64| {
-        if let Some(b) = &bar {
-            b.set_position(done);
-        }
-    };
-    let report = simulate(&fleet, args, &ids, &mut tick)?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    Ok(report)
-}
-
-fn progress_bar(len: u64) -> Option<indicatif::ProgressBar> {
-    if len < 200_000 || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = indicatif::ProgressBar::new(len);
-    b.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} routing devices {bar:30} {pos}/{len} {eta}",
-        )
-        .expect("valid template"),
-    );
-    Some(b)
-}
-
-/// The whole simulation, pure: fleet + options + ids → report.
+/// The whole simulation, pure: fleet + options + ids → report. `progress` is told how many
+/// of the `ids` are routed now and then (the base placement; the changes are not counted).
 pub fn simulate(
     fleet: &Fleet,
-    args: &NatArgs,
+    args: &NatInput,
     ids: &[String],
     progress: &mut dyn FnMut(u64),
 ) -> Result<NatReport> {
+    if args.public_ips == 0 {
+        return Err(Error::flag("--public-ips", "expected at least 1"));
+    }
     let sources = match args.key {
-        KeyKind::Fleet => fleet.gateway.sticky_keys.clone(),
-        KeyKind::Ip => vec![KeySource::Ip],
-        KeyKind::Header => vec![KeySource::Header("x-device-id".into())],
-        KeyKind::Query => vec![KeySource::Query("deviceId".into())],
-        KeyKind::Cookie => vec![KeySource::Cookie("rtctl_sticky".into())],
+        KeyChoice::Fleet => fleet.gateway.sticky_keys.clone(),
+        KeyChoice::Ip => vec![KeySource::Ip],
+        KeyChoice::Header => vec![KeySource::Header("x-device-id".into())],
+        KeyChoice::Query => vec![KeySource::Query("deviceId".into())],
+        KeyChoice::Cookie => vec![KeySource::Cookie("rtctl_sticky".into())],
     };
     let version = args
         .kong_version
@@ -386,22 +400,14 @@ pub fn simulate(
     };
     // Each change applies on top of the previous ones, in the order given; what moves is
     // counted against the configuration just before it.
-    let order: Vec<NatChange> = if args.changes.is_empty() {
-        (args.add.iter().cloned().map(NatChange::Add))
-            .chain(args.remove.iter().cloned().map(NatChange::Remove))
-            .chain(args.down.iter().cloned().map(NatChange::Down))
-            .collect()
-    } else {
-        args.changes.clone()
-    };
     let mut prev_scn = scn.clone();
     let mut prev_names = names.clone();
     let mut prev_node_of = base.node_of.clone();
-    for change in order {
+    for change in args.changes.iter().cloned() {
         let mut s = prev_scn.clone();
         let mut nm = prev_names.clone();
         let label = match change {
-            NatChange::Add(a) => {
+            FleetChange::Add(a) => {
                 let id = format!("added-{}", nm.len() + 1);
                 s.spec.targets.push(Target {
                     addr: a.clone(),
@@ -411,7 +417,7 @@ pub fn simulate(
                 nm.push((id, a.clone()));
                 format!("add {a}")
             }
-            NatChange::Remove(r) => {
+            FleetChange::Remove(r) => {
                 let i = find("--remove", &r, &nm)?;
                 s.spec.targets.remove(i);
                 // Down marks point at target positions: drop this one's, shift the later ones.
@@ -424,7 +430,7 @@ pub fn simulate(
                 let (id, _) = nm.remove(i);
                 format!("remove {id}")
             }
-            NatChange::Down(d) => {
+            FleetChange::Down(d) => {
                 let i = find("--down", &d, &nm)?;
                 if !s.spec.down.contains(&i) {
                     s.spec.down.push(i);
@@ -470,7 +476,7 @@ pub fn simulate(
         .sum::<f64>()
         / k;
     let mut notes = Vec::new();
-    if args.key == KeyKind::Ip || fleet.algorithm() == Algorithm::NginxIpHash {
+    if args.key == KeyChoice::Ip || fleet.algorithm() == Algorithm::NginxIpHash {
         notes.push(format!(
             "hashing the client address: {} devices share {} public IP(s), so each IP's devices land together; the key-space shares do not apply",
             fmt_int(ids.len() as u64),
@@ -506,8 +512,8 @@ pub fn simulate(
         key_sources: sources.iter().map(|s| s.to_string()).collect(),
         client: format!("{:?}", args.client).to_lowercase(),
         transport: match args.transport {
-            TransportKind::Polling => "polling+websocket".into(),
-            TransportKind::Websocket => "websocket".into(),
+            Transport::Polling => "polling+websocket".into(),
+            Transport::Websocket => "websocket".into(),
         },
         nodes,
         max,
@@ -621,112 +627,5 @@ impl Report for NatReport {
             }
         }
         o
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser;
-    use proptest::prelude::*;
-
-    use super::*;
-    use crate::cli::{Cli, Command, SimulateCommand};
-
-    fn args(extra: &[&str]) -> NatArgs {
-        let mut argv = vec!["rtctl", "simulate", "nat"];
-        argv.extend_from_slice(extra);
-        match Cli::parse_from(argv).command {
-            Command::Simulate(SimulateCommand::Nat(a)) => a,
-            _ => unreachable!(),
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(16))]
-        /// Every device lands somewhere, and the same seed gives the same report.
-        #[test]
-        fn counts_sum_and_seeds_repeat(n in 1usize..3000, seed in 0u64..1000, ips in 1u32..50, key in 0usize..4) {
-            let key = ["ip", "header", "query", "cookie"][key];
-            let seed_s = seed.to_string();
-            let ips_s = ips.to_string();
-            let a = args(&["--seed", &seed_s, "--public-ips", &ips_s, "--key", key, "--gateway", "nginx"]);
-            let fleet = resolve::fleet(&a.fleet, None, None, None).unwrap();
-            let ids = ids::generate(n, seed);
-            let r1 = simulate(&fleet, &a, &ids, &mut |_| {}).unwrap();
-            let total: u64 = r1.nodes.iter().map(|c| c.devices).sum();
-            prop_assert_eq!(total, n as u64);
-            let r2 = simulate(&fleet, &a, &ids, &mut |_| {}).unwrap();
-            prop_assert_eq!(serde_json::to_string(&r1).unwrap(), serde_json::to_string(&r2).unwrap());
-        }
-    }
-
-    fn ordered(extra: &[&str]) -> NatArgs {
-        let mut argv = vec!["rtctl", "simulate", "nat"];
-        argv.extend_from_slice(extra);
-        match Cli::try_parse_ordered_from(argv).unwrap().command {
-            Command::Simulate(SimulateCommand::Nat(a)) => a,
-            _ => unreachable!(),
-        }
-    }
-
-    #[test]
-    fn changes_apply_in_the_order_given_and_cumulatively() {
-        let a = ordered(&[
-            "--remove",
-            "node-2",
-            "--add",
-            "10.0.0.9:3000",
-            "--down",
-            "10.0.0.9:3000",
-        ]);
-        let fleet = resolve::fleet(&a.fleet, None, None, None).unwrap();
-        let ids = ids::generate(3_000, 5);
-        let r = simulate(&fleet, &a, &ids, &mut |_| {}).unwrap();
-        let labels: Vec<_> = r.changes.iter().map(|c| c.change.as_str()).collect();
-        assert_eq!(
-            labels,
-            ["remove node-2", "add 10.0.0.9:3000", "mark added-3 down"]
-        );
-        let nodes = |i: usize| -> Vec<&str> {
-            r.changes[i].nodes.iter().map(|n| n.addr.as_str()).collect()
-        };
-        // The add comes after the remove: node-2 stays gone.
-        assert_eq!(nodes(0), ["10.0.0.1:3000", "10.0.0.3:3000"]);
-        assert_eq!(
-            nodes(1),
-            ["10.0.0.1:3000", "10.0.0.3:3000", "10.0.0.9:3000"]
-        );
-        // Moves count against the step before: the add moves exactly what the new node takes.
-        assert_eq!(r.changes[1].moved, r.changes[1].nodes[2].devices);
-        // Marking the added node down moves its devices back, and nothing else.
-        assert_eq!(r.changes[2].moved, r.changes[1].nodes[2].devices);
-        assert_eq!(r.changes[2].moved_between_unchanged_nodes, 0);
-        for c in &r.changes {
-            assert_eq!(
-                c.nodes.iter().map(|n| n.devices).sum::<u64>(),
-                3_000,
-                "{}",
-                c.change
-            );
-        }
-        // A removed node cannot be referenced afterwards.
-        let a = ordered(&["--remove", "node-2", "--down", "node-2"]);
-        let e = simulate(&fleet, &a, &ids, &mut |_| {})
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--down: \"node-2\" is neither"), "{e}");
-    }
-
-    #[test]
-    fn adding_a_node_moves_about_one_in_n() {
-        let a = args(&["--add", "10.0.0.4:3000"]);
-        let fleet = resolve::fleet(&a.fleet, None, None, None).unwrap();
-        let ids = ids::generate(20_000, 3);
-        let r = simulate(&fleet, &a, &ids, &mut |_| {}).unwrap();
-        let moved = r.changes[0].moved as f64 / 20_000.0;
-        // The new node's share of the ring: 1/4 on average, within the ring's irregularity.
-        assert!((0.15..0.35).contains(&moved), "{moved}");
-        assert_eq!(r.changes[0].moved_between_unchanged_nodes, 0);
-        assert_eq!(r.changes[0].moved, r.changes[0].nodes[3].devices);
     }
 }
