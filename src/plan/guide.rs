@@ -1,7 +1,7 @@
 //! Where the guide's figures differ from exact ones, computed for the plan's own inputs.
 
 use super::math;
-use super::report::PlanReport;
+use super::model::PlanReport;
 use crate::fleet::Fleet;
 use crate::output::{fmt_f, fmt_int};
 

@@ -1,284 +1,15 @@
-//! The plan report: the numbers computed in `calculate` (no prose), put into words in
-//! `present`, rendered as text by `Report::human` (JSON: the report's serde form).
+//! The plan report: the numbers of `numbers::calculate` put into words in `present`,
+//! rendered as text by `Report::human` (JSON: the report's serde form).
 
-use serde::Serialize;
-
-use super::{math, nodes_for, shares, spec_for, worst_failure, Sizing};
-use crate::error::Result;
+use super::guide;
+use super::math;
+use super::model::{
+    Answer, CeilingReport, Distribution, FailureReport, PlanNumbers, PlanReport, ReconnectReport,
+    Sizing, GUIDE_NAT_IP,
+};
 use crate::fleet::Fleet;
 use crate::gateway::Algorithm;
 use crate::output::{bar, fmt_f, fmt_int, Report, Style};
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanReport {
-    pub fleet: String,
-    pub devices: u64,
-    pub nodes: usize,
-    pub gateway: String,
-    pub sizing: Sizing,
-    pub ceiling: CeilingReport,
-    pub distribution: Distribution,
-    pub failure: Option<FailureReport>,
-    pub reconnect: ReconnectReport,
-    pub answer: Answer,
-    pub warnings: Vec<String>,
-    /// Where the guide's own figures differ from the exact ones, for these inputs.
-    pub against_the_guide: Vec<String>,
-    /// Formulas behind the numbers (filled with `--explain`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub explain: Vec<String>,
-    /// With `--profile`: which figures were measured and which are assumed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub calibration: Option<super::profile::Calibration>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CeilingReport {
-    pub fd: u64,
-    pub memory: u64,
-    pub cpu: Option<u64>,
-    pub ceiling: u64,
-    pub binding: &'static str,
-    /// Ceiling less headroom: what planning fills at the chosen percentile.
-    pub capacity: u64,
-    pub deliveries_per_connection_per_sec: f64,
-    pub fleet_deliveries_per_sec: f64,
-    /// Time for one node at capacity to write one broadcast to all its devices.
-    pub broadcast_drain_ms_at_capacity: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NodeRow {
-    pub id: String,
-    pub addr: String,
-    pub share: f64,
-    pub expected: f64,
-    pub sd: f64,
-    /// The per-node percentile load (not the max over nodes).
-    pub percentile_load: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Distribution {
-    pub nodes: Vec<NodeRow>,
-    /// The guide's figures: N ÷ k and sqrt(N ÷ k).
-    pub guide_expected: f64,
-    pub guide_sd: f64,
-    /// The chosen percentile of the most loaded node.
-    pub max_node_load: u64,
-    /// p95 and p99 of the most loaded node, whatever percentile sizing uses.
-    pub max_node_p95: u64,
-    pub max_node_p99: u64,
-    pub fits_capacity: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FailureReport {
-    pub failed: Vec<String>,
-    pub survivors: Vec<NodeRow>,
-    pub max_node_load: u64,
-    pub fits_ceiling: bool,
-    /// Fraction of devices that change node (exact from the shares for consistent hashing:
-    /// the failed nodes' devices only; measured on sample ids otherwise).
-    pub moved_fraction: f64,
-    pub moved_from_survivors_fraction: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReconnectReport {
-    pub devices: u64,
-    pub outage_secs: f64,
-    pub reconnected: u64,
-    pub gave_up: u64,
-    pub peak_per_sec: f64,
-    pub first_ms: f64,
-    pub last_ms: f64,
-    /// Attempt times without jitter, ms after the disconnect.
-    pub nominal_schedule_ms: Vec<f64>,
-    /// When the last attempt happens (nominal); `None` with unlimited attempts.
-    pub gives_up_after_ms: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Answer {
-    /// Smallest node count that fits, or `None` when none up to `max_nodes` does.
-    pub nodes_needed: Option<usize>,
-    pub current_nodes: usize,
-    pub current_fits: bool,
-    pub reason: String,
-}
-
-/// The plan's numbers, before any prose: what [`calculate`] finds for a fleet and a sizing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlanNumbers {
-    /// Deliveries per connection per second.
-    pub rate: f64,
-    pub ceilings: math::Ceilings,
-    /// The binding ceiling and the resource that binds.
-    pub ceiling: u64,
-    pub binding: &'static str,
-    /// The ceiling less headroom.
-    pub capacity: u64,
-    pub fleet_rate: f64,
-    /// Time for one node at capacity to write one broadcast to all its devices.
-    pub drain_ms: f64,
-    /// Per-node rows on the fleet's own ring.
-    pub rows: Vec<NodeRow>,
-    /// The most loaded node at the sizing percentile, p95 and p99.
-    pub max_node: u64,
-    pub max_node_p95: u64,
-    pub max_node_p99: u64,
-    pub failure: Option<FailureNumbers>,
-    /// The most loaded node's devices reconnecting after its failure.
-    pub storm: math::Storm,
-    pub schedule: Vec<f64>,
-    pub gives_up_after_ms: Option<f64>,
-    pub nodes_needed: Option<usize>,
-    pub current_fits: bool,
-    /// Kong 3.8–3.9 with a sticky header whose name contains '-': (version, header).
-    pub kong_dash_header: Option<(String, String)>,
-}
-
-/// The worst failure's numbers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FailureNumbers {
-    /// Indices of the failed nodes.
-    pub down: Vec<usize>,
-    pub survivors: Vec<NodeRow>,
-    pub max_load: u64,
-    pub moved: f64,
-    pub moved_from_survivors: f64,
-}
-
-/// Size the fleet: every number of the plan, no prose.
-pub(super) fn calculate(fleet: &Fleet, s: &Sizing) -> Result<PlanNumbers> {
-    let p = &fleet.profile;
-    let w = &fleet.workload;
-    let n = w.devices;
-    let q = s.percentile / 100.0;
-    let algorithm = fleet.algorithm();
-
-    // Ceilings.
-    let r = math::deliveries_per_connection(
-        n,
-        w.departments,
-        w.broadcasts_per_minute / 60.0,
-        w.department_messages_per_minute / 60.0,
-        w.direct_messages_per_minute / 60.0,
-        w.ping_interval_secs,
-    );
-    let budget = p.cpu_cores * p.cpu_target * 1000.0;
-    let usable = p.memory.0 - p.reserved_memory.0;
-    let c = math::ceilings(
-        p.fd_limit,
-        p.fd_reserve,
-        usable,
-        p.memory_per_connection.0,
-        budget,
-        r,
-        p.cpu_ms_per_delivery,
-    );
-    let (ceiling, binding) = c.binding();
-    let capacity = (ceiling as f64 * (1.0 - s.headroom)).floor() as u64;
-
-    // Distribution on the fleet's own ring.
-    let sh = shares(&fleet.gateway_spec())?;
-    let rows = node_rows(&fleet.nodes, &sh, n, q);
-    let max_node = math::max_load_quantile(n, &sh, q);
-
-    // Failures.
-    let failure = match worst_failure(fleet, &fleet.nodes, n, s.failures as usize, q, &sh)? {
-        Some(super::Failure {
-            down,
-            shares: fsh,
-            max_load,
-        }) => {
-            let failed_share: f64 = down.iter().map(|&i| sh[i]).sum();
-            let (moved, moved_from_survivors) = if algorithm.is_consistent() {
-                (failed_share, 0.0)
-            } else {
-                super::moved_by_sampling(fleet, &down)?
-            };
-            let survivors: Vec<NodeRow> = node_rows(&fleet.nodes, &fsh, n, q)
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| !down.contains(i))
-                .map(|(_, r)| r)
-                .collect();
-            Some(FailureNumbers {
-                down,
-                survivors,
-                max_load,
-                moved,
-                moved_from_survivors,
-            })
-        }
-        None => None,
-    };
-
-    // Reconnect storm of the most loaded node's devices.
-    let cl = &fleet.client;
-    let storm = math::reconnect_storm(
-        max_node,
-        cl.reconnection_delay_ms,
-        cl.reconnection_delay_max_ms,
-        cl.randomization_factor,
-        if cl.reconnection {
-            cl.reconnection_attempts
-        } else {
-            1
-        },
-        s.outage_secs * 1000.0,
-        1,
-    );
-    let schedule = math::nominal_schedule(
-        cl.reconnection_delay_ms,
-        cl.reconnection_delay_max_ms,
-        cl.reconnection_attempts,
-        8,
-    );
-    let gives_up_after_ms =
-        (cl.reconnection_attempts != 0).then(|| schedule.last().copied().unwrap_or(0.0));
-
-    let kong_dash_header = match (&fleet.gateway.kong_version, algorithm) {
-        (Some(v), Algorithm::Kong) if crate::simulate::kong_header_bug(v) => fleet
-            .gateway
-            .sticky_keys
-            .iter()
-            .find_map(|k| match k {
-                crate::fleet::KeySource::Header(h) if h.contains('-') => Some(h),
-                _ => None,
-            })
-            .map(|h| (v.clone(), h.clone())),
-        _ => None,
-    };
-
-    // The answer.
-    let nodes_needed = nodes_needed(fleet, s, capacity, ceiling)?;
-    let current_fits = max_node <= capacity
-        && failure.as_ref().is_none_or(|f| f.max_load <= ceiling)
-        && (s.failures == 0 || (s.failures as usize) < fleet.nodes.len());
-    Ok(PlanNumbers {
-        rate: r,
-        ceilings: c,
-        ceiling,
-        binding,
-        capacity,
-        fleet_rate: r * n as f64,
-        drain_ms: capacity as f64 * p.cpu_ms_per_delivery / p.cpu_cores,
-        rows,
-        max_node,
-        max_node_p95: math::max_load_quantile(n, &sh, 0.95),
-        max_node_p99: math::max_load_quantile(n, &sh, 0.99),
-        failure,
-        storm,
-        schedule,
-        gives_up_after_ms,
-        nodes_needed,
-        current_fits,
-        kong_dash_header,
-    })
-}
 
 /// The report for these numbers: the figures, plus the warnings, the answer's reason, the
 /// comparison with the guide and (with `explain`) the formulas, in words.
@@ -356,7 +87,7 @@ pub(super) fn present(fleet: &Fleet, s: &Sizing, m: &PlanNumbers) -> PlanReport 
     match algorithm {
         Algorithm::NginxIpHash => warnings.push(format!(
             "nginx ip_hash under NAT: every device arrives from {} so all {} go to one node; hash the device id instead",
-            super::GUIDE_NAT_IP,
+            GUIDE_NAT_IP,
             fmt_int(n)
         )),
         Algorithm::RoundRobin => warnings.push(
@@ -496,49 +227,8 @@ pub(super) fn present(fleet: &Fleet, s: &Sizing, m: &PlanNumbers) -> PlanReport 
         calibration: None,
         explain: if s.explain { explain } else { Vec::new() },
     };
-    report.against_the_guide = super::guide::check(fleet, &report);
+    report.against_the_guide = guide::check(fleet, &report);
     report
-}
-
-fn node_rows(nodes: &[crate::fleet::Node], sh: &[f64], n: u64, q: f64) -> Vec<NodeRow> {
-    nodes
-        .iter()
-        .zip(sh)
-        .map(|(node, &share)| {
-            let l = math::node_load(n, share);
-            NodeRow {
-                id: node.id.clone(),
-                addr: node.addr(),
-                share,
-                expected: l.expected,
-                sd: l.sd,
-                percentile_load: math::max_load_quantile(n, &[share], q),
-            }
-        })
-        .collect()
-}
-
-fn nodes_needed(fleet: &Fleet, s: &Sizing, capacity: u64, ceiling: u64) -> Result<Option<usize>> {
-    let n = fleet.workload.devices;
-    if capacity == 0 {
-        return Ok(None);
-    }
-    let q = s.percentile / 100.0;
-    let lo = (n.div_ceil(capacity) as usize)
-        .max(s.failures as usize + 1)
-        .max(1);
-    for k in lo..=s.max_nodes as usize {
-        let nodes = nodes_for(fleet, k);
-        let sh = shares(&spec_for(fleet, &nodes, vec![]))?;
-        if math::max_load_quantile(n, &sh, q) > capacity {
-            continue;
-        }
-        match worst_failure(fleet, &nodes, n, s.failures as usize, q, &sh)? {
-            Some(f) if f.max_load > ceiling => continue,
-            _ => return Ok(Some(k)),
-        }
-    }
-    Ok(None)
 }
 
 impl Report for PlanReport {
@@ -733,8 +423,6 @@ impl Report for PlanReport {
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use crate::fleet::default_fleet;
     use crate::plan::{plan, Sizing};
 
@@ -746,22 +434,6 @@ mod tests {
             outage_secs: 0.0,
             max_nodes: 64,
             explain: false,
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(12))]
-        /// More devices never need fewer nodes.
-        #[test]
-        fn nodes_needed_never_decreases(a in 100u64..60_000, b in 100u64..60_000) {
-            let (lo, hi) = (a.min(b), a.max(b));
-            let mut f = default_fleet();
-            f.profile.fd_limit = 4_064;
-            f.workload.devices = lo;
-            let k_lo = plan(&f, &sizing()).unwrap().answer.nodes_needed.unwrap();
-            f.workload.devices = hi;
-            let k_hi = plan(&f, &sizing()).unwrap().answer.nodes_needed.unwrap();
-            prop_assert!(k_lo <= k_hi, "{lo} devices need {k_lo}, {hi} need {k_hi}");
         }
     }
 

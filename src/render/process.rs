@@ -216,7 +216,7 @@ WantedBy=multi-user.target\n",
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::default_fleet;
+    use crate::fleet::default_fleet;
 
     #[test]
     fn pm2_runs_one_fork_mode_node_per_fleet_node() {
