@@ -760,6 +760,11 @@ pub struct ServeArgs {
     /// Token keys for `--auth jwt`: one per line, all accepted (two during a rotation).
     #[arg(long, env = "RTCTL_KEY_FILE", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub key_file: Option<PathBuf>,
+    /// Keep the device registry (POST /api/v1/devices/register) on disk in DIR when the node
+    /// runs without --redis (with --redis it is in Redis). Without either, registration
+    /// answers 503.
+    #[arg(long, env = "RTCTL_DATA_DIR", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub data_dir: Option<PathBuf>,
     /// When a publish is acknowledged (202). Every node of a fleet must use the same mode.
     #[arg(long, env = "RTCTL_DURABILITY", value_enum, default_value_t = DurabilityMode::Leader)]
     pub durability: DurabilityMode,

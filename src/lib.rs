@@ -233,6 +233,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             ..engine::Config::default()
         },
         http,
+        data_dir: args.data_dir.clone(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
