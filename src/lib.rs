@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod devices;
 pub mod engine;
 pub mod error;
 pub mod fleet;
@@ -523,6 +524,9 @@ pub fn run(cli: Cli) -> Result<()> {
             simulate::assign::run(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
+        Command::Devices(cli::DevicesCommand::List(args)) => devices::list(&args, &mut out),
+        Command::Devices(cli::DevicesCommand::Show(args)) => devices::show(&args, &mut out),
+        Command::Devices(cli::DevicesCommand::NatReport(args)) => devices::nat(&args, &mut out),
         Command::Token(cli::TokenCommand::Issue(args)) => {
             let token = token_issue(&args)?;
             writeln!(out, "{token}").map_err(|source| Error::Output {
