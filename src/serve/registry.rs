@@ -572,13 +572,21 @@ impl Registry {
             Registry::Redis { con, keys } => {
                 let mut con = con.clone();
                 let old = self.get(&reg.device_id).await?;
-                let created = old.is_none();
-                let rec = merge(old.as_ref(), reg, ip, now_ms);
+                let mut rec = merge(old.as_ref(), reg, ip, now_ms);
                 let key = keys.device(&rec.device_id);
-                // A plain pipeline (atomic per command, one slot): it also runs on a Cluster.
+                // A plain pipeline (each command atomic, all keys in one slot): it also runs on
+                // a Cluster. Two first registrations racing on two nodes: HSETNX keeps the
+                // first `registered_at`, and only its writer answers 201.
                 let mut p = redis::pipe();
+                p.cmd("HSETNX")
+                    .arg(&key)
+                    .arg("registered_at")
+                    .arg(&rec.registered_at);
                 p.cmd("HSET").arg(&key);
-                for (f, v) in to_pairs(&rec) {
+                for (f, v) in to_pairs(&rec)
+                    .into_iter()
+                    .filter(|(f, _)| *f != "registered_at")
+                {
                     p.arg(f).arg(v);
                 }
                 p.ignore();
@@ -599,7 +607,9 @@ impl Registry {
                     .arg(keys.department_devices(&rec.department_id))
                     .arg(&rec.device_id)
                     .ignore();
-                p.query_async::<()>(&mut con).await?;
+                p.cmd("HGET").arg(&key).arg("registered_at");
+                let (created, first): (bool, String) = p.query_async(&mut con).await?;
+                rec.registered_at = first;
                 Ok((rec, created))
             }
         }

@@ -400,11 +400,12 @@ async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
     ];
     let a = ServeProcess::start("node-a", &extra);
     let b = ServeProcess::start("node-b", &extra);
-    let (s, v) = post(&a.url(), &snake("tablet-7", "1.0"), &[]).await;
-    assert_eq!(s, 201, "{v}");
+    let (s, first) = post(&a.url(), &snake("tablet-7", "1.0"), &[]).await;
+    assert_eq!(s, 201, "{first}");
     let (s, v) = post(&b.url(), &snake("tablet-7", "1.1"), &[]).await;
     assert_eq!(s, 200, "upsert across nodes: {v}");
     let registered_seen = v["last_seen"].as_str().unwrap().to_string();
+    assert_eq!(v["registered_at"], first["registered_at"]);
     let (s, _) = post(&a.url(), &snake("pc-9", "1.0"), &[]).await;
     assert_eq!(s, 201);
     let Some(device) = Connected::start(&b.url(), "tablet-7") else {
@@ -509,6 +510,12 @@ async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
         v["online"] == false
     })
     .await;
+    // Redis down: nothing is acknowledged
+    let mut redis = redis;
+    redis.stop();
+    let (s, v) = post(&url, &snake("pc-10", "1.0"), &[]).await;
+    assert_eq!(s, 503, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("not stored"), "{v}");
 }
 
 /// `rtctl devices nat-report`: 30 devices behind one NAT and 10 with their own IPs (the
