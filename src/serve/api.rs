@@ -434,6 +434,9 @@ async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
     if let Some(l) = &st.limits {
         l.render(&mut text);
     }
+    if let Some(d) = &st.devices {
+        d.metrics.render(&mut text);
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -212,6 +212,7 @@ pub async fn run(
         registry: registry.clone(),
         local: local_devices.clone(),
         fleet: redis.clone().map(|c| (c, keys.clone())),
+        metrics: Default::default(),
     }));
     let state = Arc::new(state);
     let node = Arc::new(Node {

@@ -7,7 +7,7 @@
 //!   records with `online` and the `node` each is connected to; behind the node's API key.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -37,6 +37,51 @@ pub struct Devices {
     pub local: Arc<dyn Fn() -> BTreeSet<String> + Send + Sync>,
     /// The fleet's Redis, where every node publishes its connected devices.
     pub fleet: Option<(Conn, Keys)>,
+    /// Registrations by outcome (rendered at `/metrics`).
+    pub metrics: RegistryMetrics,
+}
+
+/// `rtctl_device_registrations_total{result}`.
+#[derive(Debug, Default)]
+pub struct RegistryMetrics {
+    created: AtomicU64,
+    updated: AtomicU64,
+    refused: AtomicU64,
+    unavailable: AtomicU64,
+}
+
+impl RegistryMetrics {
+    fn count(&self, status: StatusCode) {
+        let c = match status {
+            StatusCode::CREATED => &self.created,
+            StatusCode::OK => &self.updated,
+            StatusCode::SERVICE_UNAVAILABLE => &self.unavailable,
+            _ => &self.refused,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Prometheus text.
+    pub fn render(&self, o: &mut String) {
+        use std::fmt::Write;
+        let _ = writeln!(
+            o,
+            "# HELP rtctl_device_registrations_total POST /api/v1/devices/register by result: created (201), updated (200), refused (4xx), unavailable (503: no registry, or Redis / disk failed)"
+        );
+        let _ = writeln!(o, "# TYPE rtctl_device_registrations_total counter");
+        for (result, v) in [
+            ("created", &self.created),
+            ("updated", &self.updated),
+            ("refused", &self.refused),
+            ("unavailable", &self.unavailable),
+        ] {
+            let _ = writeln!(
+                o,
+                "rtctl_device_registrations_total{{result=\"{result}\"}} {}",
+                v.load(Ordering::Relaxed)
+            );
+        }
+    }
 }
 
 const NO_REGISTRY: &str = "this node has no device registry: start it with --data-dir DIR (embedded, on disk) or --redis URL (shared by the fleet)";
@@ -74,7 +119,15 @@ fn unauthorized(message: String) -> Response {
 }
 
 pub async fn register(State(st): State<Arc<NodeState>>, req: Request) -> Response {
-    let Some(reg_store) = registry(&st) else {
+    let r = register_inner(&st, req).await;
+    if let Some(d) = &st.devices {
+        d.metrics.count(r.status());
+    }
+    r
+}
+
+async fn register_inner(st: &Arc<NodeState>, req: Request) -> Response {
+    let Some(reg_store) = registry(st) else {
         return no_registry();
     };
     let (parts, body): (_, Body) = req.into_parts();
@@ -193,7 +246,7 @@ pub async fn register(State(st): State<Arc<NodeState>>, req: Request) -> Respons
             };
             (status, Json(rec)).into_response()
         }
-        Err(e) => unavailable(&st, &e),
+        Err(e) => unavailable(st, &e),
     }
 }
 

@@ -246,6 +246,18 @@ async fn every_bad_field_is_refused_naming_it() {
     assert_eq!(s, 413);
     let (_, v) = get(&url, "/api/v1/devices", Some(KEY)).await;
     assert_eq!(v["count"], 0, "{v}");
+    // every refusal is counted
+    let text = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("rtctl_device_registrations_total{result=\"refused\"} 21"),
+        "{text}"
+    );
+    assert!(text.contains("rtctl_device_registrations_total{result=\"created\"} 0"));
 }
 
 /// `last_ip_address` is the TCP peer unless the peer is a --trusted-proxy; then the client
