@@ -15,8 +15,9 @@
 //!   `HEARTBEAT_TTL`.
 //! - without Redis, with `--data-dir DIR`: [`DiskStore`], an append-only JSON-lines file
 //!   `DIR/devices.jsonl`, fsynced before the node answers (nothing acknowledged is lost, even
-//!   to `kill -9` or a power cut), compacted at start (one line per device, written to a
-//!   temporary file, fsynced and renamed over the old one). Chosen over an embedded database
+//!   to `kill -9` or a power cut), compacted at start and while running once it holds
+//!   `COMPACT_RATIO` lines per device (one line per device, written to a temporary file,
+//!   fsynced and renamed over the old one: a crash leaves the old file or the new one). Chosen over an embedded database
 //!   (e.g. `redb`) because the registry is small (one ~400-byte record per device: 10,000
 //!   devices are 4 MB, held in memory for reads), written rarely (an app start registers
 //!   once), and a text file of JSON records can be read, grepped and repaired with ordinary
@@ -339,11 +340,49 @@ pub enum RegistryError {
 pub struct DiskStore {
     path: PathBuf,
     inner: Mutex<DiskInner>,
+    /// [`COMPACT_MIN_LINES`] (smaller in tests).
+    compact_min_lines: usize,
 }
 
 struct DiskInner {
     records: BTreeMap<String, DeviceRecord>,
     file: File,
+    /// Lines in the file (compaction leaves one per device).
+    lines: usize,
+}
+
+/// The file is compacted while the node runs once it has this many lines per device...
+pub const COMPACT_RATIO: usize = 4;
+/// ... and at least this many lines.
+pub const COMPACT_MIN_LINES: usize = 10_000;
+
+/// One line per device, written to a temporary file, fsynced, renamed over `path` (and the
+/// directory fsynced): a crash at any point leaves the old file or the new one. Returns the
+/// new file opened for appending.
+fn compact(
+    dir: &Path,
+    path: &Path,
+    records: &BTreeMap<String, DeviceRecord>,
+) -> Result<File, String> {
+    let tmp = dir.join("devices.jsonl.tmp");
+    let e = |e: std::io::Error| format!("compaction: {e}");
+    {
+        let mut f = std::io::BufWriter::new(File::create(&tmp).map_err(e)?);
+        for r in records.values() {
+            serde_json::to_writer(&mut f, r).expect("record serializes");
+            f.write_all(b"\n").map_err(e)?;
+        }
+        let f = f.into_inner().map_err(|x| e(x.into_error()))?;
+        f.sync_all().map_err(e)?;
+    }
+    std::fs::rename(&tmp, path).map_err(e)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open for appending: {e}"))
 }
 
 impl DiskStore {
@@ -392,31 +431,34 @@ impl DiskStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(err(format!("cannot open: {e}"))),
         }
-        // Compact: one line per device, atomically replacing the old file.
-        let tmp = dir.join("devices.jsonl.tmp");
-        {
-            let mut f = File::create(&tmp).map_err(|e| err(format!("compaction: {e}")))?;
-            for r in records.values() {
-                let mut line = serde_json::to_string(r).expect("record serializes");
-                line.push('\n');
-                f.write_all(line.as_bytes())
-                    .map_err(|e| err(format!("compaction: {e}")))?;
-            }
-            f.sync_all().map_err(|e| err(format!("compaction: {e}")))?;
-        }
-        std::fs::rename(&tmp, &path).map_err(|e| err(format!("compaction: {e}")))?;
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        let file = OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(|e| err(format!("cannot open for appending: {e}")))?;
+        let file = compact(dir, &path, &records).map_err(err)?;
         tracing::info!(path = %path.display(), devices = records.len(), "device registry opened");
         Ok(DiskStore {
             path,
-            inner: Mutex::new(DiskInner { records, file }),
+            inner: Mutex::new(DiskInner {
+                lines: records.len(),
+                records,
+                file,
+            }),
+            compact_min_lines: COMPACT_MIN_LINES,
         })
+    }
+
+    /// Rewrite the file once it holds more than [`COMPACT_RATIO`] lines per device (and at
+    /// least [`COMPACT_MIN_LINES`]): registrations and connects only append.
+    fn maybe_compact(&self, inner: &mut DiskInner) -> Result<(), RegistryError> {
+        if inner.lines < self.compact_min_lines || inner.lines < COMPACT_RATIO * inner.records.len()
+        {
+            return Ok(());
+        }
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        inner.file =
+            compact(dir, &self.path, &inner.records).map_err(|message| RegistryError::Disk {
+                path: self.path.clone(),
+                message,
+            })?;
+        inner.lines = inner.records.len();
+        Ok(())
     }
 
     fn append(&self, inner: &mut DiskInner, recs: &[DeviceRecord]) -> Result<(), RegistryError> {
@@ -432,7 +474,9 @@ impl DiskStore {
             .map_err(|e| RegistryError::Disk {
                 path: self.path.clone(),
                 message: format!("cannot write: {e}"),
-            })
+            })?;
+        inner.lines += recs.len();
+        Ok(())
     }
 
     /// Upsert, on disk (fsynced) before it returns. `(record, created)`.
@@ -448,6 +492,10 @@ impl DiskStore {
         let rec = merge(old, reg, ip, now_ms);
         self.append(&mut inner, std::slice::from_ref(&rec))?;
         inner.records.insert(rec.device_id.clone(), rec.clone());
+        if let Err(e) = self.maybe_compact(&mut inner) {
+            // Acknowledged already (fsynced); the next append or start compacts again.
+            tracing::warn!(cause = %e, "device registry not compacted");
+        }
         Ok((rec, created))
     }
 
@@ -488,6 +536,9 @@ impl DiskStore {
         self.append(&mut inner, &recs)?;
         for r in recs {
             inner.records.insert(r.device_id.clone(), r);
+        }
+        if let Err(e) = self.maybe_compact(&mut inner) {
+            tracing::warn!(cause = %e, "device registry not compacted");
         }
         Ok(())
     }
@@ -989,6 +1040,25 @@ mod tests {
         std::fs::write(&path, "garbage\n{}\n").unwrap();
         let e = DiskStore::open(dir.path()).err().unwrap().to_string();
         assert!(e.contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn the_disk_store_compacts_while_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = DiskStore::open(dir.path()).unwrap();
+        s.compact_min_lines = 50;
+        let reg = parse_registration(&guide_body()).unwrap();
+        for i in 0..55 {
+            s.upsert(reg.clone(), None, i).unwrap();
+        }
+        let path = dir.path().join("devices.jsonl");
+        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+        assert!(lines <= 6, "compacted while running: {lines} lines");
+        drop(s);
+        let s = DiskStore::open(dir.path()).unwrap();
+        let r = s.get("tablet-ios_a1b2c3d4").unwrap();
+        assert_eq!(r.last_seen, rfc3339(54));
+        assert_eq!(r.registered_at, rfc3339(0));
     }
 
     #[test]
