@@ -351,3 +351,105 @@ pub async fn show(
     let v = views(vec![rec], &online, &Filter::default());
     Json(&v[0]).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::serve::api::router;
+    use crate::serve::log::Log;
+    use crate::serve::metrics::Metrics;
+    use crate::serve::registry::DiskStore;
+
+    fn state(dir: Option<&std::path::Path>, online: &[&str]) -> Arc<NodeState> {
+        let mut s = NodeState::new("n1", Log::memory(10), Arc::new(Metrics::default()));
+        s.api_key = Some("k".into());
+        let online: BTreeSet<String> = online.iter().map(|s| s.to_string()).collect();
+        s.devices = Some(Arc::new(Devices {
+            registry: dir.map(|d| Arc::new(Registry::Disk(Arc::new(DiskStore::open(d).unwrap())))),
+            local: Arc::new(move || online.clone()),
+            fleet: None,
+            metrics: RegistryMetrics::default(),
+        }));
+        Arc::new(s)
+    }
+
+    async fn call(st: &Arc<NodeState>, req: Request<Body>) -> (StatusCode, Value) {
+        let res = router(st.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    fn register(body: &str) -> Request<Body> {
+        Request::post("/api/v1/devices/register")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    }
+
+    fn get(path: &str, key: Option<&str>) -> Request<Body> {
+        let mut r = Request::get(path);
+        if let Some(k) = key {
+            r = r.header("authorization", format!("Bearer {k}"));
+        }
+        r.body(Body::empty()).unwrap()
+    }
+
+    const BODY: &str = r#"{"id":"pc-1","type":"pc","model":"m","os":"Linux","osVersion":"6","appVersion":"1","departmentId":"ER"}"#;
+
+    #[tokio::test]
+    async fn register_then_read_with_the_local_sockets() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = state(Some(dir.path()), &["pc-1"]);
+        let (s, v) = call(&st, register(BODY)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["last_ip_address"], Value::Null, "no client IP in-process");
+        assert_eq!(call(&st, register(BODY)).await.0, StatusCode::OK);
+        assert_eq!(
+            call(&st, get("/api/v1/devices", None)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            call(&st, get("/api/v1/devices", Some("wrong"))).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let (s, v) = call(&st, get("/api/v1/devices/pc-1", Some("k"))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            (v["online"].clone(), v["node"].clone()),
+            (json!(true), json!("n1"))
+        );
+        let (_, v) = call(&st, get("/api/v1/devices?online=false", Some("k"))).await;
+        assert_eq!(v["count"], 0);
+        let (s, v) = call(&st, get("/api/v1/devices?room=x", Some("k"))).await;
+        assert_eq!(
+            (s, v["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("room"))
+        );
+        let mut text = String::new();
+        st.devices.as_ref().unwrap().metrics.render(&mut text);
+        assert!(text.contains("{result=\"created\"} 1"), "{text}");
+        assert!(text.contains("{result=\"updated\"} 1"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn without_a_store_the_registry_is_unavailable() {
+        for st in [state(None, &[]), {
+            let s = NodeState::new("n1", Log::memory(10), Arc::new(Metrics::default()));
+            Arc::new(s)
+        }] {
+            let (s, v) = call(&st, register(BODY)).await;
+            assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+            assert!(v["error"].as_str().unwrap().contains("--data-dir"), "{v}");
+            let (s, _) = call(&st, get("/api/v1/devices", Some("k"))).await;
+            assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+        }
+    }
+}
