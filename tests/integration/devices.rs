@@ -522,6 +522,27 @@ async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
         v["online"] == false
     })
     .await;
+    // a node killed with SIGKILL: its devices turn offline once its set expires (HEARTBEAT_TTL)
+    let device = Connected::start(&b.url(), "tablet-7").unwrap();
+    until("tablet-7 online again", async || {
+        let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
+        v["online"] == true
+    })
+    .await;
+    let mut b = b;
+    b.kill();
+    let killed = Instant::now();
+    until("tablet-7 offline after node-b died", async || {
+        let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
+        v["online"] == false
+    })
+    .await;
+    assert!(
+        killed.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        killed.elapsed()
+    );
+    drop(device);
     // Redis down: nothing is acknowledged
     let mut redis = redis;
     redis.stop();
