@@ -197,12 +197,14 @@ pub async fn run(
     )));
     let local_devices: Arc<dyn Fn() -> std::collections::BTreeSet<String> + Send + Sync> = {
         let io = io.clone();
+        // Every connected device is in its room (`delivery::device_room`).
+        let prefix = delivery::device_room("");
         Arc::new(move || {
             io.of("/")
                 .map(|n| {
                     n.rooms()
                         .into_iter()
-                        .filter_map(|r| r.strip_prefix("device:").map(str::to_string))
+                        .filter_map(|r| r.strip_prefix(prefix.as_str()).map(str::to_string))
                         .collect()
                 })
                 .unwrap_or_default()
