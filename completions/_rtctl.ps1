@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
+            [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'The device registry, through a node''s HTTP API: registered devices, whether and on which node each is connected, and where their public IPs would send them')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -181,6 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits and the client-IP figures in heartbeats (`rtctl top`''s NAT-trap alert); repeat, or comma-separate. Other peers are the client themselves')
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Device authentication: `none` (any client may claim any device id; development only, logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`)')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Token keys for `--auth jwt`: one per line, all accepted (two during a rotation)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the device registry (POST /api/v1/devices/register) on disk in DIR when the node runs without --redis (with --redis it is in Redis). Without either, registration answers 503')
             [CompletionResult]::new('--durability', '--durability', [CompletionResultType]::ParameterName, 'When a publish is acknowledged (202). Every node of a fleet must use the same mode')
             [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Replicas that must confirm a publish with --durability replicated or replicated-aof')
             [CompletionResult]::new('--replica-timeout-ms', '--replica-timeout-ms', [CompletionResultType]::ParameterName, 'How long a publish waits for its replicas before it is refused with 503')
@@ -368,6 +370,84 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;token;help;help' {
+            break
+        }
+        'rtctl;devices' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One registered device (GET /api/v1/devices/ID)')
+            [CompletionResult]::new('nat-report', 'nat-report', [CompletionResultType]::ParameterValue, 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;devices;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The node''s API key, sent as `Authorization: Bearer <key>`')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the answer')
+            [CompletionResult]::new('--department', '--department', [CompletionResultType]::ParameterName, 'Only this department''s devices')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Only devices connected now')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Only devices not connected now')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;devices;show' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The node''s API key, sent as `Authorization: Bearer <key>`')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;devices;nat-report' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The node''s API key, sent as `Authorization: Bearer <key>`')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the answer')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Fleet file (TOML): its nodes and gateway. Without it the guide''s 3-node Kong fleet')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'Fleet file (TOML): its nodes and gateway. Without it the guide''s 3-node Kong fleet')
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Gateway in front of the nodes')
+            [CompletionResult]::new('--department', '--department', [CompletionResultType]::ParameterName, 'Only this department''s devices')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Public IPs listed in the table (the largest); JSON lists them all')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;devices;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One registered device (GET /api/v1/devices/ID)')
+            [CompletionResult]::new('nat-report', 'nat-report', [CompletionResultType]::ParameterValue, 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rtctl;devices;help;list' {
+            break
+        }
+        'rtctl;devices;help;show' {
+            break
+        }
+        'rtctl;devices;help;nat-report' {
+            break
+        }
+        'rtctl;devices;help;help' {
             break
         }
         'rtctl;bench' {
@@ -689,6 +769,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Signed connection tokens for `rtctl serve --auth jwt`')
+            [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'The device registry, through a node''s HTTP API: registered devices, whether and on which node each is connected, and where their public IPs would send them')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages generated from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -740,6 +821,21 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;help;token;issue' {
+            break
+        }
+        'rtctl;help;devices' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One registered device (GET /api/v1/devices/ID)')
+            [CompletionResult]::new('nat-report', 'nat-report', [CompletionResultType]::ParameterValue, 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id')
+            break
+        }
+        'rtctl;help;devices;list' {
+            break
+        }
+        'rtctl;help;devices;show' {
+            break
+        }
+        'rtctl;help;devices;nat-report' {
             break
         }
         'rtctl;help;bench' {

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand status 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
             cand publish 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset'
             cand token 'Signed connection tokens for `rtctl serve --auth jwt`'
+            cand devices 'The device registry, through a node''s HTTP API: registered devices, whether and on which node each is connected, and where their public IPs would send them'
             cand bench 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -169,6 +170,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --trusted-proxy 'Gateway (IP or CIDR) whose X-Forwarded-For names the client, for the per-IP limits and the client-IP figures in heartbeats (`rtctl top`''s NAT-trap alert); repeat, or comma-separate. Other peers are the client themselves'
             cand --auth 'Device authentication: `none` (any client may claim any device id; development only, logged loudly) or `jwt` (every CONNECT carries `auth.token` from `rtctl token issue`)'
             cand --key-file 'Token keys for `--auth jwt`: one per line, all accepted (two during a rotation)'
+            cand --data-dir 'Keep the device registry (POST /api/v1/devices/register) on disk in DIR when the node runs without --redis (with --redis it is in Redis). Without either, registration answers 503'
             cand --durability 'When a publish is acknowledged (202). Every node of a fleet must use the same mode'
             cand --replicas 'Replicas that must confirm a publish with --durability replicated or replicated-aof'
             cand --replica-timeout-ms 'How long a publish waits for its replicas before it is refused with 503'
@@ -343,6 +345,75 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;token;help;issue'= {
         }
         &'rtctl;token;help;help'= {
+        }
+        &'rtctl;devices'= {
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
+            cand show 'One registered device (GET /api/v1/devices/ID)'
+            cand nat-report 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;devices;list'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand --url 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes'
+            cand --api-key 'The node''s API key, sent as `Authorization: Bearer <key>`'
+            cand --timeout 'Seconds to wait for the answer'
+            cand --department 'Only this department''s devices'
+            cand --online 'Only devices connected now'
+            cand --offline 'Only devices not connected now'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;devices;show'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand --url 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes'
+            cand --api-key 'The node''s API key, sent as `Authorization: Bearer <key>`'
+            cand --timeout 'Seconds to wait for the answer'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;devices;nat-report'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand --url 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes'
+            cand --api-key 'The node''s API key, sent as `Authorization: Bearer <key>`'
+            cand --timeout 'Seconds to wait for the answer'
+            cand -f 'Fleet file (TOML): its nodes and gateway. Without it the guide''s 3-node Kong fleet'
+            cand --fleet 'Fleet file (TOML): its nodes and gateway. Without it the guide''s 3-node Kong fleet'
+            cand --nodes 'Replace the fleet''s nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...'
+            cand --gateway 'Gateway in front of the nodes'
+            cand --department 'Only this department''s devices'
+            cand --top 'Public IPs listed in the table (the largest); JSON lists them all'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;devices;help'= {
+            cand list 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
+            cand show 'One registered device (GET /api/v1/devices/ID)'
+            cand nat-report 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rtctl;devices;help;list'= {
+        }
+        &'rtctl;devices;help;show'= {
+        }
+        &'rtctl;devices;help;nat-report'= {
+        }
+        &'rtctl;devices;help;help'= {
         }
         &'rtctl;bench'= {
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -645,6 +716,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand status 'The fleet''s state for scripts: heartbeats and each node''s /health/ready, as a table or JSON; exit 0 when healthy, 6 when degraded, 4 when Redis is unreachable'
             cand publish 'Send a notification through a node''s (or the gateway''s) publish API; prints the offset'
             cand token 'Signed connection tokens for `rtctl serve --auth jwt`'
+            cand devices 'The device registry, through a node''s HTTP API: registered devices, whether and on which node each is connected, and where their public IPs would send them'
             cand bench 'Measure a node or a gateway with simulated devices: idle memory, fan-out latency, throughput, reconnect jitter and avalanches, counting every lost notification'
             cand generate 'Write shell completions and man pages generated from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -681,6 +753,17 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand issue 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
         }
         &'rtctl;help;token;issue'= {
+        }
+        &'rtctl;help;devices'= {
+            cand list 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
+            cand show 'One registered device (GET /api/v1/devices/ID)'
+            cand nat-report 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id'
+        }
+        &'rtctl;help;devices;list'= {
+        }
+        &'rtctl;help;devices;show'= {
+        }
+        &'rtctl;help;devices;nat-report'= {
         }
         &'rtctl;help;bench'= {
             cand idle 'Connect the devices, hold them, read the node''s memory per connection, then check one broadcast reaches everyone'

@@ -17,8 +17,8 @@ Exit codes:
   5  an output could not be written (a closed stdout, as in `rtctl ... | head -1`, ends
      quietly with 0)
   6  status: the fleet is degraded (a node gone, missing, stale, draining or not ready)
-  7  publish: the node refused the request (HTTP 4xx)
-  8  publish: the node failed (HTTP 5xx)";
+  7  publish, devices: the node refused the request (HTTP 4xx, e.g. 404 unknown device)
+  8  publish, devices: the node failed (HTTP 5xx, e.g. 503 no registry)";
 
 /// rtctl: tooling for Socket.IO notification fleets behind one NAT.
 ///
@@ -148,6 +148,10 @@ pub enum Command {
     /// Signed connection tokens for `rtctl serve --auth jwt`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The device registry, through a node's HTTP API: registered devices, whether and on
+    /// which node each is connected, and where their public IPs would send them.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
     /// Measure a node or a gateway with simulated devices: idle memory, fan-out latency,
     /// throughput, reconnect jitter and avalanches, counting every lost notification.
     #[command(subcommand)]
@@ -155,6 +159,92 @@ pub enum Command {
     /// Write shell completions and man pages generated from this command line.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Registered devices (GET /api/v1/devices), with whether and on which node each is
+    /// connected now.
+    #[command(after_long_help = EXIT_CODES)]
+    List(DevicesListArgs),
+    /// One registered device (GET /api/v1/devices/ID).
+    #[command(after_long_help = EXIT_CODES)]
+    Show(DevicesShowArgs),
+    /// Devices per public IP (their last_ip_address), and how the fleet's gateway would spread
+    /// them when hashing on the client IP compared with hashing on the device id.
+    #[command(name = "nat-report", after_long_help = EXIT_CODES)]
+    NatReport(DevicesNatArgs),
+}
+
+/// How `rtctl devices` reaches a node's HTTP API.
+#[derive(Debug, Clone, Args)]
+pub struct NodeApiArgs {
+    /// Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway
+    /// in front of the nodes.
+    #[arg(long, env = "RTCTL_URL", value_name = "URL", value_hint = ValueHint::Url)]
+    pub url: String,
+    /// The node's API key, sent as `Authorization: Bearer <key>`.
+    #[arg(
+        long,
+        env = "RTCTL_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesListArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub api: NodeApiArgs,
+    /// Only this department's devices.
+    #[arg(long, value_name = "ID")]
+    pub department: Option<String>,
+    /// Only devices connected now.
+    #[arg(long, conflicts_with = "offline")]
+    pub online: bool,
+    /// Only devices not connected now.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesShowArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub api: NodeApiArgs,
+    /// The device id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesNatArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub api: NodeApiArgs,
+    /// Fleet file (TOML): its nodes and gateway. Without it the guide's 3-node Kong fleet.
+    #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]
+    pub fleet: Option<PathBuf>,
+    /// Replace the fleet's nodes with N nodes node-1..node-N at 10.0.0.1:3000, 10.0.0.2:3000, ...
+    #[arg(long, value_name = "N")]
+    pub nodes: Option<u32>,
+    /// Gateway in front of the nodes.
+    #[arg(long, value_enum)]
+    pub gateway: Option<GatewayKind>,
+    /// Only this department's devices.
+    #[arg(long, value_name = "ID")]
+    pub department: Option<String>,
+    /// Public IPs listed in the table (the largest); JSON lists them all.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -760,6 +850,11 @@ pub struct ServeArgs {
     /// Token keys for `--auth jwt`: one per line, all accepted (two during a rotation).
     #[arg(long, env = "RTCTL_KEY_FILE", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub key_file: Option<PathBuf>,
+    /// Keep the device registry (POST /api/v1/devices/register) on disk in DIR when the node
+    /// runs without --redis (with --redis it is in Redis). Without either, registration
+    /// answers 503.
+    #[arg(long, env = "RTCTL_DATA_DIR", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub data_dir: Option<PathBuf>,
     /// When a publish is acknowledged (202). Every node of a fleet must use the same mode.
     #[arg(long, env = "RTCTL_DURABILITY", value_enum, default_value_t = DurabilityMode::Leader)]
     pub durability: DurabilityMode,

@@ -9,8 +9,8 @@
 //! | 4 | a service (Redis, a node) could not be reached |
 //! | 5 | an output could not be written (disk full, closed pipe, permissions) |
 //! | 6 | `status`: the fleet is degraded (a node gone, missing, stale, draining, unexpected or not ready) |
-//! | 7 | `publish`: the node refused the request (HTTP 4xx: bad request, unauthorized, too large) |
-//! | 8 | `publish`: the node failed (HTTP 5xx, e.g. 503 when the log is unavailable) |
+//! | 7 | `publish`, `devices`: the node refused the request (HTTP 4xx: bad request, unauthorized, too large, unknown device) |
+//! | 8 | `publish`, `devices`: the node failed (HTTP 5xx, e.g. 503 when the log or the registry is unavailable) |
 
 use std::path::PathBuf;
 use std::process::ExitCode;

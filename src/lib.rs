@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod cli;
 pub mod cli_adapter;
+pub mod devices;
 pub mod engine;
 pub mod error;
 pub mod fleet;
@@ -234,6 +235,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             ..engine::Config::default()
         },
         http,
+        data_dir: args.data_dir.clone(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -523,6 +525,9 @@ pub fn run(cli: Cli) -> Result<()> {
             cli_adapter::simulate_assign(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
         Command::Serve(args) => serve_command(&args),
+        Command::Devices(cli::DevicesCommand::List(args)) => devices::list(&args, &mut out),
+        Command::Devices(cli::DevicesCommand::Show(args)) => devices::show(&args, &mut out),
+        Command::Devices(cli::DevicesCommand::NatReport(args)) => devices::nat(&args, &mut out),
         Command::Token(cli::TokenCommand::Issue(args)) => {
             let token = token_issue(&args)?;
             writeln!(out, "{token}").map_err(|source| Error::Output {

@@ -17,6 +17,10 @@
 //! | `{rtctl:NS}:subs:<device>:<session>` | hash, TTL twice the log's retention age (at least 1 day), renewed on every change and (re)connect | the node holding the device | the departments the device's session subscribed to: field = department id, value = the log offset after which its notifications are the device's |
 //! | `{rtctl:NS}:session:<device>` | string, same TTL | the node where the device last began or resumed a session | the device's latest session id (what an app restart with only `auth.offset` resumes) |
 //! | `{rtctl:NS}:secret` | string (hex), never expires | the first node to start (`SET NX`) | the key that signs connection state recovery `pid`s, so any node can check a `pid` another node issued |
+//! | `{rtctl:NS}:device:<id>` | hash, never expires | the node that took the device's `POST /api/v1/devices/register` | the device registry record: fields `device_id, device_type, device_model, os, os_version, user_id, department_id, app_version, last_ip_address, last_seen, registered_at` (`serve::registry::DeviceRecord`); `last_seen` also set by the node the device connects to |
+//! | `{rtctl:NS}:devices` | set | same | every registered device id |
+//! | `{rtctl:NS}:devices:department:<id>` | set | same | the registered devices of one department (moved when a device registers with another department) |
+//! | `{rtctl:NS}:online:<node>` | set, TTL `HEARTBEAT_TTL`, refreshed every `HEARTBEAT_EVERY` | every node | the device ids connected to that node now (so any node answers `GET /api/v1/devices` for the fleet; a dead node's set expires); deleted at drain |
 //!
 //! Offsets are stream entry ids (`<ms>-<seq>`), the same text the publish API returns and the
 //! devices receive as the last event argument.
@@ -141,6 +145,26 @@ impl Keys {
     /// One node's drill-down detail.
     pub fn detail(&self, id: &str) -> String {
         format!("{}:detail:{id}", self.prefix)
+    }
+
+    /// One device's registry record (a hash).
+    pub fn device(&self, id: &str) -> String {
+        format!("{}:device:{id}", self.prefix)
+    }
+
+    /// Every registered device id (a set).
+    pub fn devices(&self) -> String {
+        format!("{}:devices", self.prefix)
+    }
+
+    /// The registered devices of one department (a set).
+    pub fn department_devices(&self, department: &str) -> String {
+        format!("{}:devices:department:{department}", self.prefix)
+    }
+
+    /// The devices connected to one node now (a set with the heartbeat's TTL).
+    pub fn online(&self, node: &str) -> String {
+        format!("{}:online:{node}", self.prefix)
     }
 }
 

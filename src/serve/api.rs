@@ -36,6 +36,8 @@ pub struct NodeState {
     pub max_body_bytes: usize,
     /// What the node's limits refused (rendered at `/metrics`).
     pub limits: Option<Arc<super::limits::LimitMetrics>>,
+    /// The device registry and who is connected where (`None` in unit tests).
+    pub devices: Option<Arc<super::registry_api::Devices>>,
 }
 
 impl NodeState {
@@ -49,6 +51,7 @@ impl NodeState {
             redis: None,
             max_body_bytes: 64 * 1024,
             limits: None,
+            devices: None,
         }
     }
 }
@@ -57,6 +60,12 @@ impl NodeState {
 pub fn router(state: Arc<NodeState>) -> Router {
     Router::new()
         .route("/api/v1/notifications", post(publish))
+        .route(
+            "/api/v1/devices/register",
+            post(super::registry_api::register),
+        )
+        .route("/api/v1/devices", get(super::registry_api::list))
+        .route("/api/v1/devices/{id}", get(super::registry_api::show))
         .route("/health", get(health))
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
@@ -81,6 +90,30 @@ pub fn error(status: StatusCode, message: impl Into<String>, field: Option<&str>
         Json(json!({"error": message.into(), "field": field})),
     )
         .into_response()
+}
+
+/// The node's API-key check (publish API, device registry reads): with `--api-key`, the
+/// request must carry `Authorization: Bearer <key>`. The refusal (a 401 JSON error), if any.
+pub fn check_api_key(st: &NodeState, headers: &HeaderMap) -> Option<Response> {
+    let Some(key) = &st.api_key else {
+        return None;
+    };
+    let ok = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| constant_time_eq(given.as_bytes(), key.as_bytes()));
+    if ok {
+        return None;
+    }
+    let mut r = error(
+        StatusCode::UNAUTHORIZED,
+        "missing or invalid API key: send Authorization: Bearer <key>",
+        None,
+    );
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    Some(r)
 }
 
 fn parse_target(v: &Value) -> Result<Target, (String, &'static str)> {
@@ -120,22 +153,8 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
         st.metrics.publish_rejected.fetch_add(1, Ordering::Relaxed);
         r
     };
-    if let Some(key) = &st.api_key {
-        let ok = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|given| constant_time_eq(given.as_bytes(), key.as_bytes()));
-        if !ok {
-            let mut r = error(
-                StatusCode::UNAUTHORIZED,
-                "missing or invalid API key: send Authorization: Bearer <key>",
-                None,
-            );
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return rejected(r);
-        }
+    if let Some(r) = check_api_key(&st, &headers) {
+        return rejected(r);
     }
     let content_type = headers.get(header::CONTENT_TYPE);
     if !content_type.is_some_and(|v| is_json_media_type(v.as_bytes())) {
@@ -265,11 +284,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, String> {
 }
 
 /// Deepest JSON nesting accepted in a publish body (the body object is level 1).
-const MAX_BODY_DEPTH: usize = 32;
+pub const MAX_BODY_DEPTH: usize = 32;
 
 /// `application/json`, in any case, with or without parameters (`; charset=utf-8`);
 /// not `application/jsonp` nor `application/json-seq`.
-fn is_json_media_type(v: &[u8]) -> bool {
+pub fn is_json_media_type(v: &[u8]) -> bool {
     let Ok(v) = std::str::from_utf8(v) else {
         return false;
     };
@@ -414,6 +433,9 @@ async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
     let mut text = st.metrics.render(&st.node_id, Process::read());
     if let Some(l) = &st.limits {
         l.render(&mut text);
+    }
+    if let Some(d) = &st.devices {
+        d.metrics.render(&mut text);
     }
     (
         [(

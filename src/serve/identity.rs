@@ -16,6 +16,11 @@ pub fn require_tokens(keys: Keys) -> bool {
     TOKEN_KEYS.set(keys).is_ok()
 }
 
+/// The token keys of `--auth jwt`, if the node runs with it.
+pub fn token_keys() -> Option<&'static Keys> {
+    TOKEN_KEYS.get()
+}
+
 /// Identity of one connected device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {

@@ -13,6 +13,8 @@ pub mod log;
 pub mod metrics;
 pub mod node;
 pub mod presence;
+pub mod registry;
+pub mod registry_api;
 /// Moved to `crate::redis_conn` (`top` and `status` use it too); re-exported for old paths.
 pub use crate::redis_conn;
 pub mod session;
@@ -68,6 +70,9 @@ pub struct ServeConfig {
     pub engine: Config,
     /// Connection ceiling, request deadlines, per-IP limits, trusted gateways.
     pub http: engine::HttpLimits,
+    /// Where the device registry lives without Redis (`--data-dir`); with neither, the node
+    /// has no registry and its endpoints answer 503.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Why the node could not start or run.
@@ -157,6 +162,21 @@ pub async fn run(
             PidSigner::random(window),
         ),
     };
+    let registry = match (&redis, &cfg.data_dir) {
+        (Some(con), dir) => {
+            if let Some(d) = dir {
+                tracing::warn!(data_dir = %d.display(), "--data-dir unused: the device registry is in Redis");
+            }
+            Some(Arc::new(registry::Registry::Redis {
+                con: con.clone(),
+                keys: keys.clone(),
+            }))
+        }
+        (None, Some(dir)) => Some(Arc::new(registry::Registry::Disk(Arc::new(
+            registry::DiskStore::open(dir).map_err(|e| ServeError::Config(e.to_string()))?,
+        )))),
+        (None, None) => None,
+    };
     let mut state = NodeState::new(cfg.node_id.clone(), log.clone(), metrics.clone());
     state.draining = draining.clone();
     state.api_key = cfg.api_key.clone();
@@ -179,6 +199,27 @@ pub async fn run(
         io.engine().stats_handle(),
         http_stats.clone(),
     )));
+    let local_devices: Arc<dyn Fn() -> std::collections::BTreeSet<String> + Send + Sync> = {
+        let io = io.clone();
+        // Every connected device is in its room (`delivery::device_room`).
+        let prefix = delivery::device_room("");
+        Arc::new(move || {
+            io.of("/")
+                .map(|n| {
+                    n.rooms()
+                        .into_iter()
+                        .filter_map(|r| r.strip_prefix(prefix.as_str()).map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    };
+    state.devices = Some(Arc::new(registry_api::Devices {
+        registry: registry.clone(),
+        local: local_devices.clone(),
+        fleet: redis.clone().map(|c| (c, keys.clone())),
+        metrics: Default::default(),
+    }));
     let state = Arc::new(state);
     let node = Arc::new(Node {
         cfg,
@@ -203,6 +244,15 @@ pub async fn run(
         node.position.clone(),
         metrics.clone(),
         rx,
+    ));
+    let devices_presence = tokio::spawn(registry::presence(
+        node.cfg.node_id.clone(),
+        local_devices,
+        registry,
+        redis.clone().map(|c| (c, keys.clone())),
+        HEARTBEAT_EVERY,
+        HEARTBEAT_TTL,
+        tasks.clone(),
     ));
     let beat = redis
         .clone()
@@ -251,6 +301,7 @@ pub async fn run(
         let _ = server.await;
         let _ = follow.await;
         let _ = deliver.await;
+        let _ = devices_presence.await;
         if let Some(b) = beat {
             let _ = b.await;
         }

@@ -4,6 +4,7 @@ mod assign_vectors;
 mod bench;
 mod ci_gate;
 mod cli;
+mod devices;
 mod engine_eio;
 mod engine_node;
 mod engine_sio;

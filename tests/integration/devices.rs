@@ -1,0 +1,669 @@
+//! The device registry end to end: real `rtctl serve` processes, the guide's registration sent
+//! by Node's `fetch` (tests/node/registry.mjs), devices connected with the official
+//! socket.io-client, a real redis-server shared by two nodes, and `rtctl devices`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::support::{node_dir, rtctl, RedisServer, ServeProcess};
+
+const KEY: &str = "registry-test-key";
+
+fn guide_body(id: &str) -> Value {
+    json!({
+        "id": id,
+        "type": "tablet-ios",
+        "model": "iPad13,1",
+        "os": "iOS",
+        "osVersion": "17.2",
+        "appVersion": "2.4.1",
+        "departmentId": "ER",
+        // registry.mjs turns this into `new Date()`, as the guide's client sends it
+        "lastRegistered": true,
+    })
+}
+
+/// The guide's `fetch('/api/v1/devices/register', ...)`, from Node 20: (status, body).
+fn node_register(url: &str, body: Value, token: Option<&str>) -> Option<(u16, Value)> {
+    let dir = node_dir()?;
+    let mut cfg = json!({"url": url, "body": body});
+    if let Some(t) = token {
+        cfg["token"] = json!(t);
+    }
+    let out = Command::new("node")
+        .arg(dir.join("registry.mjs"))
+        .arg("register")
+        .arg(cfg.to_string())
+        .current_dir(&dir)
+        .output()
+        .expect("node runs");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stdout)));
+    Some((v["status"].as_u64().unwrap() as u16, v["body"].clone()))
+}
+
+async fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .post(format!("{url}/api/v1/devices/register"))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(url: &str, path: &str, key: Option<&str>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().get(format!("{url}{path}"));
+    if let Some(k) = key {
+        req = req.bearer_auth(k);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn snake(id: &str, app: &str) -> String {
+    json!({
+        "device_id": id, "device_type": "pc", "device_model": "OptiPlex 7090",
+        "os": "Windows", "os_version": "11", "app_version": app, "department_id": "ICU",
+        "user_id": "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+    })
+    .to_string()
+}
+
+fn data_dir_args(dir: &std::path::Path) -> Vec<String> {
+    vec![
+        "--data-dir".into(),
+        dir.to_string_lossy().into_owned(),
+        "--api-key".into(),
+        KEY.into(),
+    ]
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The guide's client registers (201), registers again with the entity's names (200, same
+/// `registered_at`), and the record reads back behind the API key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+async fn the_guides_client_registers_and_an_upsert_keeps_registered_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = ServeProcess::start("n1", &args(&data_dir_args(dir.path())));
+    let url = node.url();
+    let Some((status, first)) = node_register(&url, guide_body("tablet-ios_a1b2c3d4"), Some("dev"))
+    else {
+        return;
+    };
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["device_id"], "tablet-ios_a1b2c3d4");
+    assert_eq!(first["device_type"], "tablet-ios");
+    assert_eq!(first["os_version"], "17.2");
+    assert_eq!(first["department_id"], "ER");
+    assert_eq!(first["user_id"], Value::Null);
+    assert_eq!(first["last_ip_address"], "127.0.0.1");
+    assert_eq!(first["registered_at"], first["last_seen"]);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let body = snake("tablet-ios_a1b2c3d4", "2.5.0");
+    let (status, second) = post(&url, &body, &[]).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["registered_at"], first["registered_at"]);
+    assert!(second["last_seen"].as_str() > first["last_seen"].as_str());
+    assert_eq!(second["app_version"], "2.5.0");
+    assert_eq!(second["department_id"], "ICU");
+    assert_eq!(second["user_id"], "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+    // reads need the API key
+    let (s, v) = get(&url, "/api/v1/devices", None).await;
+    assert_eq!(s, 401, "{v}");
+    let (s, v) = get(&url, "/api/v1/devices/tablet-ios_a1b2c3d4", Some(KEY)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["app_version"], "2.5.0");
+    assert_eq!(
+        (v["online"].clone(), v["node"].clone()),
+        (json!(false), Value::Null)
+    );
+    let (s, v) = get(&url, "/api/v1/devices?department=ICU", Some(KEY)).await;
+    assert_eq!((s, v["count"].as_u64()), (200, Some(1)), "{v}");
+    let (s, v) = get(&url, "/api/v1/devices?department=ER", Some(KEY)).await;
+    assert_eq!((s, v["count"].as_u64()), (200, Some(0)), "{v}");
+    let (s, v) = get(&url, "/api/v1/devices/nope", Some(KEY)).await;
+    assert_eq!((s, v["field"].as_str()), (404, Some("id")), "{v}");
+    let (s, v) = get(&url, "/api/v1/devices?online=maybe", Some(KEY)).await;
+    assert_eq!((s, v["field"].as_str()), (400, Some("online")), "{v}");
+}
+
+/// Nothing acknowledged is lost: the node is killed with SIGKILL right after the 2xx and the
+/// record is there after a restart. Without --data-dir or --redis registration is a 503
+/// saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_store_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = data_dir_args(dir.path());
+    let mut node = ServeProcess::start("n1", &args(&a));
+    let port = node.port;
+    let mut created = Vec::new();
+    for i in 0..20 {
+        let (s, v) = post(&node.url(), &snake(&format!("pc-{i}"), "1.0"), &[]).await;
+        assert_eq!(s, 201, "{v}");
+        created.push(v);
+    }
+    node.kill();
+    let node = ServeProcess::start_on(port, "n1", &args(&a));
+    let (s, v) = get(&node.url(), "/api/v1/devices", Some(KEY)).await;
+    assert_eq!((s, v["count"].as_u64()), (200, Some(20)), "{v}");
+    let want: std::collections::BTreeSet<String> = created
+        .iter()
+        .map(|c| c["device_id"].as_str().unwrap().to_string())
+        .collect();
+    let got: Vec<String> = v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["device_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+    let (s, again) = post(&node.url(), &snake("pc-3", "1.1"), &[]).await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again["registered_at"], created[3]["registered_at"]);
+
+    let bare = ServeProcess::start("bare", &[]);
+    let (s, v) = post(&bare.url(), &snake("pc-1", "1.0"), &[]).await;
+    assert_eq!(s, 503, "{v}");
+    let msg = v["error"].as_str().unwrap();
+    assert!(
+        msg.contains("--data-dir") && msg.contains("--redis"),
+        "{msg}"
+    );
+    assert_eq!(get(&bare.url(), "/api/v1/devices", None).await.0, 503);
+}
+
+/// Every bad field is a 400 naming it; a wrong media type 415, a large body 413; nothing is
+/// stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_field_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = ServeProcess::start("n1", &args(&data_dir_args(dir.path())));
+    let url = node.url();
+    let good: Value = serde_json::from_str(&snake("pc-1", "1.0")).unwrap();
+    let long = |n: usize| json!("x".repeat(n));
+    let cases = [
+        ("device_id", long(51)),
+        ("device_id", json!("a b")),
+        ("device_type", long(21)),
+        ("device_model", long(101)),
+        ("os", long(51)),
+        ("os_version", long(21)),
+        ("user_id", json!("not-a-uuid")),
+        ("department_id", long(21)),
+        ("app_version", long(51)),
+        ("app_version", json!(3)),
+    ];
+    for (field, v) in cases {
+        let mut b = good.clone();
+        b[field] = v.clone();
+        let (s, r) = post(&url, &b.to_string(), &[]).await;
+        assert_eq!(s, 400, "{field}={v}: {r}");
+        assert_eq!(r["field"], field, "{r}");
+        assert!(r["error"].as_str().unwrap().len() > 10, "{r}");
+    }
+    for field in [
+        "device_id",
+        "device_type",
+        "device_model",
+        "os",
+        "os_version",
+        "department_id",
+        "app_version",
+    ] {
+        let mut b = good.clone();
+        b.as_object_mut().unwrap().remove(field);
+        let (s, r) = post(&url, &b.to_string(), &[]).await;
+        assert_eq!((s, r["field"].as_str()), (400, Some(field)), "{r}");
+        assert!(r["error"].as_str().unwrap().starts_with("missing"), "{r}");
+    }
+    let (s, r) = post(&url, &good.to_string(), &[("x-device-id", "other")]).await;
+    assert_eq!((s, r["field"].as_str()), (400, Some("x-device-id")), "{r}");
+    let (s, r) = post(&url, "{nope", &[]).await;
+    assert_eq!((s, r["field"].as_str()), (400, Some("body")), "{r}");
+    let res = reqwest::Client::new()
+        .post(format!("{url}/api/v1/devices/register"))
+        .header("content-type", "text/plain")
+        .body(good.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+    let mut big = good.clone();
+    big["padding"] = long(20_000);
+    let (s, _) = post(&url, &big.to_string(), &[]).await;
+    assert_eq!(s, 413);
+    let (_, v) = get(&url, "/api/v1/devices", Some(KEY)).await;
+    assert_eq!(v["count"], 0, "{v}");
+    // every refusal is counted
+    let text = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("rtctl_device_registrations_total{result=\"refused\"} 21"),
+        "{text}"
+    );
+    assert!(text.contains("rtctl_device_registrations_total{result=\"created\"} 0"));
+}
+
+/// `last_ip_address` is the TCP peer unless the peer is a --trusted-proxy; then the client
+/// its X-Forwarded-For names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_for_is_used_only_from_a_trusted_peer() {
+    let d1 = tempfile::tempdir().unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let untrusted = ServeProcess::start("u", &args(&data_dir_args(d1.path())));
+    let mut a = data_dir_args(d2.path());
+    a.extend(["--trusted-proxy".into(), "127.0.0.1/32".into()]);
+    let trusted = ServeProcess::start("t", &args(&a));
+    let xff = [("x-forwarded-for", "198.51.100.9, 203.0.113.50")];
+    let (s, v) = post(&untrusted.url(), &snake("pc-1", "1"), &xff).await;
+    assert_eq!(
+        (s, v["last_ip_address"].as_str()),
+        (201, Some("127.0.0.1")),
+        "{v}"
+    );
+    let (s, v) = post(&trusted.url(), &snake("pc-1", "1"), &xff).await;
+    assert_eq!(
+        (s, v["last_ip_address"].as_str()),
+        (201, Some("203.0.113.50")),
+        "{v}"
+    );
+}
+
+fn issue(file: &str, args: &[&str]) -> String {
+    let out = rtctl()
+        .args(["token", "issue", "--key-file", file])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// With --auth jwt the bearer must be the device's own token: none or a bad one is 401,
+/// another device's 403; the token's user becomes the record's user_id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+async fn with_auth_jwt_only_the_devices_own_token_registers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::write(&keys, "registry-key-0123456789abcdefghijklmnopqrstuv\n").unwrap();
+    let file = keys.to_string_lossy().into_owned();
+    let user = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+    let own = issue(&file, &["--device", "tablet-1", "--user", user]);
+    let other = issue(&file, &["--device", "tablet-2"]);
+    let mut a = data_dir_args(&dir.path().join("data"));
+    a.extend([
+        "--auth".into(),
+        "jwt".into(),
+        "--key-file".into(),
+        file.clone(),
+    ]);
+    let node = ServeProcess::start("n1", &args(&a));
+    let url = node.url();
+    let Some((s, v)) = node_register(&url, guide_body("tablet-1"), Some(&other)) else {
+        return;
+    };
+    assert_eq!((s, v["field"].as_str()), (403, Some("device_id")), "{v}");
+    let (s, v) = node_register(&url, guide_body("tablet-1"), None).unwrap();
+    assert_eq!(s, 401, "{v}");
+    let (s, v) = node_register(&url, guide_body("tablet-1"), Some("not.a.token")).unwrap();
+    assert_eq!(s, 401, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("token"), "{v}");
+    let (s, v) = node_register(&url, guide_body("tablet-1"), Some(&own)).unwrap();
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["user_id"], user);
+    let (_, v) = get(&url, "/api/v1/devices", Some(KEY)).await;
+    assert_eq!(v["count"], 1, "{v}");
+}
+
+/// A device connected with the official socket.io-client; dropped (disconnected) on drop.
+struct Connected(Child);
+
+impl Connected {
+    fn start(url: &str, device: &str) -> Option<Connected> {
+        let dir = node_dir()?;
+        let mut child = Command::new("node")
+            .arg(dir.join("registry.mjs"))
+            .arg("connect")
+            .arg(json!({"url": url, "deviceId": device, "departmentId": "ER"}).to_string())
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "READY", "{line}");
+        Some(Connected(child))
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn until(what: &str, mut f: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !f().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn cli_json(args: &[&str]) -> Value {
+    let out = rtctl()
+        .args(args)
+        .env_remove("RTCTL_FLEET")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Two nodes on one redis-server: a device registered through node A and connected to node B
+/// is listed by A as online on B (and by `rtctl devices list/show` against A), then offline
+/// once it disconnects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let r = redis.url();
+    let extra = [
+        "--redis",
+        r.as_str(),
+        "--namespace",
+        "reg",
+        "--api-key",
+        KEY,
+    ];
+    let a = ServeProcess::start("node-a", &extra);
+    let b = ServeProcess::start("node-b", &extra);
+    let (s, first) = post(&a.url(), &snake("tablet-7", "1.0"), &[]).await;
+    assert_eq!(s, 201, "{first}");
+    let (s, v) = post(&b.url(), &snake("tablet-7", "1.1"), &[]).await;
+    assert_eq!(s, 200, "upsert across nodes: {v}");
+    let registered_seen = v["last_seen"].as_str().unwrap().to_string();
+    assert_eq!(v["registered_at"], first["registered_at"]);
+    let (s, _) = post(&a.url(), &snake("pc-9", "1.0"), &[]).await;
+    assert_eq!(s, 201);
+    let Some(device) = Connected::start(&b.url(), "tablet-7") else {
+        return;
+    };
+    let url = a.url();
+    until("tablet-7 online on node-b, seen from node-a", async || {
+        let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
+        v["online"] == true && v["node"] == "node-b"
+    })
+    .await;
+    until("last_seen updated by the connect", async || {
+        let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
+        v["last_seen"].as_str().unwrap() > registered_seen.as_str()
+    })
+    .await;
+    let (_, v) = get(&url, "/api/v1/devices?online=true", Some(KEY)).await;
+    assert_eq!(v["count"], 1, "{v}");
+    assert_eq!(v["devices"][0]["nodes"], json!(["node-b"]));
+    let (_, v) = get(&url, "/api/v1/devices?online=false", Some(KEY)).await;
+    assert_eq!(v["devices"][0]["device_id"], "pc-9", "{v}");
+
+    let list = cli_json(&[
+        "devices",
+        "list",
+        "--url",
+        &url,
+        "--api-key",
+        KEY,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(list["count"], 2, "{list}");
+    let t7 = &list["devices"][1];
+    assert_eq!(
+        (t7["device_id"].as_str(), t7["node"].as_str()),
+        (Some("tablet-7"), Some("node-b"))
+    );
+    for k in [
+        "device_type",
+        "device_model",
+        "os",
+        "os_version",
+        "user_id",
+        "department_id",
+        "app_version",
+        "last_ip_address",
+        "last_seen",
+        "registered_at",
+        "online",
+        "nodes",
+    ] {
+        assert!(t7.get(k).is_some(), "{k} missing: {t7}");
+    }
+    let online = cli_json(&[
+        "devices",
+        "list",
+        "--url",
+        &url,
+        "--api-key",
+        KEY,
+        "--online",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(online["count"], 1);
+    let show = cli_json(&[
+        "devices",
+        "show",
+        "tablet-7",
+        "--url",
+        &url,
+        "--api-key",
+        KEY,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(show["app_version"], "1.1");
+    let out = rtctl()
+        .args([
+            "devices",
+            "list",
+            "--url",
+            &url,
+            "--api-key",
+            KEY,
+            "--color",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("tablet-7") && text.contains("node-b"),
+        "{text}"
+    );
+    assert!(text.contains("2 devices, 1 online"), "{text}");
+
+    drop(device);
+    until("tablet-7 offline", async || {
+        let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
+        v["online"] == false
+    })
+    .await;
+    // a node killed with SIGKILL: its devices turn offline once its set expires (HEARTBEAT_TTL)
+    let device = Connected::start(&b.url(), "tablet-7").unwrap();
+    until("tablet-7 online again", async || {
+        let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
+        v["online"] == true
+    })
+    .await;
+    let mut b = b;
+    b.kill();
+    let killed = Instant::now();
+    until("tablet-7 offline after node-b died", async || {
+        let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
+        v["online"] == false
+    })
+    .await;
+    assert!(
+        killed.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        killed.elapsed()
+    );
+    drop(device);
+    // Redis down: nothing is acknowledged
+    let mut redis = redis;
+    redis.stop();
+    let (s, v) = post(&url, &snake("pc-10", "1.0"), &[]).await;
+    assert_eq!(s, 503, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("not stored"), "{v}");
+}
+
+/// `rtctl devices nat-report`: 30 devices behind one NAT and 10 with their own IPs (the
+/// gateway forwards the client IPs); IP hashing puts the 30 on one node, device-id hashing
+/// spreads them. Unknown devices and a node without a registry exit 7 and 8.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nat_report_counts_devices_per_public_ip_and_both_hashings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = data_dir_args(dir.path());
+    a.extend(["--trusted-proxy".into(), "127.0.0.1/32".into()]);
+    let node = ServeProcess::start("n1", &args(&a));
+    let url = node.url();
+    for i in 0..40 {
+        let ip = if i < 30 {
+            "203.0.113.50".to_string()
+        } else {
+            format!("198.51.100.{i}")
+        };
+        let (s, v) = post(
+            &url,
+            &snake(&format!("pc-{i:02}"), "1"),
+            &[("x-forwarded-for", &ip)],
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let r = cli_json(&[
+        "devices",
+        "nat-report",
+        "--url",
+        &url,
+        "--api-key",
+        KEY,
+        "--nodes",
+        "3",
+        "--gateway",
+        "kong",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        (
+            r["devices"].as_u64(),
+            r["with_ip"].as_u64(),
+            r["distinct_ips"].as_u64()
+        ),
+        (Some(40), Some(40), Some(11)),
+        "{r}"
+    );
+    assert_eq!(
+        r["public_ips"][0],
+        json!({"ip": "203.0.113.50", "devices": 30, "share": 0.75})
+    );
+    for key in ["device_id_hashing", "ip_hashing"] {
+        let nodes = r[key]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 3, "{r}");
+        assert_eq!(
+            nodes
+                .iter()
+                .map(|n| n["devices"].as_u64().unwrap())
+                .sum::<u64>(),
+            40
+        );
+    }
+    assert!(
+        r["ip_hashing"]["max_share"].as_f64().unwrap() >= 0.75,
+        "{r}"
+    );
+    assert!(
+        r["device_id_hashing"]["max_share"].as_f64().unwrap() < 0.6,
+        "{r}"
+    );
+    let out = rtctl()
+        .args([
+            "devices",
+            "nat-report",
+            "--url",
+            &url,
+            "--api-key",
+            KEY,
+            "--nodes",
+            "3",
+            "--color",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("203.0.113.50") && text.contains("hashing the client IP"),
+        "{text}"
+    );
+
+    let out = rtctl()
+        .args(["devices", "show", "nope", "--url", &url, "--api-key", KEY])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no device"));
+    let out = rtctl()
+        .args(["devices", "list", "--url", &url])
+        .env_remove("RTCTL_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "missing API key");
+    let bare = ServeProcess::start("bare", &[]);
+    let out = rtctl()
+        .args(["devices", "list", "--url", &bare.url()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--data-dir"));
+}
