@@ -151,6 +151,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --node-id 'This node''s id (reported in x-rtctl-node, /health, heartbeats); required with a fleet file, where it must be one of its nodes. Default without one: the listen address'
             cand --redis 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log. `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0): a server or any node of a Redis Cluster (comma-separate several cluster nodes), or `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through Redis Sentinel). Default: the fleet file''s `[redis] url`'
             cand --api-key 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)'
+            cand --api-keys 'Named API keys with scopes, a TOML file of `[[key]] name, secret (or sha256), scope = "publish" | "read"`. Re-read when it changes (and on SIGHUP): removing an entry revokes the key without a restart. With it, `/metrics` and `/health` need a key too (any scope); `/health/live` and `/health/ready` never do. `--api-key` adds a key named `default`'
             cand --drain-timeout 'Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet''s `[serve] drain_timeout_secs`, else 10'
             cand --cors-origin 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)'
             cand --namespace 'Key namespace in Redis (one per fleet). Default: the fleet''s `[redis] namespace`, else "default"'

@@ -662,6 +662,12 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub api_key: Option<String>,
+    /// Named API keys with scopes, a TOML file of `[[key]] name, secret (or sha256), scope =
+    /// "publish" | "read"`. Re-read when it changes (and on SIGHUP): removing an entry revokes
+    /// the key without a restart. With it, `/metrics` and `/health` need a key too (any scope);
+    /// `/health/live` and `/health/ready` never do. `--api-key` adds a key named `default`.
+    #[arg(long, env = "RTCTL_API_KEYS", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub api_keys: Option<PathBuf>,
     /// Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet's
     /// `[serve] drain_timeout_secs`, else 10.
     #[arg(long, env = "RTCTL_DRAIN_TIMEOUT", value_name = "SECS")]

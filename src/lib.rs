@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod device_id;
 pub mod engine;
 pub mod error;
 pub mod fleet;
@@ -81,6 +82,37 @@ fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
     }))
 }
 
+/// The node's API keys: `--api-keys FILE` (validated now: exit 3 naming the line and field)
+/// and/or `--api-key` (named `default`, scope publish); `None` leaves the API open.
+fn api_keys(
+    file: Option<&std::path::Path>,
+    key: Option<&str>,
+) -> Result<Option<std::sync::Arc<serve::api_keys::ApiKeys>>> {
+    use serve::api_keys::ApiKeys;
+    let keys = match (file, key) {
+        (Some(path), key) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let k = ApiKeys::from_file(path, &text, key).map_err(|e| Error::BadLine {
+                path: path.to_path_buf(),
+                line: e.line,
+                message: format!("{}: {}", e.field, e.message),
+            })?;
+            let set = k.snapshot();
+            if set.keys.is_empty() {
+                tracing::warn!(file = %path.display(), "no [[key]] in the API keys file: every publish and read is refused until one is added");
+            }
+            tracing::info!(file = %path.display(), keys = set.keys.len(), "API keys loaded; the file is re-read when it changes");
+            k
+        }
+        (None, Some(k)) => ApiKeys::single(k),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(std::sync::Arc::new(keys)))
+}
+
 /// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
 fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     let s = resolve::serve(args)?;
@@ -90,12 +122,14 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             format!("expected ADDR:PORT, got {:?}", s.listen),
         )
     })?;
-    if !listen.ip().is_loopback() && args.api_key.as_deref().is_none_or(str::is_empty) {
+    let api_key = args.api_key.clone().filter(|k| !k.is_empty());
+    if !listen.ip().is_loopback() && api_key.is_none() && args.api_keys.is_none() {
         return Err(Error::flag(
             "--api-key",
-            format!("required when listening on a non-loopback address ({listen})"),
+            format!("--api-key or --api-keys is required when listening on a non-loopback address ({listen})"),
         ));
     }
+    let api_keys = api_keys(args.api_keys.as_deref(), api_key.as_deref())?;
     if !(s.drain_timeout_secs >= 0.0 && s.drain_timeout_secs.is_finite()) {
         return Err(Error::flag(
             "--drain-timeout",
@@ -213,7 +247,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         node_id,
         redis_url: s.redis.clone(),
         namespace: s.namespace.clone(),
-        api_key: args.api_key.clone().filter(|k| !k.is_empty()),
+        api_keys,
         drain_timeout: std::time::Duration::from_secs_f64(s.drain_timeout_secs),
         cors_origins: args.cors_origins.clone(),
         retention: serve::log::Retention {

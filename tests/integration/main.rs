@@ -18,6 +18,7 @@ mod redis_faults;
 mod render;
 mod render_gateways;
 mod render_process;
+mod serve_api_keys;
 mod serve_fleet;
 mod serve_log;
 mod serve_metrics;
