@@ -22,18 +22,24 @@ fn allowed(c: char) -> bool {
 }
 
 /// Check an id against the rule; `what` names the field in the error (`"device id"`,
-/// `"header x-device-id"`, `"--node-id"`, `"target.department"`).
+/// `"header x-device-id"`, `"target.department"`). Devices, departments and API key names.
 pub fn check(what: &str, id: &str) -> Result<(), String> {
+    check_in(what, id, &[], ALLOWED, " (RFC 3986 unreserved: Kong percent-decodes the query, nginx and HAProxy hash raw bytes, so any other character could route differently per gateway)")
+}
+
+/// Node ids: the same rule plus `:`, since a node's id defaults to its listen address
+/// (`127.0.0.1:3000`) and no gateway hashes it.
+pub fn check_node_id(what: &str, id: &str) -> Result<(), String> {
+    check_in(what, id, &[':'], "[A-Za-z0-9._~:-]", "")
+}
+
+fn check_in(what: &str, id: &str, extra: &[char], set: &str, why: &str) -> Result<(), String> {
     let n = id.chars().count();
     if n == 0 || n > MAX_LEN {
         return Err(format!("{what} must be 1 to {MAX_LEN} characters, got {n}"));
     }
-    if let Some(c) = id.chars().find(|c| !allowed(*c)) {
-        return Err(format!(
-            "{what} {id:?} contains {c:?}; allowed: {ALLOWED} (RFC 3986 unreserved: Kong \
-             percent-decodes the query, nginx and HAProxy hash raw bytes, so any other character \
-             could route differently per gateway)"
-        ));
+    if let Some(c) = id.chars().find(|c| !(allowed(*c) || extra.contains(c))) {
+        return Err(format!("{what} {id:?} contains {c:?}; allowed: {set}{why}"));
     }
     Ok(())
 }
@@ -146,6 +152,26 @@ mod tests {
         );
         let d: DeviceId = serde_json::from_str("\"pc-win_00ff\"").unwrap();
         assert_eq!(serde_json::to_string(&d).unwrap(), "\"pc-win_00ff\"");
+        check_node_id("--node-id", "127.0.0.1:3000").unwrap();
+        let e = check_node_id("--node-id", "a b").unwrap_err();
+        assert!(e.contains("[A-Za-z0-9._~:-]"), "{e}");
+    }
+
+    fn balancers() -> Vec<Box<dyn crate::gateway::Balancer>> {
+        use crate::gateway::{build, Algorithm, GatewaySpec, Target};
+        let targets: Vec<Target> = (1..=3)
+            .map(|i| Target::new(format!("10.0.0.{i}:3000")))
+            .collect();
+        [
+            Algorithm::Kong,
+            Algorithm::NginxConsistent,
+            Algorithm::NginxHash,
+            Algorithm::HaproxyConsistent,
+            Algorithm::HaproxyMap,
+        ]
+        .into_iter()
+        .map(|a| build(&GatewaySpec::new(a, targets.clone())).unwrap())
+        .collect()
     }
 
     proptest! {
@@ -157,6 +183,21 @@ mod tests {
             let j = serde_json::to_string(&d).unwrap();
             prop_assert_eq!(serde_json::from_str::<DeviceId>(&j).unwrap(), d.clone());
             prop_assert_eq!(DeviceId::try_from(id.clone()).unwrap(), d);
+        }
+
+        /// What makes the rule gateway-safe: a valid id is its own percent-decoding, so Kong
+        /// (which hashes the decoded query) and nginx / HAProxy (raw bytes) hash the same bytes,
+        /// and every gateway model hashes it to a target.
+        #[test]
+        fn valid_ids_hash_the_same_on_every_gateway(id in "[A-Za-z0-9._~-]{1,50}") {
+            let d: DeviceId = id.parse().unwrap();
+            let decoded = crate::engine::query::percent_decode(d.as_str());
+            prop_assert_eq!(decoded.as_ref(), d.as_str());
+            for b in balancers() {
+                let raw = b.pick(d.as_str().as_bytes());
+                prop_assert!(raw.target().is_some(), "{:?}", raw);
+                prop_assert_eq!(raw, b.pick(decoded.as_bytes()));
+            }
         }
 
         #[test]

@@ -64,7 +64,8 @@ fn read_keys(path: &std::path::Path) -> Result<serve::token::Keys> {
 
 /// `rtctl token issue`: a token signed with the key file's first key.
 fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
-    serve::identity::check_id("--device", &args.device).map_err(|m| Error::flag("--device", m))?;
+    device_id::DeviceId::parse_as("--device", &args.device)
+        .map_err(|m| Error::flag("--device", m))?;
     for d in &args.departments {
         serve::identity::check_id("--department", d).map_err(|m| Error::flag("--department", m))?;
     }
@@ -184,7 +185,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         }
     }
     let node_id = s.node_id.clone().unwrap_or_else(|| listen.to_string());
-    serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
+    device_id::check_node_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
     let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
     tracing::info!(fd_limit = fds, "open-file limit raised to the hard limit");
     let secs = |flag: &str, v: f64| {

@@ -102,7 +102,7 @@ fn parse_target(v: &Value) -> Result<Target, (String, &'static str)> {
         let s = val
             .as_str()
             .ok_or((format!("target.{k} must be a string"), field))?;
-        check_id(k, s).map_err(|m| (m, field))?;
+        check_id(field, s).map_err(|m| (m, field))?;
         Ok(s.to_string())
     };
     match k.as_str() {
