@@ -25,6 +25,7 @@ mod serve_metrics;
 mod serve_node;
 mod serve_presence;
 mod serve_recovery;
+mod serve_twins;
 mod simulate_nat;
 mod support;
 mod tools;
