@@ -654,6 +654,10 @@ pub struct ServeArgs {
     /// Redis Sentinel). Default: the fleet file's `[redis] url`.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
+    /// CA certificate(s), PEM, that signed the Redis server's certificate (`rediss://` URLs):
+    /// trusted instead of the system's roots.
+    #[arg(long, env = "RTCTL_REDIS_CA", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub redis_ca: Option<PathBuf>,
     /// Require `Authorization: Bearer KEY` on the publish API (required off loopback).
     #[arg(
         long,
@@ -915,6 +919,10 @@ pub struct WatchArgs {
     /// Default: the fleet file's `[redis] url`.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
+    /// CA certificate(s), PEM, that signed the Redis server's certificate (`rediss://` URLs):
+    /// trusted instead of the system's roots.
+    #[arg(long, env = "RTCTL_REDIS_CA", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub redis_ca: Option<PathBuf>,
     /// Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted
     /// shares) and the profile (`plan`'s per-node ceiling).
     #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]

@@ -83,6 +83,19 @@ fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
     }))
 }
 
+/// `--redis-ca FILE`: the CA `rediss://` connections trust (exit 3 when unreadable or not PEM).
+fn redis_ca(path: Option<&std::path::Path>) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let pem = std::fs::read(path).map_err(|source| Error::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let n = redis_conn::set_tls_roots(pem)
+        .map_err(|m| Error::flag("--redis-ca", format!("{}: {m}", path.display())))?;
+    tracing::info!(file = %path.display(), certificates = n, "rediss:// trusts only this CA");
+    Ok(())
+}
+
 /// The node's API keys: `--api-keys FILE` (validated now: exit 3 naming the line and field)
 /// and/or `--api-key` (named `default`, scope publish); `None` leaves the API open.
 fn api_keys(
@@ -289,7 +302,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             .map_err(|e| match e {
                 serve::ServeError::Redis { message, .. } => Error::Unreachable {
                     service: "redis",
-                    addr: redis_url,
+                    addr: redis_conn::redact(&redis_url),
                     message,
                 },
                 serve::ServeError::Config(m) => Error::flag("serve", m),
@@ -556,7 +569,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(SimulateCommand::Assign(args)) => {
             simulate::assign::run(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
-        Command::Serve(args) => serve_command(&args),
+        Command::Serve(args) => {
+            redis_ca(args.redis_ca.as_deref())?;
+            serve_command(&args)
+        }
         Command::Token(cli::TokenCommand::Issue(args)) => {
             let token = token_issue(&args)?;
             writeln!(out, "{token}").map_err(|source| Error::Output {
@@ -618,10 +634,12 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Top(args) => {
+            redis_ca(args.watch.redis_ca.as_deref())?;
             let style = Style::detect(args.report.color);
             top::run(&args, args.report.output, &style, &mut out)
         }
         Command::Status(args) => {
+            redis_ca(args.watch.redis_ca.as_deref())?;
             let style = Style::detect(args.report.color);
             status::run(&args, args.report.output, &style, &mut out)
         }

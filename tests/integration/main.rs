@@ -14,6 +14,7 @@ mod hostile;
 mod plan;
 mod publish_cli;
 mod readme_devices;
+mod redis_auth_tls;
 mod redis_faults;
 mod render;
 mod render_gateways;
