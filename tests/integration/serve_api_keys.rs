@@ -185,3 +185,73 @@ fn a_bad_keys_file_stops_the_node_at_start_with_exit_3() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/keys.toml: cannot read"));
 }
+
+/// SIGHUP re-reads the file at once (and no longer ends the node), and each accepted publish is
+/// logged (debug) with its key's name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_and_the_publish_log_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys.toml");
+    let keys = KEYS.replace("SHA", &sha256_hex("dashboard-read-secret"));
+    std::fs::write(&file, &keys).unwrap();
+    let log = dir.path().join("serve.log");
+    let port = free_port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rtctl"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--node-id",
+            "k2",
+        ])
+        .arg("--api-keys")
+        .arg(&file)
+        .env("RUST_LOG", "rtctl=debug")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let t = Instant::now();
+    while reqwest::get(format!("{url}/health/live")).await.is_err() {
+        assert!(t.elapsed() < Duration::from_secs(10), "node did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let res = reqwest::Client::new()
+        .post(format!("{url}/api/v1/notifications"))
+        .bearer_auth("billing-publish-secret")
+        .header("content-type", "application/json")
+        .body(r#"{"target":{"all":true},"payload":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 202);
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(child.try_wait().unwrap().is_none(), "SIGHUP ended the node");
+    assert_eq!(
+        reqwest::get(format!("{url}/health/live"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("publish accepted") && l.contains("billing")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("API keys reloaded") && l.contains("keys=2")),
+        "{text}"
+    );
+}
