@@ -140,7 +140,9 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     if !listen.ip().is_loopback() && api_key.is_none() && args.api_keys.is_none() {
         return Err(Error::flag(
             "--api-key",
-            format!("--api-key or --api-keys is required when listening on a non-loopback address ({listen})"),
+            format!(
+                "required when listening on a non-loopback address ({listen}), or --api-keys FILE"
+            ),
         ));
     }
     let api_keys = api_keys(args.api_keys.as_deref(), api_key.as_deref())?;
