@@ -2867,7 +2867,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__serve)
-            opts="-f -v -h --fleet --listen --node-id --redis --api-key --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --max-connections --reserved-connections --header-timeout-secs --max-header-bytes --body-timeout-secs --max-unfinished-per-ip --max-handshakes-per-ip --trusted-proxy --auth --key-file --data-dir --durability --replicas --replica-timeout-ms --idempotency-ttl-secs --verbose --help"
+            opts="-f -v -h --fleet --listen --node-id --redis --redis-ca --api-key --api-keys --drain-timeout --cors-origin --namespace --log-max-len --log-max-age-secs --ping-interval-ms --ping-timeout-ms --max-queue-frames --max-connections --reserved-connections --header-timeout-secs --max-header-bytes --body-timeout-secs --max-unfinished-per-ip --max-handshakes-per-ip --trusted-proxy --auth --key-file --data-dir --durability --replicas --replica-timeout-ms --idempotency-ttl-secs --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2915,8 +2915,38 @@ _rtctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --redis-ca)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --api-key)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-keys)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --drain-timeout)
@@ -3321,7 +3351,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__status)
-            opts="-o -f -v -h --output --color --redis --fleet --namespace --timeout --verbose --help"
+            opts="-o -f -v -h --output --color --redis --redis-ca --fleet --namespace --timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3341,6 +3371,21 @@ _rtctl() {
                     ;;
                 --redis)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --fleet)
@@ -3490,7 +3535,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__top)
-            opts="-o -f -v -h --output --color --redis --fleet --namespace --interval --once --verbose --help"
+            opts="-o -f -v -h --output --color --redis --redis-ca --fleet --namespace --interval --once --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3510,6 +3555,21 @@ _rtctl() {
                     ;;
                 --redis)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-ca)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --fleet)

@@ -148,7 +148,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -s f -l fleet -d 'Fle
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l listen -d 'Address to listen on. Default: the node\'s `listen` or `host:port` in the fleet file, else 127.0.0.1:3000' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l node-id -d 'This node\'s id (reported in x-rtctl-node, /health, heartbeats); required with a fleet file, where it must be one of its nodes. Default without one: the listen address' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis -d 'Redis URL: the shared log and heartbeats. Without it, one node with an in-memory log. `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0): a server or any node of a Redis Cluster (comma-separate several cluster nodes), or `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through Redis Sentinel). Default: the fleet file\'s `[redis] url`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l redis-ca -d 'CA certificate(s), PEM, that signed the Redis server\'s certificate (`rediss://` URLs): trusted instead of the system\'s roots' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l api-key -d 'Require `Authorization: Bearer KEY` on the publish API (required off loopback)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l api-keys -d 'Named API keys with scopes, a TOML file of `[[key]] name, secret (or sha256), scope = "publish" | "read"`. Re-read when it changes (and on SIGHUP): removing an entry revokes the key without a restart. With it, `/metrics` and `/health` need a key too (any scope); `/health/live` and `/health/ready` never do. `--api-key` adds a key named `default`' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l drain-timeout -d 'Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet\'s `[serve] drain_timeout_secs`, else 10' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l cors-origin -d 'Browser origins allowed to use long-polling (repeat, or comma-separated; `*` for any)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand serve" -l namespace -d 'Key namespace in Redis (one per fleet). Default: the fleet\'s `[redis] namespace`, else "default"' -r
@@ -276,6 +278,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l color -d 'Colour in 
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l redis -d 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file\'s `[redis] url`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l redis-ca -d 'CA certificate(s), PEM, that signed the Redis server\'s certificate (`rediss://` URLs): trusted instead of the system\'s roots' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -s f -l fleet -d 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`\'s per-node ceiling)' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l namespace -d 'The fleet\'s namespace (as given to `serve --namespace`)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand top" -l interval -d 'Seconds between refreshes (one Redis round trip each)' -r
@@ -288,6 +291,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l color -d 'Colour 
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l redis -d 'Redis URL the nodes write heartbeats to (a cluster: any node, or several comma-separated). Default: the fleet file\'s `[redis] url`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l redis-ca -d 'CA certificate(s), PEM, that signed the Redis server\'s certificate (`rediss://` URLs): trusted instead of the system\'s roots' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s f -l fleet -d 'Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted shares) and the profile (`plan`\'s per-node ceiling)' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l namespace -d 'The fleet\'s namespace (as given to `serve --namespace`)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -l timeout -d 'Seconds to wait for each node\'s /health/ready' -r

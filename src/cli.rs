@@ -744,6 +744,10 @@ pub struct ServeArgs {
     /// Redis Sentinel). Default: the fleet file's `[redis] url`.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
+    /// CA certificate(s), PEM, that signed the Redis server's certificate (`rediss://` URLs):
+    /// trusted instead of the system's roots.
+    #[arg(long, env = "RTCTL_REDIS_CA", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub redis_ca: Option<PathBuf>,
     /// Require `Authorization: Bearer KEY` on the publish API (required off loopback).
     #[arg(
         long,
@@ -752,6 +756,12 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub api_key: Option<String>,
+    /// Named API keys with scopes, a TOML file of `[[key]] name, secret (or sha256), scope =
+    /// "publish" | "read"`. Re-read when it changes (and on SIGHUP): removing an entry revokes
+    /// the key without a restart. With it, `/metrics` and `/health` need a key too (any scope);
+    /// `/health/live` and `/health/ready` never do. `--api-key` adds a key named `default`.
+    #[arg(long, env = "RTCTL_API_KEYS", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub api_keys: Option<PathBuf>,
     /// Seconds to drain on SIGTERM/SIGINT before exiting. Default: the fleet's
     /// `[serve] drain_timeout_secs`, else 10.
     #[arg(long, env = "RTCTL_DRAIN_TIMEOUT", value_name = "SECS")]
@@ -1004,6 +1014,10 @@ pub struct WatchArgs {
     /// Default: the fleet file's `[redis] url`.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
+    /// CA certificate(s), PEM, that signed the Redis server's certificate (`rediss://` URLs):
+    /// trusted instead of the system's roots.
+    #[arg(long, env = "RTCTL_REDIS_CA", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub redis_ca: Option<PathBuf>,
     /// Fleet file: the nodes expected (missing / unexpected), the gateway model (predicted
     /// shares) and the profile (`plan`'s per-node ceiling).
     #[arg(long, short = 'f', env = "RTCTL_FLEET", value_hint = ValueHint::FilePath)]

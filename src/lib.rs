@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod cli;
 pub mod cli_adapter;
+pub mod device_id;
 pub mod devices;
 pub mod engine;
 pub mod error;
@@ -65,7 +66,8 @@ fn read_keys(path: &std::path::Path) -> Result<serve::token::Keys> {
 
 /// `rtctl token issue`: a token signed with the key file's first key.
 fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
-    serve::identity::check_id("--device", &args.device).map_err(|m| Error::flag("--device", m))?;
+    device_id::DeviceId::parse_as("--device", &args.device)
+        .map_err(|m| Error::flag("--device", m))?;
     for d in &args.departments {
         serve::identity::check_id("--department", d).map_err(|m| Error::flag("--department", m))?;
     }
@@ -83,6 +85,50 @@ fn token_issue(args: &cli::TokenIssueArgs) -> Result<String> {
     }))
 }
 
+/// `--redis-ca FILE`: the CA `rediss://` connections trust (exit 3 when unreadable or not PEM).
+fn redis_ca(path: Option<&std::path::Path>) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let pem = std::fs::read(path).map_err(|source| Error::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let n = redis_conn::set_tls_roots(pem)
+        .map_err(|m| Error::flag("--redis-ca", format!("{}: {m}", path.display())))?;
+    tracing::info!(file = %path.display(), certificates = n, "rediss:// trusts only this CA");
+    Ok(())
+}
+
+/// The node's API keys: `--api-keys FILE` (validated now: exit 3 naming the line and field)
+/// and/or `--api-key` (named `default`, scope publish); `None` leaves the API open.
+fn api_keys(
+    file: Option<&std::path::Path>,
+    key: Option<&str>,
+) -> Result<Option<std::sync::Arc<serve::api_keys::ApiKeys>>> {
+    use serve::api_keys::ApiKeys;
+    let keys = match (file, key) {
+        (Some(path), key) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let k = ApiKeys::from_file(path, &text, key).map_err(|e| Error::BadLine {
+                path: path.to_path_buf(),
+                line: e.line,
+                message: format!("{}: {}", e.field, e.message),
+            })?;
+            let set = k.snapshot();
+            if set.keys.is_empty() {
+                tracing::warn!(file = %path.display(), "no [[key]] in the API keys file: every publish and read is refused until one is added");
+            }
+            tracing::info!(file = %path.display(), keys = set.keys.len(), "API keys loaded; the file is re-read when it changes");
+            k
+        }
+        (None, Some(k)) => ApiKeys::single(k),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(std::sync::Arc::new(keys)))
+}
+
 /// `rtctl serve`: resolve the flags, raise the fd limit, run until SIGTERM/SIGINT.
 fn serve_command(args: &cli::ServeArgs) -> Result<()> {
     let s = resolve::serve(args)?;
@@ -92,12 +138,16 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             format!("expected ADDR:PORT, got {:?}", s.listen),
         )
     })?;
-    if !listen.ip().is_loopback() && args.api_key.as_deref().is_none_or(str::is_empty) {
+    let api_key = args.api_key.clone().filter(|k| !k.is_empty());
+    if !listen.ip().is_loopback() && api_key.is_none() && args.api_keys.is_none() {
         return Err(Error::flag(
             "--api-key",
-            format!("required when listening on a non-loopback address ({listen})"),
+            format!(
+                "required when listening on a non-loopback address ({listen}), or --api-keys FILE"
+            ),
         ));
     }
+    let api_keys = api_keys(args.api_keys.as_deref(), api_key.as_deref())?;
     if !(s.drain_timeout_secs >= 0.0 && s.drain_timeout_secs.is_finite()) {
         return Err(Error::flag(
             "--drain-timeout",
@@ -152,7 +202,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         }
     }
     let node_id = s.node_id.clone().unwrap_or_else(|| listen.to_string());
-    serve::identity::check_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
+    device_id::check_node_id("--node-id", &node_id).map_err(|m| Error::flag("--node-id", m))?;
     let fds = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(0);
     tracing::info!(fd_limit = fds, "open-file limit raised to the hard limit");
     let secs = |flag: &str, v: f64| {
@@ -215,7 +265,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
         node_id,
         redis_url: s.redis.clone(),
         namespace: s.namespace.clone(),
-        api_key: args.api_key.clone().filter(|k| !k.is_empty()),
+        api_keys,
         drain_timeout: std::time::Duration::from_secs_f64(s.drain_timeout_secs),
         cors_origins: args.cors_origins.clone(),
         retention: serve::log::Retention {
@@ -257,7 +307,7 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             .map_err(|e| match e {
                 serve::ServeError::Redis { message, .. } => Error::Unreachable {
                     service: "redis",
-                    addr: redis_url,
+                    addr: redis_conn::redact(&redis_url),
                     message,
                 },
                 serve::ServeError::Config(m) => Error::flag("serve", m),
@@ -524,10 +574,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(SimulateCommand::Assign(args)) => {
             cli_adapter::simulate_assign(&args, args.output == cli::OutputFormat::Json, &mut out)
         }
-        Command::Serve(args) => serve_command(&args),
         Command::Devices(cli::DevicesCommand::List(args)) => devices::list(&args, &mut out),
         Command::Devices(cli::DevicesCommand::Show(args)) => devices::show(&args, &mut out),
         Command::Devices(cli::DevicesCommand::NatReport(args)) => devices::nat(&args, &mut out),
+        Command::Serve(args) => {
+            redis_ca(args.redis_ca.as_deref())?;
+            serve_command(&args)
+        }
         Command::Token(cli::TokenCommand::Issue(args)) => {
             let token = token_issue(&args)?;
             writeln!(out, "{token}").map_err(|source| Error::Output {
@@ -589,10 +642,12 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Top(args) => {
+            redis_ca(args.watch.redis_ca.as_deref())?;
             let style = Style::detect(args.report.color);
             top::run(&args, args.report.output, &style, &mut out)
         }
         Command::Status(args) => {
+            redis_ca(args.watch.redis_ca.as_deref())?;
             let style = Style::detect(args.report.color);
             status::run(&args, args.report.output, &style, &mut out)
         }

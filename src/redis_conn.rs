@@ -9,11 +9,17 @@
 //! connections ask the sentinels where the primary is and ask again after any connection
 //! error or `READONLY` answer, so a promotion is followed without restarting the node.
 //!
+//! `rediss://` is Redis over TLS (rustls, with `ring`): the server's certificate is verified
+//! against the system's roots, or only against the CA given with `--redis-ca FILE`
+//! ([`set_tls_roots`], once per process). A
+//! password goes in the URL (`redis://:PASSWORD@HOST:PORT`, `redis://USER:PASSWORD@…`); error
+//! messages show URLs through [`redact`].
+//!
 //! A cluster is remembered by its topology, not by the URLs it was given: at start and after
 //! every failure the nodes listed by `CLUSTER NODES` (masters and replicas) join the seed list,
 //! so a connection rebuilt after the seed's master died finds the promoted replica.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use redis::aio::{
@@ -23,8 +29,93 @@ use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::{
     AsyncConnectionConfig, Cmd, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, Pipeline,
-    RedisFuture, RedisResult, Value,
+    RedisFuture, RedisResult, TlsCertificates, Value,
 };
+
+/// The CA certificates (PEM) `rediss://` connections trust instead of the system's roots.
+static TLS_ROOTS: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Trust only these CA certificates (PEM, one or more) for `rediss://`; returns how many. Set
+/// once per process, before the first connection (`--redis-ca FILE`).
+pub fn set_tls_roots(pem: Vec<u8>) -> Result<usize, String> {
+    use rustls::pki_types::pem::PemObject;
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("not a PEM certificate file: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate found: expected PEM (-----BEGIN CERTIFICATE-----)".into());
+    }
+    let n = certs.len();
+    let _ = TLS_ROOTS.set(pem);
+    Ok(n)
+}
+
+fn tls_certificates() -> Option<TlsCertificates> {
+    TLS_ROOTS.get().map(|pem| TlsCertificates {
+        client_tls: None,
+        root_cert: Some(pem.clone()),
+    })
+}
+
+fn is_tls(info: &ConnectionInfo) -> bool {
+    matches!(info.addr(), ConnectionAddr::TcpTls { .. })
+}
+
+/// rustls needs a process-wide crypto provider: ring, the only one built (installing it
+/// twice is harmless). rustls 0.23.48 deprecates it for lacking post-quantum key exchange;
+/// aws-lc-rs would need cmake and a much longer build.
+#[allow(deprecated)]
+fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A client for one server: with `--redis-ca`'s roots when it is a `rediss://` one.
+fn client(info: ConnectionInfo) -> RedisResult<redis::Client> {
+    tls_provider();
+    match tls_certificates() {
+        Some(certs) if is_tls(&info) => redis::Client::build_with_tls(info, certs),
+        _ => redis::Client::open(info),
+    }
+}
+
+/// `url` with its password replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    url.split(',')
+        .map(|u| match (u.find("://"), u.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let auth = &u[scheme + 3..at];
+                match auth.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &u[..scheme + 3], &u[at..]),
+                    None => format!("{}***{}", &u[..scheme + 3], &u[at..]),
+                }
+            }
+            _ => u.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A Redis error as a message that says what to do about the usual causes.
+pub fn explain(e: &redis::RedisError) -> String {
+    let m = e.to_string();
+    let hint = if matches!(e.code(), Some("WRONGPASS" | "NOAUTH"))
+        || m.contains("WRONGPASS")
+        || m.contains("NOAUTH")
+        || e.kind() == redis::ErrorKind::AuthenticationFailed
+    {
+        " (authentication refused: check the user and password in the URL, redis://[USER]:PASSWORD@HOST:PORT)"
+    } else if m.contains("UnknownIssuer")
+        || m.contains("certificate")
+        || m.contains("NotValidForName")
+    {
+        " (TLS: the server's certificate is not trusted; give its CA with --redis-ca FILE)"
+    } else if m.contains("InvalidContentType") || m.contains("CorruptMessage") {
+        " (TLS: is this port a TLS port? rediss:// needs --tls-port, redis:// the plain one)"
+    } else {
+        ""
+    };
+    format!("{m}{hint}")
+}
 
 /// A connection to a single server or to a cluster.
 #[derive(Clone)]
@@ -73,7 +164,7 @@ impl ConnectionLike for Conn {
 /// Sentinel.
 #[derive(Clone)]
 pub enum Redis {
-    Single(redis::Client),
+    Single(Box<redis::Client>),
     Cluster(Arc<Seeds>),
     Sentinel(Arc<Sentinel>),
 }
@@ -374,24 +465,28 @@ impl Redis {
             );
         }
         if urls.len() > 1 {
-            ClusterClient::new(urls.clone()).map_err(|e| e.to_string())?;
+            ClusterClient::new(urls.clone()).map_err(|e| explain(&e))?;
             let redis = Redis::Cluster(Arc::new(Seeds::new(&urls).map_err(|e| e.to_string())?));
             redis.discover(None).await;
             return Ok(redis);
         }
-        let client = redis::Client::open(urls[0].as_str()).map_err(|e| e.to_string())?;
+        let client = urls[0]
+            .as_str()
+            .into_connection_info()
+            .and_then(client)
+            .map_err(|e| explain(&e))?;
         let cfg = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(Some(CONNECT_TIMEOUT));
         let mut con = client
             .get_multiplexed_async_connection_with_config(&cfg)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| explain(&e))?;
         let info: String = redis::cmd("INFO")
             .arg("cluster")
             .query_async(&mut con)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| explain(&e))?;
         if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
             let seeds = Seeds::new(&urls).map_err(|e| e.to_string())?;
             if let Ok(nodes) = redis::cmd("CLUSTER")
@@ -403,7 +498,7 @@ impl Redis {
             }
             Ok(Redis::Cluster(Arc::new(seeds)))
         } else {
-            Ok(Redis::Single(client))
+            Ok(Redis::Single(Box::new(client)))
         }
     }
 
@@ -443,7 +538,7 @@ impl Redis {
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(Some(CONNECT_TIMEOUT));
         for node in seeds.nodes() {
-            let Ok(client) = redis::Client::open(node) else {
+            let Ok(client) = client(node) else {
                 continue;
             };
             let Ok(mut con) = client
@@ -472,7 +567,7 @@ impl Redis {
                     .set_number_of_retries(2)
                     .set_max_delay(Duration::from_millis(500));
                 Ok(Conn::Manager(
-                    ConnectionManager::new_with_config(client.clone(), cfg).await?,
+                    ConnectionManager::new_with_config((**client).clone(), cfg).await?,
                 ))
             }
             Redis::Cluster(seeds) => Ok(Conn::Cluster(cluster(seeds, response_timeout).await?)),
@@ -513,12 +608,16 @@ impl Redis {
 
 /// A cluster connection from every known node (any one alive is enough to find the rest).
 async fn cluster(seeds: &Seeds, response_timeout: Duration) -> RedisResult<ClusterConnection> {
-    ClusterClient::builder(seeds.nodes())
+    let nodes = seeds.nodes();
+    let tls = nodes.first().is_some_and(is_tls);
+    let mut b = ClusterClient::builder(nodes)
         .connection_timeout(CONNECT_TIMEOUT)
-        .response_timeout(response_timeout)
-        .build()?
-        .get_async_connection()
-        .await
+        .response_timeout(response_timeout);
+    if let Some(certs) = tls_certificates().filter(|_| tls) {
+        tls_provider();
+        b = b.certs(certs);
+    }
+    b.build()?.get_async_connection().await
 }
 
 #[cfg(test)]
@@ -532,6 +631,21 @@ mod tests {
 e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460
 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa :0@0 master,noaddr - 0 0 0 disconnected
 ";
+
+    #[test]
+    fn urls_are_redacted_and_ca_files_checked() {
+        assert_eq!(redact("redis://:s3cret@h:1/0"), "redis://:***@h:1/0");
+        assert_eq!(redact("rediss://app:s3cret@h:1"), "rediss://app:***@h:1");
+        assert_eq!(redact("redis://s3cret@h:1"), "redis://***@h:1");
+        assert_eq!(
+            redact("redis://h:1,redis://:p@h:2"),
+            "redis://h:1,redis://:***@h:2"
+        );
+        assert_eq!(redact("redis://h:1"), "redis://h:1");
+        assert!(set_tls_roots(b"not pem".to_vec())
+            .unwrap_err()
+            .contains("no certificate"));
+    }
 
     #[test]
     fn cluster_nodes_replies_list_live_addresses() {

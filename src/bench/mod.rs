@@ -315,7 +315,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     let started_unix = now_us() / 1_000_000;
     let t0_unix_ms = now_us() / 1000;
     let pid = opts.server_pid.or_else(|| probe::listening_pid(target));
-    let rss_before = probe::node_rss(target, pid).await;
+    let rss_before = probe::node_rss(target, pid, opts.api_key.as_deref()).await;
     let workers = opts.workers.max(1);
     let mut holders = Vec::with_capacity(workers);
     for w in 0..workers {
@@ -398,7 +398,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     };
     // Let the node settle its buffers before reading its memory.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_connected = probe::node_rss(target, pid).await;
+    let rss_connected = probe::node_rss(target, pid, opts.api_key.as_deref()).await;
     let mut node = NodeReport {
         pid,
         rss_before_bytes: rss_before,

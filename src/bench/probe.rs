@@ -90,11 +90,22 @@ pub fn listening_pid(addr: SocketAddr) -> Option<u32> {
 
 /// GET `path` on the node: (status, body).
 pub async fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String), String> {
+    http_get_with(addr, path, None).await
+}
+
+/// GET `path` with `Authorization: Bearer <key>` when a key is given (a node with
+/// `--api-keys` wants one on `/metrics`).
+pub async fn http_get_with(
+    addr: SocketAddr,
+    path: &str,
+    api_key: Option<&str>,
+) -> Result<(u16, String), String> {
+    let auth = api_key.map_or(String::new(), |k| format!("Authorization: Bearer {k}\r\n"));
     let go = async {
         let mut tcp = tokio::net::TcpStream::connect(addr)
             .await
             .map_err(|e| format!("connect {addr}: {e}"))?;
-        let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
         tcp.write_all(req.as_bytes())
             .await
             .map_err(|e| e.to_string())?;
@@ -151,8 +162,8 @@ pub fn metric(text: &str, name: &str) -> Option<f64> {
 }
 
 /// The node's resident memory: `/metrics` when it has one, else `/proc/PID` for a local node.
-pub async fn node_rss(addr: SocketAddr, pid: Option<u32>) -> Option<u64> {
-    if let Ok((200, body)) = http_get(addr, "/metrics").await {
+pub async fn node_rss(addr: SocketAddr, pid: Option<u32>, api_key: Option<&str>) -> Option<u64> {
+    if let Ok((200, body)) = http_get_with(addr, "/metrics", api_key).await {
         if let Some(v) = metric(&body, "process_resident_memory_bytes") {
             return Some(v as u64);
         }

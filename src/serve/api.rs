@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, value::RawValue, Value};
 
+use super::api_keys::{Refusal, Scope};
 use super::identity::check_id;
 use super::log::{Log, LogError, Target};
 use super::metrics::{Metrics, Process};
@@ -25,8 +26,9 @@ pub struct NodeState {
     pub node_id: String,
     pub log: Log,
     pub metrics: Arc<Metrics>,
-    /// Required as `Authorization: Bearer <key>` on the publish API when set.
-    pub api_key: Option<String>,
+    /// `Authorization: Bearer <key>` on the publish API (and, with a keys file, on the read
+    /// endpoints) when set: see [`authorize`].
+    pub keys: Option<Arc<super::api_keys::ApiKeys>>,
     /// Set first thing on shutdown: readiness turns false (shared with the Socket.IO handler,
     /// which then refuses new devices).
     pub draining: Arc<AtomicBool>,
@@ -46,7 +48,7 @@ impl NodeState {
             node_id: node_id.into(),
             log,
             metrics,
-            api_key: None,
+            keys: None,
             draining: Arc::new(AtomicBool::new(false)),
             redis: None,
             max_body_bytes: 64 * 1024,
@@ -92,30 +94,6 @@ pub fn error(status: StatusCode, message: impl Into<String>, field: Option<&str>
         .into_response()
 }
 
-/// The node's API-key check (publish API, device registry reads): with `--api-key`, the
-/// request must carry `Authorization: Bearer <key>`. The refusal (a 401 JSON error), if any.
-pub fn check_api_key(st: &NodeState, headers: &HeaderMap) -> Option<Response> {
-    let Some(key) = &st.api_key else {
-        return None;
-    };
-    let ok = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|given| constant_time_eq(given.as_bytes(), key.as_bytes()));
-    if ok {
-        return None;
-    }
-    let mut r = error(
-        StatusCode::UNAUTHORIZED,
-        "missing or invalid API key: send Authorization: Bearer <key>",
-        None,
-    );
-    r.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    Some(r)
-}
-
 fn parse_target(v: &Value) -> Result<Target, (String, &'static str)> {
     let obj = v.as_object().ok_or((
         "target must be an object: {\"department\": ID} | {\"device\": ID} | {\"all\": true}"
@@ -133,7 +111,7 @@ fn parse_target(v: &Value) -> Result<Target, (String, &'static str)> {
         let s = val
             .as_str()
             .ok_or((format!("target.{k} must be a string"), field))?;
-        check_id(k, s).map_err(|m| (m, field))?;
+        check_id(field, s).map_err(|m| (m, field))?;
         Ok(s.to_string())
     };
     match k.as_str() {
@@ -153,9 +131,10 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
         st.metrics.publish_rejected.fetch_add(1, Ordering::Relaxed);
         r
     };
-    if let Some(r) = check_api_key(&st, &headers) {
-        return rejected(r);
-    }
+    let caller = match authorize(&st, &headers, Scope::Publish) {
+        Ok(name) => name,
+        Err(r) => return rejected(r),
+    };
     let content_type = headers.get(header::CONTENT_TYPE);
     if !content_type.is_some_and(|v| is_json_media_type(v.as_bytes())) {
         let got = content_type.map_or("none".into(), |v| {
@@ -225,6 +204,13 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
     };
     match st.log.publish(&target, payload.get(), key).await {
         Ok(appended) => {
+            tracing::debug!(
+                key = caller.as_deref().unwrap_or("-"),
+                id = %appended.offset,
+                target = ?target,
+                replayed = appended.replayed,
+                "publish accepted"
+            );
             if !appended.replayed {
                 st.metrics.published(match target {
                     Target::Department(_) => "department",
@@ -296,8 +282,63 @@ pub fn is_json_media_type(v: &[u8]) -> bool {
     essence.eq_ignore_ascii_case("application/json")
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The name of the key a request was allowed with: `None` when the node has no keys.
+pub type KeyName = Option<Arc<str>>;
+
+/// Check a request's `Authorization: Bearer <key>` for `need`. `Ok(None)` when the node runs
+/// without keys; otherwise the key's name, or the JSON error to answer: 401 (with
+/// `WWW-Authenticate: Bearer`) for a missing or unknown key, 403 for a read key where publish
+/// is needed. Each refusal counts in `rtctl_api_key_refused_total{reason}`.
+// The refusal is the handler's answer, returned as is: boxing it would only add an allocation.
+#[allow(clippy::result_large_err)]
+pub fn authorize(st: &NodeState, headers: &HeaderMap, need: Scope) -> Result<KeyName, Response> {
+    let Some(keys) = &st.keys else {
+        return Ok(None);
+    };
+    let why = match keys.check(
+        headers.get(header::AUTHORIZATION).map(|v| v.as_bytes()),
+        need,
+    ) {
+        Ok(name) => return Ok(Some(name)),
+        Err(why) => why,
+    };
+    tracing::info!(
+        reason = why.as_str(),
+        need = need.as_str(),
+        "API key refused"
+    );
+    let (status, message) = match why {
+        Refusal::Missing => (
+            StatusCode::UNAUTHORIZED,
+            "missing API key: send Authorization: Bearer <key>".to_string(),
+        ),
+        Refusal::Unknown => (
+            StatusCode::UNAUTHORIZED,
+            "unknown or revoked API key".to_string(),
+        ),
+        Refusal::Scope => (
+            StatusCode::FORBIDDEN,
+            format!(
+                "this API key has scope \"read\"; this request needs scope \"{}\"",
+                need.as_str()
+            ),
+        ),
+    };
+    let mut r = error(status, message, Some("Authorization"));
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    Err(r)
+}
+
+/// `GET /metrics` and `GET /health` need a key (any scope) when the node has a keys file.
+#[allow(clippy::result_large_err)]
+fn authorize_read(st: &NodeState, headers: &HeaderMap) -> Result<(), Response> {
+    match &st.keys {
+        Some(k) if k.guards_reads() => authorize(st, headers, Scope::Read).map(|_| ()),
+        _ => Ok(()),
+    }
 }
 
 /// Ping Redis (when configured): `Ok(None)` without Redis, `Err(message)` when down.
@@ -379,7 +420,10 @@ async fn ready(State(st): State<Arc<NodeState>>) -> Response {
 }
 
 /// NestJS Terminus shape: `{status, info, error, details}`, 200 or 503.
-async fn health(State(st): State<Arc<NodeState>>) -> Response {
+async fn health(State(st): State<Arc<NodeState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = authorize_read(&st, &headers) {
+        return r;
+    }
     let draining = st.draining.load(Ordering::Relaxed);
     let node = json!({"status": if draining { "down" } else { "up" }, "id": st.node_id, "draining": draining});
     let mut info = serde_json::Map::new();
@@ -428,7 +472,10 @@ pub fn refresh_stalled_lag(log: &Log, metrics: &Metrics) {
     }
 }
 
-async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
+async fn metrics(State(st): State<Arc<NodeState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = authorize_read(&st, &headers) {
+        return r;
+    }
     refresh_stalled_lag(&st.log, &st.metrics);
     let mut text = st.metrics.render(&st.node_id, Process::read());
     if let Some(l) = &st.limits {
@@ -436,6 +483,9 @@ async fn metrics(State(st): State<Arc<NodeState>>) -> Response {
     }
     if let Some(d) = &st.devices {
         d.metrics.render(&mut text);
+    }
+    if let Some(k) = &st.keys {
+        k.render(&mut text);
     }
     (
         [(
@@ -595,7 +645,7 @@ mod tests {
     #[tokio::test]
     async fn api_key_is_enforced() {
         let mut s = NodeState::new("n1", Log::memory(10), Arc::new(Metrics::default()));
-        s.api_key = Some("sekret".into());
+        s.keys = Some(Arc::new(crate::serve::api_keys::ApiKeys::single("sekret")));
         let st = Arc::new(s);
         let body = r#"{"target":{"all":true},"payload":1}"#;
         let (status, h, _) = call(&st, post(body)).await;
@@ -609,6 +659,67 @@ mod tests {
         req.headers_mut()
             .insert("authorization", HeaderValue::from_static("Bearer sekret"));
         assert_eq!(call(&st, req).await.0, StatusCode::ACCEPTED);
+    }
+
+    #[tokio::test]
+    async fn scoped_keys_guard_publish_and_reads_but_not_probes() {
+        let file = "[[key]]\nname = \"pub\"\nsecret = \"p-secret\"\nscope = \"publish\"\n\
+                    [[key]]\nname = \"ro\"\nsecret = \"r-secret\"\nscope = \"read\"\n";
+        let keys = crate::serve::api_keys::ApiKeys::from_file(
+            std::path::Path::new("keys.toml"),
+            file,
+            None,
+        )
+        .unwrap();
+        let mut s = NodeState::new("n1", Log::memory(10), Arc::new(Metrics::default()));
+        s.keys = Some(Arc::new(keys));
+        let st = Arc::new(s);
+        let with = |mut r: Request<Body>, key: &str| {
+            r.headers_mut().insert(
+                "authorization",
+                HeaderValue::from_str(&format!("Bearer {key}")).unwrap(),
+            );
+            r
+        };
+        let body = r#"{"target":{"all":true},"payload":1}"#;
+        assert_eq!(
+            call(&st, with(post(body), "p-secret")).await.0,
+            StatusCode::ACCEPTED
+        );
+        let (s403, _, v) = call(&st, with(post(body), "r-secret")).await;
+        assert_eq!(s403, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["field"], "Authorization");
+        let (s401, h, v) = call(&st, with(post(body), "nope")).await;
+        assert_eq!(s401, StatusCode::UNAUTHORIZED, "{v}");
+        assert_eq!(h["www-authenticate"], "Bearer");
+        let get = |p: &str| Request::get(p).body(Body::empty()).unwrap();
+        for path in ["/metrics", "/health"] {
+            assert_eq!(
+                call(&st, get(path)).await.0,
+                StatusCode::UNAUTHORIZED,
+                "{path}"
+            );
+            assert_eq!(
+                call(&st, with(get(path), "r-secret")).await.0,
+                StatusCode::OK
+            );
+            assert_eq!(
+                call(&st, with(get(path), "p-secret")).await.0,
+                StatusCode::OK
+            );
+        }
+        for path in ["/health/live", "/health/ready"] {
+            assert_eq!(call(&st, get(path)).await.0, StatusCode::OK, "{path}");
+        }
+        let (_, _, m) = call(&st, with(get("/metrics"), "r-secret")).await;
+        let m = m.as_str().unwrap();
+        for line in [
+            "rtctl_api_key_refused_total{reason=\"missing\"} 2",
+            "rtctl_api_key_refused_total{reason=\"unknown\"} 1",
+            "rtctl_api_key_refused_total{reason=\"scope\"} 1",
+        ] {
+            assert!(m.contains(line), "{line} in {m}");
+        }
     }
 
     #[tokio::test]

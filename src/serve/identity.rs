@@ -47,23 +47,10 @@ pub struct Handshake<'a> {
     pub auth: Option<&'a Value>,
 }
 
-/// Is this a valid id? 1–50 characters of `[A-Za-z0-9._:-]`.
+/// Is this a valid device or department id? The one rule of [`crate::device_id`]: 1–50
+/// characters of `[A-Za-z0-9._~-]`; `what` names the field in the error.
 pub fn check_id(what: &str, id: &str) -> Result<(), String> {
-    if id.is_empty() || id.len() > 50 {
-        return Err(format!(
-            "{what} must be 1 to 50 characters, got {}",
-            id.len()
-        ));
-    }
-    if let Some(c) = id
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')))
-    {
-        return Err(format!(
-            "{what} {id:?} contains {c:?}; allowed: A-Z a-z 0-9 . _ : -"
-        ));
-    }
-    Ok(())
+    crate::device_id::check(what, id)
 }
 
 /// Longest `auth.token`, in bytes.

@@ -6,6 +6,7 @@
 //! by all nodes and each node writes a heartbeat for `rtctl top`.
 
 pub mod api;
+pub mod api_keys;
 pub mod delivery;
 pub mod identity;
 pub mod limits;
@@ -57,7 +58,8 @@ pub struct ServeConfig {
     pub node_id: String,
     pub redis_url: Option<String>,
     pub namespace: String,
-    pub api_key: Option<String>,
+    /// `--api-key` / `--api-keys`; `None`: the API is open (loopback only).
+    pub api_keys: Option<Arc<api_keys::ApiKeys>>,
     pub drain_timeout: Duration,
     /// Allowed browser origins for polling (`*` allows any).
     pub cors_origins: Vec<String>,
@@ -179,7 +181,7 @@ pub async fn run(
     };
     let mut state = NodeState::new(cfg.node_id.clone(), log.clone(), metrics.clone());
     state.draining = draining.clone();
-    state.api_key = cfg.api_key.clone();
+    state.keys = cfg.api_keys.clone();
     state.redis = redis.clone();
     let start = log.last().await.unwrap_or(Offset::ZERO);
     let position = Arc::new(DeliveryPosition::new(start));
@@ -221,6 +223,7 @@ pub async fn run(
         metrics: Default::default(),
     }));
     let state = Arc::new(state);
+    let cfg_keys = cfg.api_keys.clone();
     let node = Arc::new(Node {
         cfg,
         listen,
@@ -254,6 +257,9 @@ pub async fn run(
         HEARTBEAT_TTL,
         tasks.clone(),
     ));
+    if let Some(k) = cfg_keys {
+        tokio::spawn(api_keys::watch(k, tasks.clone()));
+    }
     let beat = redis
         .clone()
         .map(|con| tokio::spawn(heartbeats(node.clone(), con, keys.clone(), tasks.clone())));

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::api::{check_api_key, error, is_json_media_type, NodeState, MAX_BODY_DEPTH};
+use super::api::{authorize, error, is_json_media_type, NodeState, MAX_BODY_DEPTH};
 use super::identity::{check_id, token_keys};
 use super::redis_conn::Conn;
 use super::registry::{
@@ -270,7 +270,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = check_api_key(&st, &headers) {
+    if let Err(r) = authorize(&st, &headers, super::api_keys::Scope::Read) {
         return r;
     }
     let Some(reg) = registry(&st) else {
@@ -324,7 +324,7 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(r) = check_api_key(&st, &headers) {
+    if let Err(r) = authorize(&st, &headers, super::api_keys::Scope::Read) {
         return r;
     }
     let Some(reg) = registry(&st) else {
@@ -366,7 +366,7 @@ mod tests {
 
     fn state(dir: Option<&std::path::Path>, online: &[&str]) -> Arc<NodeState> {
         let mut s = NodeState::new("n1", Log::memory(10), Arc::new(Metrics::default()));
-        s.api_key = Some("k".into());
+        s.keys = Some(Arc::new(crate::serve::api_keys::ApiKeys::single("k")));
         let online: BTreeSet<String> = online.iter().map(|s| s.to_string()).collect();
         s.devices = Some(Arc::new(Devices {
             registry: dir.map(|d| Arc::new(Registry::Disk(Arc::new(DiskStore::open(d).unwrap())))),

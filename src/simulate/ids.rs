@@ -33,22 +33,9 @@ pub fn generate(n: usize, seed: u64) -> Vec<String> {
 /// Is this a device id the gateways hash identically? 1–50 characters of RFC 3986 unreserved
 /// `[A-Za-z0-9._~-]`: Kong percent-decodes the query while nginx and HAProxy hash raw bytes, so
 /// any other character can route differently through different gateways.
+/// The one rule of [`crate::device_id`].
 pub fn check_id(id: &str) -> std::result::Result<(), String> {
-    if id.is_empty() || id.len() > 50 {
-        return Err(format!(
-            "device id {id:?}: expected 1 to 50 characters, got {}",
-            id.len()
-        ));
-    }
-    if let Some(c) = id
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '-')))
-    {
-        return Err(format!(
-            "device id {id:?}: character {c:?} is not in [A-Za-z0-9._~-] (Kong percent-decodes the query, nginx and HAProxy hash raw bytes, so it could route differently per gateway)"
-        ));
-    }
-    Ok(())
+    id.parse::<crate::device_id::DeviceId>().map(drop)
 }
 
 /// Read ids, one per line; blank lines and `#` comments are skipped; each id is checked.

@@ -91,7 +91,7 @@ pub async fn connect(url: &str) -> Result<Conn, String> {
 fn unreachable(w: &Watch, e: impl std::fmt::Display) -> Error {
     Error::Unreachable {
         service: "redis",
-        addr: w.redis_url.clone(),
+        addr: crate::redis_conn::redact(&w.redis_url),
         message: e.to_string(),
     }
 }
