@@ -1,6 +1,6 @@
 //! The node's HTTP surface besides Socket.IO: the publish API, health and metrics.
 //!
-//! Every response carries `x-rtctl-node: <node id>`. Errors are JSON bodies
+//! `serve::app` adds `x-rtctl-node: <node id>` to every response. Errors are JSON bodies
 //! `{"error": "...", "field": "..."}`; nothing here panics on input.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -58,7 +57,7 @@ impl NodeState {
     }
 }
 
-/// The routes, with the node-id header on every response.
+/// The API routes (`serve::app` mounts them beside the engine and adds the node-id header).
 pub fn router(state: Arc<NodeState>) -> Router {
     Router::new()
         .route("/api/v1/notifications", post(publish))
@@ -73,16 +72,7 @@ pub fn router(state: Arc<NodeState>) -> Router {
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::disable())
-        .layer(middleware::from_fn_with_state(state.clone(), node_header))
         .with_state(state)
-}
-
-async fn node_header(State(st): State<Arc<NodeState>>, req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    if let Ok(v) = HeaderValue::from_str(&st.node_id) {
-        res.headers_mut().insert("x-rtctl-node", v);
-    }
-    res
 }
 
 /// A JSON error response.
@@ -533,13 +523,12 @@ mod tests {
     #[tokio::test]
     async fn publish_appends_and_returns_the_offset() {
         let st = state();
-        let (s, h, v) = call(
+        let (s, _, v) = call(
             &st,
             post(r#"{"target":{"department":"D1"},"payload":{"b":1,"a":2}}"#),
         )
         .await;
         assert_eq!(s, StatusCode::ACCEPTED);
-        assert_eq!(h["x-rtctl-node"], "n1");
         let id: Offset = v["id"].as_str().unwrap().parse().unwrap();
         let e = st.log.range_after(Offset::ZERO, 10).await.unwrap();
         assert_eq!(e[0].offset, id);
@@ -726,9 +715,8 @@ mod tests {
     async fn health_follows_terminus_and_readiness_drains() {
         let st = state();
         let get = |p: &str| Request::get(p).body(Body::empty()).unwrap();
-        let (s, h, v) = call(&st, get("/health")).await;
+        let (s, _, v) = call(&st, get("/health")).await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(h["x-rtctl-node"], "n1");
         assert_eq!(v["status"], "ok");
         assert_eq!(v["details"]["node"]["id"], "n1");
         assert_eq!(v["info"]["log"]["kind"], "memory");
