@@ -95,6 +95,22 @@ pub fn redact(url: &str) -> String {
         .join(",")
 }
 
+/// [`explain`], plus what a TLS / plain mismatch looks like from `url`'s scheme.
+fn explain_at(url: &str, e: &redis::RedisError) -> String {
+    let m = explain(e);
+    if m != e.to_string() {
+        return m;
+    }
+    let tls = url.trim_start().starts_with("rediss://");
+    if tls && e.is_timeout() {
+        format!("{m} (rediss://: is this port the server's --tls-port?)")
+    } else if !tls && (e.is_connection_dropped() || m.contains("reset by peer")) {
+        format!("{m} (a TLS port? then use rediss://)")
+    } else {
+        m
+    }
+}
+
 /// A Redis error as a message that says what to do about the usual causes.
 pub fn explain(e: &redis::RedisError) -> String {
     let m = e.to_string();
@@ -481,12 +497,12 @@ impl Redis {
         let mut con = client
             .get_multiplexed_async_connection_with_config(&cfg)
             .await
-            .map_err(|e| explain(&e))?;
+            .map_err(|e| explain_at(&urls[0], &e))?;
         let info: String = redis::cmd("INFO")
             .arg("cluster")
             .query_async(&mut con)
             .await
-            .map_err(|e| explain(&e))?;
+            .map_err(|e| explain_at(&urls[0], &e))?;
         if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
             let seeds = Seeds::new(&urls).map_err(|e| e.to_string())?;
             if let Ok(nodes) = redis::cmd("CLUSTER")

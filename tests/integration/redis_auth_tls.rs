@@ -229,7 +229,7 @@ fn a_tls_redis_verified_with_a_ca_file_delivers() {
     // Plain redis:// on the TLS port: a clear error too.
     refused(
         &["status", "--redis", &format!("redis://127.0.0.1:{port}/")],
-        "redis at redis://127.0.0.1",
+        "(a TLS port? then use rediss://)",
         None,
     );
     // A --redis-ca that is not PEM: bad input, exit 3.
