@@ -741,7 +741,8 @@ pub struct ServeArgs {
     /// `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` (DB: the database index, default 0): a
     /// server or any node of a Redis Cluster (comma-separate several cluster nodes), or
     /// `redis+sentinel://HOST:PORT,HOST:PORT/MASTER` (a primary found and followed through
-    /// Redis Sentinel). Default: the fleet file's `[redis] url`.
+    /// Redis Sentinel). `rediss://` and `rediss+sentinel://` for TLS (see --redis-ca). Default:
+    /// the fleet file's `[redis] url`.
     #[arg(long, env = "RTCTL_REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
     /// CA certificate(s), PEM, that signed the Redis server's certificate (`rediss://` URLs):

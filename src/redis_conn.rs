@@ -9,7 +9,7 @@
 //! connections ask the sentinels where the primary is and ask again after any connection
 //! error or `READONLY` answer, so a promotion is followed without restarting the node.
 //!
-//! `rediss://` is Redis over TLS (rustls, with `ring`): the server's certificate is verified
+//! `rediss://` is Redis over TLS (rustls, with `ring`), `rediss+sentinel://` Sentinel over TLS: the server's certificate is verified
 //! against the system's roots, or only against the CA given with `--redis-ca FILE`
 //! ([`set_tls_roots`], once per process). A
 //! password goes in the URL (`redis://:PASSWORD@HOST:PORT`, `redis://USER:PASSWORD@…`); error
@@ -78,6 +78,23 @@ fn client(info: ConnectionInfo) -> RedisResult<redis::Client> {
     }
 }
 
+/// Check a `--redis` value without connecting: one URL, several comma-separated cluster
+/// seeds, or a `redis+sentinel://` / `rediss+sentinel://` URL. The message shows the URL
+/// redacted.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if url.starts_with("redis+sentinel://") || url.starts_with("rediss+sentinel://") {
+        return parse_sentinel_url(url)
+            .map(drop)
+            .map_err(|m| m.replace(url, &redact(url)));
+    }
+    for u in url.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+        u.into_connection_info()
+            .map_err(|e| format!("{:?}: {e}", redact(u)))?;
+    }
+    Ok(())
+}
+
 /// `url` with its password replaced by `***`, for messages and logs.
 pub fn redact(url: &str) -> String {
     url.split(',')
@@ -93,6 +110,22 @@ pub fn redact(url: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// [`explain`], plus what a TLS / plain mismatch looks like from `url`'s scheme.
+fn explain_at(url: &str, e: &redis::RedisError) -> String {
+    let m = explain(e);
+    if m != e.to_string() {
+        return m;
+    }
+    let tls = url.trim_start().starts_with("rediss://");
+    if tls && e.is_timeout() {
+        format!("{m} (rediss://: is this port the server's --tls-port?)")
+    } else if !tls && (e.is_connection_dropped() || m.contains("reset by peer")) {
+        format!("{m} (a TLS port? then use rediss://)")
+    } else {
+        m
+    }
 }
 
 /// A Redis error as a message that says what to do about the usual causes.
@@ -186,15 +219,24 @@ pub struct SentinelUrl {
     pub master: String,
     /// `user:password@` (or empty), for the primary and its replicas.
     pub auth: String,
+    /// `rediss+sentinel://`: TLS to the sentinels and to the primary.
+    pub tls: bool,
 }
 
 /// `redis+sentinel://[user:password@]HOST:PORT,HOST:PORT/MASTER`: the sentinel addresses and
 /// the primary's name; user and password (if any) are for the primary and its replicas.
+/// `rediss+sentinel://` is the same over TLS (sentinels and primary alike).
 pub fn parse_sentinel_url(url: &str) -> Result<SentinelUrl, String> {
-    let expected = "expected redis+sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME";
-    let rest = url
-        .strip_prefix("redis+sentinel://")
-        .ok_or_else(|| expected.to_string())?;
+    let expected =
+        "expected redis+sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME (rediss+sentinel:// for TLS)";
+    let (tls, rest) = match url.strip_prefix("rediss+sentinel://") {
+        Some(rest) => (true, rest),
+        None => (
+            false,
+            url.strip_prefix("redis+sentinel://")
+                .ok_or_else(|| expected.to_string())?,
+        ),
+    };
     let (hosts, master) = rest.split_once('/').ok_or_else(|| expected.to_string())?;
     let master = master.split(['?', '/']).next().unwrap_or_default();
     if master.is_empty() {
@@ -219,6 +261,7 @@ pub fn parse_sentinel_url(url: &str) -> Result<SentinelUrl, String> {
         sentinels: addrs,
         master: master.to_string(),
         auth,
+        tls,
     })
 }
 
@@ -228,8 +271,17 @@ impl Sentinel {
             sentinels: addrs,
             master,
             auth,
+            tls,
         } = parse_sentinel_url(url)?;
         let sentinels: Vec<String> = addrs.iter().map(|(h, p)| format!("{h}:{p}")).collect();
+        if tls {
+            let client = Self::tls_client(&addrs, &master, &auth).map_err(|e| explain(&e))?;
+            return Ok(Sentinel {
+                sentinels,
+                master,
+                client: tokio::sync::Mutex::new(client),
+            });
+        }
         let infos = addrs
             .iter()
             .map(|(h, p)| ConnectionAddr::Tcp(h.clone(), *p).into_connection_info())
@@ -254,6 +306,39 @@ impl Sentinel {
             master,
             client: tokio::sync::Mutex::new(client),
         })
+    }
+
+    /// `rediss+sentinel://`: TLS to the sentinels and to the primary, verified against
+    /// `--redis-ca` when given (else the system's roots).
+    fn tls_client(
+        addrs: &[(String, u16)],
+        master: &str,
+        auth: &str,
+    ) -> RedisResult<redis::sentinel::SentinelClient> {
+        use redis::sentinel::{SentinelClientBuilder, SentinelServerType};
+        tls_provider();
+        let node = format!("redis://{auth}127.0.0.1:1/").into_connection_info()?;
+        let tls_addrs = addrs.iter().map(|(h, p)| ConnectionAddr::TcpTls {
+            host: h.clone(),
+            port: *p,
+            insecure: false,
+            tls_params: None,
+        });
+        let mut b = SentinelClientBuilder::new(tls_addrs, master, SentinelServerType::Master)?
+            .set_client_to_sentinel_tls_mode(redis::TlsMode::Secure)
+            .set_client_to_redis_tls_mode(redis::TlsMode::Secure);
+        if let Some(certs) = tls_certificates() {
+            b = b
+                .set_client_to_sentinel_certificates(certs.clone())
+                .set_client_to_redis_certificates(certs);
+        }
+        if let Some(user) = node.redis_settings().username() {
+            b = b.set_client_to_redis_username(user);
+        }
+        if let Some(pw) = node.redis_settings().password() {
+            b = b.set_client_to_redis_password(pw);
+        }
+        b.build()
     }
 
     /// A connection to the current primary (asks the sentinels, which check its role).
@@ -445,13 +530,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 impl Redis {
     /// Parse `url` (or `url,url,…` for a cluster) and find out whether it is a cluster.
     pub async fn detect(url: &str) -> Result<Redis, String> {
-        if url.trim().starts_with("redis+sentinel://") {
+        if url.trim().starts_with("redis+sentinel://")
+            || url.trim().starts_with("rediss+sentinel://")
+        {
             let sentinel = Arc::new(Sentinel::open(url.trim())?);
             // Fail early (exit code 4) when no sentinel names a reachable primary.
             sentinel
                 .primary(CONNECT_TIMEOUT)
                 .await
-                .map_err(|e| format!("sentinels {:?}: {e}", sentinel.sentinels))?;
+                .map_err(|e| format!("sentinels {:?}: {}", sentinel.sentinels, explain(&e)))?;
             return Ok(Redis::Sentinel(sentinel));
         }
         let urls: Vec<String> = url
@@ -481,12 +568,12 @@ impl Redis {
         let mut con = client
             .get_multiplexed_async_connection_with_config(&cfg)
             .await
-            .map_err(|e| explain(&e))?;
+            .map_err(|e| explain_at(&urls[0], &e))?;
         let info: String = redis::cmd("INFO")
             .arg("cluster")
             .query_async(&mut con)
             .await
-            .map_err(|e| explain(&e))?;
+            .map_err(|e| explain_at(&urls[0], &e))?;
         if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
             let seeds = Seeds::new(&urls).map_err(|e| e.to_string())?;
             if let Ok(nodes) = redis::cmd("CLUSTER")
@@ -645,6 +732,12 @@ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa :0@0 master,noaddr - 0 0 0 disconnected
         assert!(set_tls_roots(b"not pem".to_vec())
             .unwrap_err()
             .contains("no certificate"));
+        check_url("redis+sentinel://:pw@h:1,h:2/m").unwrap();
+        check_url("rediss+sentinel://h:1/m").unwrap();
+        check_url("redis://h:1,redis://h:2").unwrap();
+        let e = check_url("redis://:s3cret@h:notaport").unwrap_err();
+        assert!(!e.contains("s3cret"), "{e}");
+        assert!(check_url("redis+sentinel://h:1").is_err());
     }
 
     #[test]
@@ -674,7 +767,8 @@ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa :0@0 master,noaddr - 0 0 0 disconnected
         );
         assert_eq!((master.as_str(), auth.as_str()), ("mymaster", ""));
         let u = parse_sentinel_url("redis+sentinel://:pw@h:1/m").unwrap();
-        assert_eq!(u.auth, ":pw@");
+        assert_eq!((u.auth.as_str(), u.tls), (":pw@", false));
+        assert!(parse_sentinel_url("rediss+sentinel://h:1/m").unwrap().tls);
         for bad in [
             "redis://h:1/m",
             "redis+sentinel://h:1",

@@ -56,14 +56,8 @@ pub fn watch_from(args: &crate::cli::WatchArgs) -> Result<Watch> {
                 "expected a Redis URL (--redis, RTCTL_REDIS_URL, or [redis] url in the fleet file)",
             )
         })?;
-    // One server, or several comma-separated seed nodes of a cluster (as `serve --redis`).
-    for u in redis_url
-        .split(',')
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
-        redis::Client::open(u).map_err(|e| Error::flag("--redis", format!("{u:?}: {e}")))?;
-    }
+    // One server, several comma-separated seed nodes of a cluster, or Sentinel (as `serve`).
+    crate::redis_conn::check_url(&redis_url).map_err(|m| Error::flag("--redis", m))?;
     Ok(Watch {
         redis_url,
         namespace: args.namespace.clone(),

@@ -20,7 +20,13 @@ struct Redis {
 
 impl Redis {
     fn start(port: u16, args: &[&str]) -> Redis {
+        // A config file must come first.
+        let (conf, args) = match args.first() {
+            Some(a) if a.ends_with(".conf") => (Some(*a), &args[1..]),
+            _ => (None, args),
+        };
         let child = Command::new("redis-server")
+            .args(conf)
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(args)
             .stdout(Stdio::null())
@@ -229,7 +235,7 @@ fn a_tls_redis_verified_with_a_ca_file_delivers() {
     // Plain redis:// on the TLS port: a clear error too.
     refused(
         &["status", "--redis", &format!("redis://127.0.0.1:{port}/")],
-        "redis at redis://127.0.0.1",
+        "(a TLS port? then use rediss://)",
         None,
     );
     // A --redis-ca that is not PEM: bad input, exit 3.
@@ -241,4 +247,76 @@ fn a_tls_redis_verified_with_a_ca_file_delivers() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("--redis-ca"), "{err}");
+}
+
+/// `rediss+sentinel://`: a TLS-only primary and a TLS-only sentinel (`port 0`), verified with
+/// `--redis-ca`; the node finds the primary through the sentinel and delivers.
+#[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+fn a_tls_sentinel_and_primary_verified_with_a_ca_file_deliver() {
+    let dir = tempfile::tempdir().unwrap();
+    write_pki(dir.path());
+    let p = |f: &str| dir.path().join(f).to_str().unwrap().to_string();
+    let tls = [
+        "--tls-cert-file",
+        &p("server.pem"),
+        "--tls-key-file",
+        &p("server.key"),
+        "--tls-ca-cert-file",
+        &p("ca.pem"),
+        "--tls-auth-clients",
+        "no",
+    ]
+    .map(String::from);
+    let primary_port = free_port();
+    let mut args = vec![
+        "--port".to_string(),
+        "0".into(),
+        "--tls-port".into(),
+        primary_port.to_string(),
+    ];
+    args.extend(tls.iter().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let _primary = Redis::start(primary_port, &args);
+    let sentinel_port = free_port();
+    let conf = dir.path().join("sentinel.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "port 0\ntls-port {sentinel_port}\ntls-cert-file {}\ntls-key-file {}\n\
+             tls-ca-cert-file {}\ntls-auth-clients no\ntls-replication yes\n\
+             sentinel monitor mymaster 127.0.0.1 {primary_port} 1\n",
+            p("server.pem"),
+            p("server.key"),
+            p("ca.pem")
+        ),
+    )
+    .unwrap();
+    let _sentinel = Redis::start(sentinel_port, &[conf.to_str().unwrap(), "--sentinel"]);
+    let url = format!("rediss+sentinel://127.0.0.1:{sentinel_port}/mymaster");
+    // The sentinel may take a moment to know the primary.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = rtctl()
+            .args(["status", "--redis", &url, "--redis-ca", &p("ca.pem")])
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        if out.status.code() != Some(4) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sentinel never named the primary: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    delivers_through(&url, &["--redis-ca", &p("ca.pem")], "it-tls-sentinel");
+    refused(
+        &["status", "--redis", &url, "--redis-ca", &p("other-ca.pem")],
+        "--redis-ca FILE",
+        None,
+    );
 }

@@ -94,3 +94,82 @@ fn one_device_id_connected_twice_is_two_sessions_with_redis() {
     let node = ServeProcess::start("twins-r", &["--redis", &url, "--namespace", "it-twins"]);
     check(&run_twins(&node));
 }
+
+/// A stale connection (a frozen tab, a network gone without a FIN) and a fresh one with the
+/// same device id: both are served until the stale one's heartbeat times out
+/// (`pingInterval + pingTimeout`), the fresh one gets every notification exactly once, before and
+/// after, and nothing of its own is disturbed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
+async fn a_stale_connection_of_the_same_device_times_out_without_disturbing_the_new_one() {
+    use crate::hostile::{frame, raw_ws};
+    use crate::serve_node::{events, publish_ok, Devices};
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let node = ServeProcess::start(
+        "stale",
+        &["--ping-interval-ms", "2500", "--ping-timeout-ms", "1000"],
+    );
+    let metric = |name: &'static str| {
+        let url = format!("{}/metrics", node.url());
+        async move {
+            let text = reqwest::get(url).await.unwrap().text().await.unwrap();
+            text.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        }
+    };
+    // The stale connection: CONNECT as twin-s, then never read nor answer a ping.
+    let mut stale = raw_ws(node.port, "&deviceId=twin-s").await;
+    stale
+        .write_all(&frame(1, b"40{\"deviceId\":\"twin-s\"}"))
+        .await
+        .unwrap();
+    let connected_at = Instant::now();
+    let mut fresh = Devices::start(json!({
+        "url": node.url(), "ids": ["twin-s"], "transports": ["websocket"],
+        "timeoutMs": 20000
+    }))
+    .unwrap();
+    fresh.wait_ready();
+    assert_eq!(metric("socket_io_active_connections").await, 2.0);
+    assert!(
+        connected_at.elapsed() < Duration::from_millis(3000),
+        "too slow to test"
+    );
+    let d1 = publish_ok(&node, json!({"device": "twin-s"}), json!("while both")).await;
+    // The stale one is closed by its heartbeat; the fresh one stays.
+    let t = Instant::now();
+    while metric("socket_io_active_connections").await != 1.0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "stale connection kept"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        metric("rtctl_disconnects_total{reason=\"ping timeout\"}").await,
+        1.0
+    );
+    let d2 = publish_ok(&node, json!({"device": "twin-s"}), json!("after")).await;
+    fresh.expect(&json!({"twin-s": 2}));
+    let r = fresh.result();
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        events(&r, "twin-s"),
+        vec![
+            json!(["notification:direct", "while both", d1]),
+            json!(["notification:direct", "after", d2]),
+        ]
+    );
+    // What the stale socket was sent before it was closed: the first notification, into its
+    // (unread) receive buffer; nothing after.
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(2), stale.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.contains("while both"), "{text:?}");
+    assert!(!text.contains("after"), "{text:?}");
+}
