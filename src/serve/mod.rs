@@ -175,7 +175,8 @@ pub async fn run(
             }))
         }
         (None, Some(dir)) => Some(Arc::new(registry::Registry::Disk(Arc::new(
-            registry::DiskStore::open(dir).map_err(|e| ServeError::Config(e.to_string()))?,
+            registry::DiskStore::open(dir, &cfg.node_id)
+                .map_err(|e| ServeError::Config(e.to_string()))?,
         )))),
         (None, None) => None,
     };

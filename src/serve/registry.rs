@@ -21,7 +21,9 @@
 //!   (e.g. `redb`) because the registry is small (one ~400-byte record per device: 10,000
 //!   devices are 4 MB, held in memory for reads), written rarely (an app start registers
 //!   once), and a text file of JSON records can be read, grepped and repaired with ordinary
-//!   tools; it adds no dependency. One node per data directory.
+//!   tools; it adds no dependency. One node per data directory: the node holds an exclusive
+//!   lock on `DIR/rtctl.lock` (which names it: node id, pid, start time) while it runs, and
+//!   a second node started on the same directory exits with an error naming the holder.
 //! - with neither: no registry; the endpoints answer 503 saying to start the node with
 //!   `--data-dir` or `--redis`.
 
@@ -333,6 +335,58 @@ pub enum RegistryError {
     Disk { path: PathBuf, message: String },
     #[error("device registry: stored record of {device:?} is unreadable: {message}")]
     Corrupt { device: String, message: String },
+    #[error("device registry: {dir}: already in use by another node ({holder}): two nodes cannot share one --data-dir; give each node its own directory, or share a registry with --redis", dir = dir.display())]
+    Locked { dir: PathBuf, holder: String },
+}
+
+/// The lock file in the data directory, held (exclusively) while the node runs.
+pub const LOCK_FILE: &str = "rtctl.lock";
+
+/// Take the exclusive lock on `DIR/rtctl.lock` and write who holds it (`node=ID pid=N
+/// started=T`); the lock goes with the returned file (and with the process). Another holder:
+/// [`RegistryError::Locked`] with what it wrote.
+fn lock_dir(dir: &Path, node_id: &str, now_ms: u64) -> Result<File, RegistryError> {
+    let path = dir.join(LOCK_FILE);
+    let err = |message: String| RegistryError::Disk {
+        path: path.clone(),
+        message,
+    };
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| err(format!("cannot open the lock file: {e}")))?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut f, &mut text);
+            let text = text.trim();
+            return Err(RegistryError::Locked {
+                dir: dir.to_path_buf(),
+                holder: if text.is_empty() {
+                    "holder unknown".to_string()
+                } else {
+                    text.chars().take(200).collect()
+                },
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(err(format!("cannot lock: {e}")));
+        }
+    }
+    let holder = format!(
+        "node={node_id} pid={} started={}\n",
+        std::process::id(),
+        rfc3339(now_ms)
+    );
+    f.set_len(0)
+        .and_then(|()| f.write_all(holder.as_bytes()))
+        .and_then(|()| f.sync_data())
+        .map_err(|e| err(format!("cannot write: {e}")))?;
+    Ok(f)
 }
 
 /// The embedded store: `DIR/devices.jsonl`, one JSON record per line, the last line of a
@@ -342,6 +396,8 @@ pub struct DiskStore {
     inner: Mutex<DiskInner>,
     /// [`COMPACT_MIN_LINES`] (smaller in tests).
     compact_min_lines: usize,
+    /// The exclusive lock on `DIR/rtctl.lock`, released when the store is dropped.
+    _lock: File,
 }
 
 struct DiskInner {
@@ -388,8 +444,9 @@ fn compact(
 impl DiskStore {
     /// Open (creating `dir` if needed), read and compact. A torn last line (a write that was
     /// never acknowledged) is dropped with a warning; any other unreadable line is an error
-    /// naming the file and line.
-    pub fn open(dir: &Path) -> Result<DiskStore, RegistryError> {
+    /// naming the file and line. `node_id` is written into the lock file, for the error a
+    /// second node gets.
+    pub fn open(dir: &Path, node_id: &str) -> Result<DiskStore, RegistryError> {
         let path = dir.join("devices.jsonl");
         let err = |message: String| RegistryError::Disk {
             path: path.clone(),
@@ -399,6 +456,7 @@ impl DiskStore {
             path: dir.to_path_buf(),
             message: format!("cannot create the data directory: {e}"),
         })?;
+        let lock = lock_dir(dir, node_id, super::now_ms())?;
         let mut records = BTreeMap::new();
         match File::open(&path) {
             Ok(f) => {
@@ -441,6 +499,7 @@ impl DiskStore {
                 file,
             }),
             compact_min_lines: COMPACT_MIN_LINES,
+            _lock: lock,
         })
     }
 
@@ -1012,7 +1071,7 @@ mod tests {
     #[test]
     fn the_disk_store_survives_reopening_and_drops_a_torn_last_line() {
         let dir = tempfile::tempdir().unwrap();
-        let s = DiskStore::open(dir.path()).unwrap();
+        let s = DiskStore::open(dir.path(), "t").unwrap();
         let reg = parse_registration(&guide_body()).unwrap();
         let (r1, created) = s.upsert(reg.clone(), None, 1_000).unwrap();
         assert!(created);
@@ -1026,7 +1085,7 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"device_id\":\"torn").unwrap();
         drop(f);
-        let s = DiskStore::open(dir.path()).unwrap();
+        let s = DiskStore::open(dir.path(), "t").unwrap();
         let r = s.get("tablet-ios_a1b2c3d4").unwrap();
         assert_eq!(r.registered_at, r1.registered_at);
         assert_eq!(r.last_seen, rfc3339(3_000));
@@ -1038,14 +1097,14 @@ mod tests {
         );
         drop(s);
         std::fs::write(&path, "garbage\n{}\n").unwrap();
-        let e = DiskStore::open(dir.path()).err().unwrap().to_string();
+        let e = DiskStore::open(dir.path(), "t").err().unwrap().to_string();
         assert!(e.contains("line 1"), "{e}");
     }
 
     #[test]
     fn the_disk_store_compacts_while_running() {
         let dir = tempfile::tempdir().unwrap();
-        let mut s = DiskStore::open(dir.path()).unwrap();
+        let mut s = DiskStore::open(dir.path(), "t").unwrap();
         s.compact_min_lines = 50;
         let reg = parse_registration(&guide_body()).unwrap();
         for i in 0..55 {
@@ -1055,10 +1114,29 @@ mod tests {
         let lines = std::fs::read_to_string(&path).unwrap().lines().count();
         assert!(lines <= 6, "compacted while running: {lines} lines");
         drop(s);
-        let s = DiskStore::open(dir.path()).unwrap();
+        let s = DiskStore::open(dir.path(), "t").unwrap();
         let r = s.get("tablet-ios_a1b2c3d4").unwrap();
         assert_eq!(r.last_seen, rfc3339(54));
         assert_eq!(r.registered_at, rfc3339(0));
+    }
+
+    #[test]
+    fn one_store_per_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = DiskStore::open(dir.path(), "n1").unwrap();
+        let e = DiskStore::open(dir.path(), "n2").err().unwrap().to_string();
+        assert!(
+            e.contains(&dir.path().display().to_string())
+                && e.contains("node=n1")
+                && e.contains(&format!("pid={}", std::process::id()))
+                && e.contains("--data-dir"),
+            "{e}"
+        );
+        drop(s);
+        let s = DiskStore::open(dir.path(), "n2").unwrap();
+        drop(s);
+        let held = std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
+        assert!(held.starts_with("node=n2 pid="), "{held}");
     }
 
     #[test]

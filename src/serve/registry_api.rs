@@ -369,7 +369,8 @@ mod tests {
         s.keys = Some(Arc::new(crate::serve::api_keys::ApiKeys::single("k")));
         let online: BTreeSet<String> = online.iter().map(|s| s.to_string()).collect();
         s.devices = Some(Arc::new(Devices {
-            registry: dir.map(|d| Arc::new(Registry::Disk(Arc::new(DiskStore::open(d).unwrap())))),
+            registry: dir
+                .map(|d| Arc::new(Registry::Disk(Arc::new(DiskStore::open(d, "t").unwrap())))),
             local: Arc::new(move || online.clone()),
             fleet: None,
             metrics: RegistryMetrics::default(),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{node_dir, rtctl, RedisServer, ServeProcess};
+use crate::support::{free_port, node_dir, rtctl, RedisServer, ServeProcess};
 
 const KEY: &str = "registry-test-key";
 
@@ -182,6 +182,52 @@ async fn the_embedded_store_survives_kill_9() {
         "{msg}"
     );
     assert_eq!(get(&bare.url(), "/api/v1/devices", None).await.0, 503);
+}
+
+/// Two nodes on one `--data-dir`: the second exits 3 (bad configuration) naming the directory
+/// and the node holding it, and the first keeps registering and answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_node_on_the_same_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = data_dir_args(dir.path());
+    let first = ServeProcess::start("holder-1", &args(&a));
+    let (s, v) = post(&first.url(), &snake("pc-1", "1.0"), &[]).await;
+    assert_eq!(s, 201, "{v}");
+    let port = free_port();
+    let out = rtctl()
+        .env_remove("RTCTL_FLEET")
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--node-id", "intruder"])
+        .args(&a)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    let shown = dir.path().display().to_string();
+    assert!(
+        err.contains(&shown)
+            && err.contains("already in use")
+            && err.contains("node=holder-1")
+            && err.contains("pid=")
+            && err.contains("--data-dir"),
+        "{err}"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the refused node must not listen"
+    );
+    // the first node is untouched
+    let (s, v) = post(&first.url(), &snake("pc-2", "1.0"), &[]).await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = get(&first.url(), "/api/v1/devices", Some(KEY)).await;
+    assert_eq!((s, v["count"].as_u64()), (200, Some(2)), "{v}");
+    // once it is gone, the directory is free
+    let mut first = first;
+    first.kill();
+    let second = ServeProcess::start("holder-2", &args(&a));
+    let (s, v) = get(&second.url(), "/api/v1/devices", Some(KEY)).await;
+    assert_eq!((s, v["count"].as_u64()), (200, Some(2)), "{v}");
 }
 
 /// Every bad field is a 400 naming it; a wrong media type 415, a large body 413; nothing is

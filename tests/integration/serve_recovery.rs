@@ -532,7 +532,7 @@ async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut
                 rng ^= rng << 13;
                 rng ^= rng >> 7;
                 rng ^= rng << 17;
-                if rng % 3 != 0 {
+                if !rng.is_multiple_of(3) {
                     continue;
                 }
                 if let Some(peer) = line.split_whitespace().nth(3) {

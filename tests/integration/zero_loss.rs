@@ -255,7 +255,7 @@ impl Fleet {
         let mut groups = Vec::new();
         for p in 0..procs {
             let ids: Vec<String> = (0..n).filter(|i| i % procs == p).map(device).collect();
-            let by_header = |i: &usize| joins == Joins::Mix && i % 2 == 0;
+            let by_header = |i: &usize| joins == Joins::Mix && i.is_multiple_of(2);
             let depts = |header: bool| -> serde_json::Map<String, Value> {
                 (0..n)
                     .filter(|i| i % procs == p && by_header(i) == header)
