@@ -4,7 +4,8 @@
 //!
 //! Pure core: [`parse_registration`] (the body, camelCase as the guide's client sends it or the
 //! entity's snake_case, checked against the entity's column limits) and [`merge`] (the upsert:
-//! `registered_at` is kept from the first registration). Thin I/O around it: [`Registry`].
+//! `registered_at` is kept from the first registration; an optional field the body leaves out
+//! keeps its stored value). Thin I/O around it: [`Registry`].
 //!
 //! Storage:
 //! - with `--redis`: a hash per device (`Keys::device`), a set of every device
@@ -86,7 +87,10 @@ pub struct Registration {
     pub device_model: String,
     pub os: String,
     pub os_version: String,
+    /// The user to record; `None`: keep the stored one (unless `clear_user`).
     pub user_id: Option<String>,
+    /// The body sent `userId: ""`: the device has no user any more (a logout).
+    pub clear_user: bool,
     pub department_id: String,
     pub app_version: String,
 }
@@ -175,12 +179,12 @@ pub fn parse_registration(body: &Value) -> Result<Registration, FieldError> {
     let department_id = text("department_id", "departmentId", MAX_DEPARTMENT_ID)?;
     check_id("department_id", &department_id).map_err(|m| field_error("department_id", m))?;
     let app_version = text("app_version", "appVersion", MAX_APP_VERSION)?;
-    let user_id = match get("user_id", "userId")? {
-        None => None,
-        Some(u) if u.is_empty() => None,
+    let (user_id, clear_user) = match get("user_id", "userId")? {
+        None => (None, false),
+        Some(u) if u.is_empty() => (None, true),
         Some(u) => {
             check_user(&u)?;
-            Some(u.to_ascii_lowercase())
+            (Some(u.to_ascii_lowercase()), false)
         }
     };
     Ok(Registration {
@@ -190,6 +194,7 @@ pub fn parse_registration(body: &Value) -> Result<Registration, FieldError> {
         os,
         os_version,
         user_id,
+        clear_user,
         department_id,
         app_version,
     })
@@ -225,7 +230,9 @@ fn check_text(field: &'static str, v: &str, max: usize) -> Result<(), FieldError
     Ok(())
 }
 
-/// The upsert: the new registration over the old record; `registered_at` stays the first one.
+/// The upsert: the new registration over the old record. Required fields are replaced;
+/// `registered_at` stays the first one; `user_id` absent (or `null`) keeps the stored user,
+/// `""` clears it, a UUID replaces it; `last_ip_address` is kept when the request gives none.
 pub fn merge(
     old: Option<&DeviceRecord>,
     reg: Registration,
@@ -239,7 +246,11 @@ pub fn merge(
         device_model: reg.device_model,
         os: reg.os,
         os_version: reg.os_version,
-        user_id: reg.user_id,
+        user_id: match (reg.user_id, reg.clear_user) {
+            (Some(u), _) => Some(u),
+            (None, true) => None,
+            (None, false) => old.and_then(|o| o.user_id.clone()),
+        },
         department_id: reg.department_id,
         app_version: reg.app_version,
         last_ip_address: ip
@@ -955,6 +966,62 @@ mod tests {
             Some("3f2504e0-4f89-11d3-9a0c-0305e82c3301")
         );
         assert_eq!(Registration { user_id: None, ..s }, r);
+        let mut b = guide_body();
+        b["userId"] = json!("");
+        let c = parse_registration(&b).unwrap();
+        assert_eq!((c.user_id, c.clear_user), (None, true));
+        b["userId"] = Value::Null;
+        let c = parse_registration(&b).unwrap();
+        assert_eq!((c.user_id, c.clear_user), (None, false));
+    }
+
+    #[test]
+    fn a_register_without_a_user_keeps_the_stored_one_and_an_empty_one_clears_it() {
+        let user = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+        let mut with_user = guide_body();
+        with_user["userId"] = json!(user);
+        let first = merge(None, parse_registration(&with_user).unwrap(), None, 0);
+        assert_eq!(first.user_id.as_deref(), Some(user));
+        // absent, and null: kept
+        let kept = merge(
+            Some(&first),
+            parse_registration(&guide_body()).unwrap(),
+            None,
+            1,
+        );
+        assert_eq!(kept.user_id.as_deref(), Some(user));
+        let mut null = guide_body();
+        null["userId"] = Value::Null;
+        let kept = merge(Some(&kept), parse_registration(&null).unwrap(), None, 2);
+        assert_eq!(kept.user_id.as_deref(), Some(user));
+        // another user: replaced
+        let other = "00000000-0000-4000-8000-000000000001";
+        let mut b = guide_body();
+        b["user_id"] = json!(other);
+        let replaced = merge(Some(&kept), parse_registration(&b).unwrap(), None, 3);
+        assert_eq!(replaced.user_id.as_deref(), Some(other));
+        // "": cleared, and stays cleared
+        let mut b = guide_body();
+        b["userId"] = json!("");
+        let cleared = merge(Some(&replaced), parse_registration(&b).unwrap(), None, 4);
+        assert_eq!(cleared.user_id, None);
+        let still = merge(
+            Some(&cleared),
+            parse_registration(&guide_body()).unwrap(),
+            None,
+            5,
+        );
+        assert_eq!(still.user_id, None);
+        // the disk store applies the same merge
+        let dir = tempfile::tempdir().unwrap();
+        let s = DiskStore::open(dir.path(), "t").unwrap();
+        s.upsert(parse_registration(&with_user).unwrap(), None, 0)
+            .unwrap();
+        let (r, created) = s
+            .upsert(parse_registration(&guide_body()).unwrap(), None, 1)
+            .unwrap();
+        assert!(!created);
+        assert_eq!(r.user_id.as_deref(), Some(user));
     }
 
     #[test]

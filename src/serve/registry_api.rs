@@ -234,6 +234,7 @@ async fn register_inner(st: &Arc<NodeState>, req: Request) -> Response {
                 );
             }
             reg.user_id = Some(user.to_ascii_lowercase());
+            reg.clear_user = false;
         }
     }
     match reg_store.upsert(reg, ip, super::now_ms()).await {
