@@ -383,6 +383,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One registered device (GET /api/v1/devices/ID)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew')
             [CompletionResult]::new('nat-report', 'nat-report', [CompletionResultType]::ParameterValue, 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -404,6 +405,19 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;devices;show' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'The node''s API key, sent as `Authorization: Bearer <key>`')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rtctl;devices;remove' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format: human tables or JSON for scripts')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never')
@@ -438,6 +452,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
         'rtctl;devices;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One registered device (GET /api/v1/devices/ID)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew')
             [CompletionResult]::new('nat-report', 'nat-report', [CompletionResultType]::ParameterValue, 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -446,6 +461,9 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;devices;help;show' {
+            break
+        }
+        'rtctl;devices;help;remove' {
             break
         }
         'rtctl;devices;help;nat-report' {
@@ -830,6 +848,7 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
         'rtctl;help;devices' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One registered device (GET /api/v1/devices/ID)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew')
             [CompletionResult]::new('nat-report', 'nat-report', [CompletionResultType]::ParameterValue, 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id')
             break
         }
@@ -837,6 +856,9 @@ Register-ArgumentCompleter -Native -CommandName 'rtctl' -ScriptBlock {
             break
         }
         'rtctl;help;devices;show' {
+            break
+        }
+        'rtctl;help;devices;remove' {
             break
         }
         'rtctl;help;devices;nat-report' {

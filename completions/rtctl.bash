@@ -121,6 +121,9 @@ _rtctl() {
             rtctl__subcmd__devices,nat-report)
                 cmd="rtctl__subcmd__devices__subcmd__nat__subcmd__report"
                 ;;
+            rtctl__subcmd__devices,remove)
+                cmd="rtctl__subcmd__devices__subcmd__remove"
+                ;;
             rtctl__subcmd__devices,show)
                 cmd="rtctl__subcmd__devices__subcmd__show"
                 ;;
@@ -132,6 +135,9 @@ _rtctl() {
                 ;;
             rtctl__subcmd__devices__subcmd__help,nat-report)
                 cmd="rtctl__subcmd__devices__subcmd__help__subcmd__nat__subcmd__report"
+                ;;
+            rtctl__subcmd__devices__subcmd__help,remove)
+                cmd="rtctl__subcmd__devices__subcmd__help__subcmd__remove"
                 ;;
             rtctl__subcmd__devices__subcmd__help,show)
                 cmd="rtctl__subcmd__devices__subcmd__help__subcmd__show"
@@ -210,6 +216,9 @@ _rtctl() {
                 ;;
             rtctl__subcmd__help__subcmd__devices,nat-report)
                 cmd="rtctl__subcmd__help__subcmd__devices__subcmd__nat__subcmd__report"
+                ;;
+            rtctl__subcmd__help__subcmd__devices,remove)
+                cmd="rtctl__subcmd__help__subcmd__devices__subcmd__remove"
                 ;;
             rtctl__subcmd__help__subcmd__devices,show)
                 cmd="rtctl__subcmd__help__subcmd__devices__subcmd__show"
@@ -1451,7 +1460,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__devices)
-            opts="-v -h --verbose --help list show nat-report help"
+            opts="-v -h --verbose --help list show remove nat-report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1465,7 +1474,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__devices__subcmd__help)
-            opts="list show nat-report help"
+            opts="list show remove nat-report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1507,6 +1516,20 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__devices__subcmd__help__subcmd__nat__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__devices__subcmd__help__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1650,6 +1673,44 @@ _rtctl() {
                     return 0
                     ;;
                 --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__devices__subcmd__remove)
+            opts="-o -v -h --output --color --url --api-key --timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1846,7 +1907,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__help__subcmd__devices)
-            opts="list show nat-report"
+            opts="list show remove nat-report"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1874,6 +1935,20 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__help__subcmd__devices__subcmd__nat__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rtctl__subcmd__help__subcmd__devices__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

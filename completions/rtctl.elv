@@ -357,6 +357,7 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --help 'Print help'
             cand list 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
             cand show 'One registered device (GET /api/v1/devices/ID)'
+            cand remove 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew'
             cand nat-report 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -376,6 +377,18 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'rtctl;devices;show'= {
+            cand -o 'Report format: human tables or JSON for scripts'
+            cand --output 'Report format: human tables or JSON for scripts'
+            cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
+            cand --url 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes'
+            cand --api-key 'The node''s API key, sent as `Authorization: Bearer <key>`'
+            cand --timeout 'Seconds to wait for the answer'
+            cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rtctl;devices;remove'= {
             cand -o 'Report format: human tables or JSON for scripts'
             cand --output 'Report format: human tables or JSON for scripts'
             cand --color 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never'
@@ -408,12 +421,15 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;devices;help'= {
             cand list 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
             cand show 'One registered device (GET /api/v1/devices/ID)'
+            cand remove 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew'
             cand nat-report 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rtctl;devices;help;list'= {
         }
         &'rtctl;devices;help;show'= {
+        }
+        &'rtctl;devices;help;remove'= {
         }
         &'rtctl;devices;help;nat-report'= {
         }
@@ -761,11 +777,14 @@ set edit:completion:arg-completer[rtctl] = {|@words|
         &'rtctl;help;devices'= {
             cand list 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
             cand show 'One registered device (GET /api/v1/devices/ID)'
+            cand remove 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew'
             cand nat-report 'Devices per public IP (their last_ip_address), and how the fleet''s gateway would spread them when hashing on the client IP compared with hashing on the device id'
         }
         &'rtctl;help;devices;list'= {
         }
         &'rtctl;help;devices;show'= {
+        }
+        &'rtctl;help;devices;remove'= {
         }
         &'rtctl;help;devices;nat-report'= {
         }

@@ -324,12 +324,13 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
 complete -c rtctl -n "__fish_rtctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show nat-report help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
-complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show nat-report help" -s h -l help -d 'Print help'
-complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show nat-report help" -f -a "list" -d 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
-complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show nat-report help" -f -a "show" -d 'One registered device (GET /api/v1/devices/ID)'
-complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show nat-report help" -f -a "nat-report" -d 'Devices per public IP (their last_ip_address), and how the fleet\'s gateway would spread them when hashing on the client IP compared with hashing on the device id'
-complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show nat-report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show remove nat-report help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show remove nat-report help" -s h -l help -d 'Print help'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show remove nat-report help" -f -a "list" -d 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show remove nat-report help" -f -a "show" -d 'One registered device (GET /api/v1/devices/ID)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show remove nat-report help" -f -a "remove" -d 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show remove nat-report help" -f -a "nat-report" -d 'Devices per public IP (their last_ip_address), and how the fleet\'s gateway would spread them when hashing on the client IP compared with hashing on the device id'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and not __fish_seen_subcommand_from list show remove nat-report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from list" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
@@ -353,6 +354,16 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_sub
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for the answer' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from remove" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
+json\t'One JSON document on stdout'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from remove" -l url -d 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes' -r -f
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from remove" -l api-key -d 'The node\'s API key, sent as `Authorization: Bearer <key>`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from remove" -l timeout -d 'Seconds to wait for the answer' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from nat-report" -s o -l output -d 'Report format: human tables or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from nat-report" -l color -d 'Colour in tables: auto (only on a terminal, and never when NO_COLOR is set), always or never' -r -f -a "auto\t''
@@ -372,6 +383,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_sub
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from nat-report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "list" -d 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "show" -d 'One registered device (GET /api/v1/devices/ID)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew'
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "nat-report" -d 'Devices per public IP (their last_ip_address), and how the fleet\'s gateway would spread them when hashing on the client IP compared with hashing on the device id'
 complete -c rtctl -n "__fish_rtctl_using_subcommand devices; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -647,6 +659,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcom
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "issue" -d 'Print an HS256 token naming a device, the departments it may join and its user; the device sends it as `auth.token`'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "list" -d 'Registered devices (GET /api/v1/devices), with whether and on which node each is connected now'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "show" -d 'One registered device (GET /api/v1/devices/ID)'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "remove" -d 'Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID; needs a publish-scope API key). A device still connected stays connected; registering again records it anew'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from devices" -f -a "nat-report" -d 'Devices per public IP (their last_ip_address), and how the fleet\'s gateway would spread them when hashing on the client IP compared with hashing on the device id'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "idle" -d 'Connect the devices, hold them, read the node\'s memory per connection, then check one broadcast reaches everyone'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "fanout" -d 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind'

@@ -170,6 +170,11 @@ pub enum DevicesCommand {
     /// One registered device (GET /api/v1/devices/ID).
     #[command(after_long_help = EXIT_CODES)]
     Show(DevicesShowArgs),
+    /// Decommission a device: remove its record from the registry (DELETE /api/v1/devices/ID;
+    /// needs a publish-scope API key). A device still connected stays connected; registering
+    /// again records it anew.
+    #[command(after_long_help = EXIT_CODES)]
+    Remove(DevicesShowArgs),
     /// Devices per public IP (their last_ip_address), and how the fleet's gateway would spread
     /// them when hashing on the client IP compared with hashing on the device id.
     #[command(name = "nat-report", after_long_help = EXIT_CODES)]

@@ -1,7 +1,7 @@
-//! `rtctl devices list|show|nat-report`: the device registry through a node's HTTP API
-//! (`GET /api/v1/devices`, README "Device registry").
+//! `rtctl devices list|show|remove|nat-report`: the device registry through a node's HTTP API
+//! (`GET /api/v1/devices`, `DELETE /api/v1/devices/ID`, README "Device registry").
 //!
-//! The I/O is one GET; the cores are pure: [`list_table`], [`show_table`] and [`nat_report`]
+//! The I/O is one request; the cores are pure: [`list_table`], [`show_table`] and [`nat_report`]
 //! (devices per public IP, and what the fleet's gateway model — the same code `simulate`
 //! uses — does with them when it hashes the client IP instead of the device id).
 
@@ -19,7 +19,7 @@ use crate::cli::{
 use crate::error::{Error, Result};
 use crate::gateway::GatewaySpec;
 use crate::output::Style;
-use crate::serve::registry::DeviceView;
+use crate::serve::registry::{DeviceRecord, DeviceView};
 use crate::simulate::Router;
 
 /// `BASE/api/v1/devices[/ID]` with the query.
@@ -43,6 +43,11 @@ pub fn endpoint(base: &str, id: Option<&str>, query: &[(&str, String)]) -> Resul
 
 /// One GET: the JSON answer, or the documented error (4xx → 7, 5xx → 8, unreachable → 4).
 fn get(api: &NodeApiArgs, url: reqwest::Url) -> Result<Value> {
+    request(api, reqwest::Method::GET, url)
+}
+
+/// One request: the JSON answer, or the documented error (4xx → 7, 5xx → 8, unreachable → 4).
+fn request(api: &NodeApiArgs, method: reqwest::Method, url: reqwest::Url) -> Result<Value> {
     if !(api.timeout > 0.0 && api.timeout <= 600.0) {
         return Err(Error::flag(
             "--timeout",
@@ -58,7 +63,7 @@ fn get(api: &NodeApiArgs, url: reqwest::Url) -> Result<Value> {
         .build()
         .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
     rt.block_on(async {
-        let mut req = client.get(url.clone());
+        let mut req = client.request(method, url.clone());
         if let Some(k) = api.api_key.as_deref().filter(|k| !k.is_empty()) {
             req = req.bearer_auth(k);
         }
@@ -433,6 +438,22 @@ pub fn show(args: &DevicesShowArgs, out: &mut dyn Write) -> Result<()> {
     let text = match args.report.output {
         OutputFormat::Json => format!("{}\n", serde_json::to_string(&d).expect("serializes")),
         OutputFormat::Table => show_table(&d, &Style::detect(args.report.color)),
+    };
+    out.write_all(text.as_bytes()).map_err(Error::stdout)
+}
+
+/// `rtctl devices remove ID`: decommission a device; prints the removed record.
+pub fn remove(args: &DevicesShowArgs, out: &mut dyn Write) -> Result<()> {
+    crate::serve::identity::check_id("device id", &args.id).map_err(|m| Error::flag("ID", m))?;
+    let url = endpoint(&args.api.url, Some(&args.id), &[])?;
+    let v = request(&args.api, reqwest::Method::DELETE, url.clone())?;
+    let r: DeviceRecord = serde_json::from_value(v).map_err(|e| bad_answer(url.as_str(), e))?;
+    let text = match args.report.output {
+        OutputFormat::Json => format!("{}\n", serde_json::to_string(&r).expect("serializes")),
+        OutputFormat::Table => format!(
+            "removed {} (department {}, {} {}, registered {})\n",
+            r.device_id, r.department_id, r.device_type, r.device_model, r.registered_at
+        ),
     };
     out.write_all(text.as_bytes()).map_err(Error::stdout)
 }

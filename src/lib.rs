@@ -576,6 +576,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Devices(cli::DevicesCommand::List(args)) => devices::list(&args, &mut out),
         Command::Devices(cli::DevicesCommand::Show(args)) => devices::show(&args, &mut out),
+        Command::Devices(cli::DevicesCommand::Remove(args)) => devices::remove(&args, &mut out),
         Command::Devices(cli::DevicesCommand::NatReport(args)) => devices::nat(&args, &mut out),
         Command::Serve(args) => {
             redis_ca(args.redis_ca.as_deref())?;

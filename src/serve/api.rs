@@ -66,7 +66,10 @@ pub fn router(state: Arc<NodeState>) -> Router {
             post(super::registry_api::register),
         )
         .route("/api/v1/devices", get(super::registry_api::list))
-        .route("/api/v1/devices/{id}", get(super::registry_api::show))
+        .route(
+            "/api/v1/devices/{id}",
+            get(super::registry_api::show).delete(super::registry_api::remove),
+        )
         .route("/health", get(health))
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))

@@ -36,7 +36,7 @@ use tokio_util::sync::CancellationToken;
 pub enum Scope {
     /// `GET /metrics`, `GET /health`, the read endpoints (`GET /api/v1/devices…`).
     Read,
-    /// Everything `read` may, and `POST /api/v1/notifications`.
+    /// Everything `read` may, `POST /api/v1/notifications` and `DELETE /api/v1/devices/{id}`.
     Publish,
 }
 

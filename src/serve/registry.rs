@@ -15,7 +15,8 @@
 //!   TTL, so any node answers for the whole fleet and a dead node's devices turn offline within
 //!   `HEARTBEAT_TTL`.
 //! - without Redis, with `--data-dir DIR`: [`DiskStore`], an append-only JSON-lines file
-//!   `DIR/devices.jsonl`, fsynced before the node answers (nothing acknowledged is lost, even
+//!   `DIR/devices.jsonl` (records, and `{"removed": ID, "at": T}` lines for decommissioned
+//!   devices), fsynced before the node answers (nothing acknowledged is lost, even
 //!   to `kill -9` or a power cut), compacted at start and while running once it holds
 //!   `COMPACT_RATIO` lines per device (one line per device, written to a temporary file,
 //!   fsynced and renamed over the old one: a crash leaves the old file or the new one). Chosen over an embedded database
@@ -452,6 +453,21 @@ fn compact(
         .map_err(|e| format!("cannot open for appending: {e}"))
 }
 
+/// One line of `devices.jsonl`.
+enum Line {
+    Record(Box<DeviceRecord>),
+    /// `{"removed": ID, "at": T}`: the device was decommissioned (`DELETE`).
+    Removed(String),
+}
+
+fn parse_line(line: &str) -> Result<Line, serde_json::Error> {
+    let v: Value = serde_json::from_str(line)?;
+    if let (Some(Value::String(id)), None) = (v.get("removed"), v.get("device_id")) {
+        return Ok(Line::Removed(id.clone()));
+    }
+    serde_json::from_value(v).map(|r| Line::Record(Box::new(r)))
+}
+
 impl DiskStore {
     /// Open (creating `dir` if needed), read and compact. A torn last line (a write that was
     /// never acknowledged) is dropped with a warning; any other unreadable line is an error
@@ -481,9 +497,12 @@ impl DiskStore {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    match serde_json::from_str::<DeviceRecord>(line) {
-                        Ok(r) => {
-                            records.insert(r.device_id.clone(), r);
+                    match parse_line(line) {
+                        Ok(Line::Record(r)) => {
+                            records.insert(r.device_id.clone(), *r);
+                        }
+                        Ok(Line::Removed(id)) => {
+                            records.remove(&id);
                         }
                         Err(e) if i + 1 == n => {
                             tracing::warn!(path = %path.display(), line = i + 1, cause = %e, "torn last line dropped (a registration that was never acknowledged)");
@@ -567,6 +586,30 @@ impl DiskStore {
             tracing::warn!(cause = %e, "device registry not compacted");
         }
         Ok((rec, created))
+    }
+
+    /// Decommission: the record is gone (a `removed` line, fsynced, before it returns; the
+    /// next compaction drops both). `None`: no such device (nothing written).
+    pub fn remove(&self, id: &str, now_ms: u64) -> Result<Option<DeviceRecord>, RegistryError> {
+        let mut inner = self.inner.lock().expect("registry lock");
+        let Some(old) = inner.records.get(id).cloned() else {
+            return Ok(None);
+        };
+        let line = serde_json::json!({"removed": id, "at": rfc3339(now_ms)}).to_string() + "\n";
+        inner
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| inner.file.sync_data())
+            .map_err(|e| RegistryError::Disk {
+                path: self.path.clone(),
+                message: format!("cannot write: {e}"),
+            })?;
+        inner.lines += 1;
+        inner.records.remove(id);
+        if let Err(e) = self.maybe_compact(&mut inner) {
+            tracing::warn!(cause = %e, "device registry not compacted");
+        }
+        Ok(Some(old))
     }
 
     pub fn get(&self, id: &str) -> Option<DeviceRecord> {
@@ -752,6 +795,45 @@ impl Registry {
                     return Ok(None);
                 }
                 from_hash(id, h).map(Some)
+            }
+        }
+    }
+
+    /// Decommission a device: its record, and its place in the department index, are gone.
+    /// `None`: it was not registered. A device still connected stays connected (a later
+    /// registration records it again).
+    pub async fn remove(
+        &self,
+        id: &str,
+        now_ms: u64,
+    ) -> Result<Option<DeviceRecord>, RegistryError> {
+        match self {
+            Registry::Disk(s) => {
+                let id = id.to_string();
+                Self::blocking(s, move |s| s.remove(&id, now_ms)).await
+            }
+            Registry::Redis { con, keys } => {
+                let Some(old) = self.get(id).await? else {
+                    return Ok(None);
+                };
+                let mut con = con.clone();
+                // One slot ({rtctl:NS}): MULTI/EXEC also runs on a Cluster. The department
+                // is the stored one; a concurrent registration that moved the device is
+                // removed from its new department too.
+                let mut p = redis::pipe();
+                p.atomic()
+                    .cmd("DEL")
+                    .arg(keys.device(id))
+                    .cmd("SREM")
+                    .arg(keys.devices())
+                    .arg(id)
+                    .ignore()
+                    .cmd("SREM")
+                    .arg(keys.department_devices(&old.department_id))
+                    .arg(id)
+                    .ignore();
+                let (deleted,): (u64,) = p.query_async(&mut con).await?;
+                Ok((deleted > 0).then_some(old))
             }
         }
     }
@@ -1204,6 +1286,42 @@ mod tests {
         drop(s);
         let held = std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
         assert!(held.starts_with("node=n2 pid="), "{held}");
+    }
+
+    #[test]
+    fn a_removed_device_stays_removed_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = DiskStore::open(dir.path(), "t").unwrap();
+        let reg = parse_registration(&guide_body()).unwrap();
+        s.upsert(reg.clone(), None, 0).unwrap();
+        let other = Registration {
+            device_id: "pc-1".into(),
+            ..reg.clone()
+        };
+        s.upsert(other, None, 0).unwrap();
+        let gone = s.remove("tablet-ios_a1b2c3d4", 1).unwrap().unwrap();
+        assert_eq!(gone.device_id, "tablet-ios_a1b2c3d4");
+        assert_eq!(s.remove("tablet-ios_a1b2c3d4", 2).unwrap(), None);
+        assert_eq!(s.remove("never", 2).unwrap(), None);
+        assert!(s.get("tablet-ios_a1b2c3d4").is_none());
+        drop(s);
+        let path = dir.path().join("devices.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"removed\":\"tablet-ios_a1b2c3d4\""),
+            "{text}"
+        );
+        // reading a file with the removed line (before any compaction)
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.insert(0, lines[0]);
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let s = DiskStore::open(dir.path(), "t").unwrap();
+        assert!(s.get("tablet-ios_a1b2c3d4").is_none());
+        assert_eq!(s.all().len(), 1);
+        // registering again makes a new record (a new registered_at)
+        let (r, created) = s.upsert(reg, None, 5_000).unwrap();
+        assert!(created);
+        assert_eq!(r.registered_at, rfc3339(5_000));
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //!   201 with the record when new, 200 when updated.
 //! - `GET /api/v1/devices?department=D&online=true|false` and `GET /api/v1/devices/{id}`:
 //!   records with `online` and the `node` each is connected to; behind the node's API key.
+//! - `DELETE /api/v1/devices/{id}`: decommission a device (its record and its department
+//!   entry), behind a `publish`-scope key; 200 with the removed record, 404 when unknown.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -351,6 +353,35 @@ pub async fn show(
     };
     let v = views(vec![rec], &online, &Filter::default());
     Json(&v[0]).into_response()
+}
+
+pub async fn remove(
+    State(st): State<Arc<NodeState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let key = match authorize(&st, &headers, super::api_keys::Scope::Publish) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Some(reg) = registry(&st) else {
+        return no_registry();
+    };
+    if let Err(m) = check_id("device id", &id) {
+        return error(StatusCode::BAD_REQUEST, m, Some("id"));
+    }
+    match reg.remove(&id, super::now_ms()).await {
+        Ok(Some(rec)) => {
+            tracing::info!(device = %id, key = ?key, "device removed from the registry");
+            Json(rec).into_response()
+        }
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            format!("no device {id:?} is registered"),
+            Some("id"),
+        ),
+        Err(e) => unavailable(&st, &e),
+    }
 }
 
 #[cfg(test)]

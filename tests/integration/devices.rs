@@ -713,3 +713,156 @@ async fn nat_report_counts_devices_per_public_ip_and_both_hashings() {
     assert_eq!(out.status.code(), Some(8));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--data-dir"));
 }
+
+const PUBLISH_KEY: &str = "ops-publish-secret";
+const READ_KEY: &str = "dashboard-read-secret";
+
+/// A keys file with a publish key and a read key.
+fn keys_file(dir: &std::path::Path) -> String {
+    let file = dir.join("keys.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[key]]\nname = \"ops\"\nsecret = \"{PUBLISH_KEY}\"\nscope = \"publish\"\n\n\
+             [[key]]\nname = \"dashboard\"\nsecret = \"{READ_KEY}\"\nscope = \"read\"\n"
+        ),
+    )
+    .unwrap();
+    file.to_string_lossy().into_owned()
+}
+
+async fn delete(url: &str, id: &str, key: Option<&str>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().delete(format!("{url}/api/v1/devices/{id}"));
+    if let Some(k) = key {
+        req = req.bearer_auth(k);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// `DELETE /api/v1/devices/ID` and `rtctl devices remove`: checks the key's scope (none → 401,
+/// read → 403), answers with the removed record, 404 JSON for an unknown id, and the device is
+/// gone from the list and its department; `rtctl devices remove` of an unknown id exits 7.
+async fn remove_two(url: &str) {
+    for id in ["pc-1", "pc-2", "pc-3"] {
+        let (s, v) = post(url, &snake(id, "1.0"), &[]).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let (s, v) = delete(url, "pc-1", None).await;
+    assert_eq!(s, 401, "{v}");
+    let (s, v) = delete(url, "pc-1", Some(READ_KEY)).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = delete(url, "pc-1", Some(PUBLISH_KEY)).await;
+    assert_eq!((s, v["device_id"].as_str()), (200, Some("pc-1")), "{v}");
+    assert_eq!(v["department_id"], "ICU");
+    let (s, v) = delete(url, "pc-1", Some(PUBLISH_KEY)).await;
+    assert_eq!((s, v["field"].as_str()), (404, Some("id")), "{v}");
+    assert!(v["error"].as_str().unwrap().contains("pc-1"), "{v}");
+    let (s, v) = delete(url, "a%20b", Some(PUBLISH_KEY)).await;
+    assert_eq!((s, v["field"].as_str()), (400, Some("id")), "{v}");
+    let (s, v) = get(url, "/api/v1/devices/pc-1", Some(READ_KEY)).await;
+    assert_eq!(s, 404, "{v}");
+
+    let removed = cli_json(&[
+        "devices",
+        "remove",
+        "pc-2",
+        "--url",
+        url,
+        "--api-key",
+        PUBLISH_KEY,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(removed["device_id"], "pc-2", "{removed}");
+    let out = rtctl()
+        .env_remove("RTCTL_FLEET")
+        .args(["devices", "remove", "pc-2", "--url", url])
+        .args(["--api-key", PUBLISH_KEY])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    assert!(err.contains("404") && err.contains("pc-2"), "{err}");
+    let out = rtctl()
+        .env_remove("RTCTL_FLEET")
+        .args(["devices", "remove", "pc-3", "--url", url])
+        .args(["--api-key", READ_KEY])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "read key");
+
+    let (_, v) = get(url, "/api/v1/devices?department=ICU", Some(READ_KEY)).await;
+    assert_eq!(v["count"], 1, "{v}");
+    assert_eq!(v["devices"][0]["device_id"], "pc-3", "{v}");
+}
+
+/// On disk: a removed device stays removed after `kill -9` and a restart; registering it again
+/// records it anew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_device_stays_removed_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys_file(dir.path());
+    let data = dir.path().join("data");
+    let a = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--api-keys",
+        keys.as_str(),
+    ];
+    let mut node = ServeProcess::start("n1", &a);
+    remove_two(&node.url()).await;
+    let port = node.port;
+    node.kill();
+    let node = ServeProcess::start_on(port, "n1", &a);
+    let url = node.url();
+    let (s, v) = get(&url, "/api/v1/devices", Some(READ_KEY)).await;
+    assert_eq!((s, v["count"].as_u64()), (200, Some(1)), "{v}");
+    assert_eq!(v["devices"][0]["device_id"], "pc-3", "{v}");
+    for id in ["pc-1", "pc-2"] {
+        let (s, v) = get(&url, &format!("/api/v1/devices/{id}"), Some(READ_KEY)).await;
+        assert_eq!(s, 404, "{id} after restart: {v}");
+    }
+    let (s, v) = post(&url, &snake("pc-1", "2.0"), &[]).await;
+    assert_eq!((s, v["app_version"].as_str()), (201, Some("2.0")), "{v}");
+}
+
+/// In Redis: the record, the all-devices set and the department set lose the device; another
+/// node of the fleet no longer sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+async fn a_removed_device_leaves_redis_and_its_department() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys_file(dir.path());
+    let r = redis.url();
+    let a = [
+        "--redis",
+        r.as_str(),
+        "--namespace",
+        "rm",
+        "--api-keys",
+        keys.as_str(),
+    ];
+    let n1 = ServeProcess::start("rm-1", &a);
+    let n2 = ServeProcess::start("rm-2", &a);
+    remove_two(&n1.url()).await;
+    let (_, v) = get(&n2.url(), "/api/v1/devices", Some(READ_KEY)).await;
+    assert_eq!(v["count"], 1, "seen from the other node: {v}");
+    let k = rtctl::redis_schema::Keys::new("rm").unwrap();
+    let cli = |args: &[&str]| -> String {
+        let out = Command::new("redis-cli")
+            .args(["-p", &redis.port.to_string()])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(cli(&["smembers", &k.devices()]), "pc-3");
+    assert_eq!(cli(&["smembers", &k.department_devices("ICU")]), "pc-3");
+    assert_eq!(cli(&["exists", &k.device("pc-1")]), "0");
+    assert_eq!(cli(&["exists", &k.device("pc-2")]), "0");
+}
