@@ -2748,7 +2748,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__render__subcmd__pm2)
-            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --fleet-path --drain-timeout --out --log-dir --verbose --help"
+            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --fleet-path --drain-timeout --data-dir --out --log-dir --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2817,6 +2817,10 @@ _rtctl() {
                     return 0
                     ;;
                 --drain-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2847,7 +2851,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__render__subcmd__systemd)
-            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --fleet-path --drain-timeout --out-dir --env-dir --user --verbose --help"
+            opts="-f -n -v -h --fleet --nodes --gateway --algorithm --slots --devices --binary --fleet-path --drain-timeout --data-dir --out-dir --env-dir --user --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2916,6 +2920,10 @@ _rtctl() {
                     return 0
                     ;;
                 --drain-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -248,6 +248,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s n -l devices 
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l binary -d 'Absolute path of the rtctl binary on the hosts' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l fleet-path -d 'Where the fleet file is on the hosts: each node runs `rtctl serve -f PATH --node-id ID`. Default: the absolute path of the -f file, else /etc/rtctl/fleet.toml' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l drain-timeout -d 'Drain timeout of every node, seconds, overriding the fleet\'s `[serve] drain_timeout_secs` (the process manager waits 5 s longer)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l data-dir -d 'Parent of the node\'s device-registry directory: a single-node fleet without [redis] runs `rtctl serve ... --data-dir DIR/<node-id>` (systemd makes it a StateDirectory under /var/lib). Not passed with Redis (the registry is in Redis) or to several nodes without it (they would keep separate registries)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l out -d 'Write the ecosystem file to FILE instead of stdout' -r -F
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -l log-dir -d 'Directory for the nodes\' log files' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-pm2" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -267,6 +268,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -s n -l devi
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l binary -d 'Absolute path of the rtctl binary on the hosts' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l fleet-path -d 'Where the fleet file is on the hosts: each node runs `rtctl serve -f PATH --node-id ID`. Default: the absolute path of the -f file, else /etc/rtctl/fleet.toml' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l drain-timeout -d 'Drain timeout of every node, seconds, overriding the fleet\'s `[serve] drain_timeout_secs` (the process manager waits 5 s longer)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l data-dir -d 'Parent of the node\'s device-registry directory: a single-node fleet without [redis] runs `rtctl serve ... --data-dir DIR/<node-id>` (systemd makes it a StateDirectory under /var/lib). Not passed with Redis (the registry is in Redis) or to several nodes without it (they would keep separate registries)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l out-dir -d 'Write `rtctl@.service` and `<node>.env` into DIR instead of printing them' -r -f -a "(__fish_complete_directories)"
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l env-dir -d 'Where the environment files live on the hosts' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand render-systemd" -l user -d 'The service user' -r

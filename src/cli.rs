@@ -977,6 +977,12 @@ pub struct ProcessArgs {
     /// (the process manager waits 5 s longer).
     #[arg(long, value_name = "SECS")]
     pub drain_timeout: Option<u32>,
+    /// Parent of the node's device-registry directory: a single-node fleet without [redis]
+    /// runs `rtctl serve ... --data-dir DIR/<node-id>` (systemd makes it a StateDirectory
+    /// under /var/lib). Not passed with Redis (the registry is in Redis) or to several nodes
+    /// without it (they would keep separate registries).
+    #[arg(long, default_value = "/var/lib/rtctl", value_name = "DIR")]
+    pub data_dir: String,
 }
 
 #[derive(Debug, Args)]

@@ -392,6 +392,7 @@ fn process_inputs(
         binary: args.binary.clone(),
         fleet_path,
         drain_timeout_secs: args.drain_timeout,
+        data_dir: args.data_dir.clone(),
         ..defaults
     };
     set(&mut opts);

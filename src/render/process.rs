@@ -1,7 +1,10 @@
 //! Process-manager configs for `rtctl serve`: a PM2 ecosystem file (one fork-mode app per node)
 //! and a systemd template unit with one environment file per node. Every node starts as
 //! `rtctl serve -f FLEET --node-id ID`: its address, Redis, namespace, retention and drain timeout
-//! come from the fleet file on the host. Pure: fleet in, text out.
+//! come from the fleet file on the host. A single-node fleet without `[redis]` keeps its device
+//! registry on disk: its node also gets `--data-dir DATA_DIR/ID` (systemd: a `StateDirectory`
+//! under `/var/lib`, else `ReadWritePaths`, since the unit's file system is read-only). Pure:
+//! fleet in, text out.
 
 use std::fmt::Write as _;
 
@@ -24,6 +27,9 @@ pub struct ProcessOptions {
     pub env_dir: String,
     /// systemd: the service user.
     pub user: String,
+    /// Parent of the node's registry directory (`--data-dir DATA_DIR/ID`), used only by a
+    /// single-node fleet without `[redis]` ([`embedded`]).
+    pub data_dir: String,
 }
 
 impl Default for ProcessOptions {
@@ -35,6 +41,7 @@ impl Default for ProcessOptions {
             log_dir: "/var/log/rtctl".into(),
             env_dir: "/etc/rtctl".into(),
             user: "rtctl".into(),
+            data_dir: "/var/lib/rtctl".into(),
         }
     }
 }
@@ -51,8 +58,15 @@ fn stop_secs(fleet: &Fleet, opts: &ProcessOptions) -> u64 {
     drain.ceil() as u64 + u64::from(KILL_GRACE_SECS)
 }
 
-/// `serve -f FLEET --node-id ID [--drain-timeout N]` without the binary.
-fn serve_args(opts: &ProcessOptions, id: &str) -> Vec<String> {
+/// Whether the fleet's node keeps its device registry on disk: one node and no `[redis]` (with
+/// Redis the registry is in Redis; several nodes without it would keep separate registries, so
+/// they get none and the registry endpoints say so).
+pub fn embedded(fleet: &Fleet) -> bool {
+    fleet.redis.is_none() && fleet.nodes.len() == 1
+}
+
+/// `serve -f FLEET --node-id ID [--drain-timeout N] [--data-dir DIR/ID]` without the binary.
+fn serve_args(fleet: &Fleet, opts: &ProcessOptions, id: &str) -> Vec<String> {
     let mut args = vec![
         "serve".to_string(),
         "-f".into(),
@@ -62,6 +76,9 @@ fn serve_args(opts: &ProcessOptions, id: &str) -> Vec<String> {
     ];
     if let Some(d) = opts.drain_timeout_secs {
         args.extend(["--drain-timeout".into(), d.to_string()]);
+    }
+    if embedded(fleet) {
+        args.extend(["--data-dir".into(), format!("{}/{id}", opts.data_dir)]);
     }
     args
 }
@@ -80,6 +97,13 @@ fn check(fleet: &Fleet, opts: &ProcessOptions) -> Result<()> {
                 "expected an absolute path without spaces, got {:?}",
                 opts.fleet_path
             ),
+        ));
+    }
+    let dd = &opts.data_dir;
+    if !dd.starts_with('/') || dd.contains(char::is_whitespace) || dd.contains('%') || dd == "/" {
+        return Err(RenderError::new(
+            "--data-dir",
+            format!("expected an absolute directory path without spaces or %, got {dd:?}"),
         ));
     }
     for (i, n) in fleet.nodes.iter().enumerate() {
@@ -115,8 +139,18 @@ pub fn pm2(fleet: &Fleet, opts: &ProcessOptions) -> Result<Rendered> {
     );
     o += "module.exports = {\n  apps: [\n";
     for n in &fleet.nodes {
-        let args: Vec<String> = serve_args(opts, &n.id).iter().map(|a| js(a)).collect();
+        let args: Vec<String> = serve_args(fleet, opts, &n.id)
+            .iter()
+            .map(|a| js(a))
+            .collect();
         let _ = writeln!(o, "    {{");
+        if embedded(fleet) {
+            let _ = writeln!(
+                o,
+                "      // One node, no [redis]: the device registry is on disk in {}/{} (create it, writable by the user PM2 runs as).",
+                opts.data_dir, n.id
+            );
+        }
         let _ = writeln!(o, "      name: {},", js(&format!("rtctl-{}", n.id)));
         let _ = writeln!(o, "      script: {},", js(&opts.binary));
         let _ = writeln!(o, "      args: [{}],", args.join(", "));
@@ -156,6 +190,28 @@ pub fn pm2(fleet: &Fleet, opts: &ProcessOptions) -> Result<Rendered> {
     Ok(Rendered { text: o, warnings })
 }
 
+/// The unit's lines that make the node's `--data-dir` writable (an embedded fleet only).
+fn state_dir(fleet: &Fleet, opts: &ProcessOptions) -> String {
+    if !embedded(fleet) {
+        return String::new();
+    }
+    let dir = opts.data_dir.trim_end_matches('/');
+    match dir.strip_prefix("/var/lib/") {
+        Some(rel) if !rel.is_empty() => format!(
+            "# One node, no [redis]: the device registry is on disk in {dir}/%i (created by systemd,\n\
+# owned by {user}).\n\
+StateDirectory={rel}/%i\n",
+            user = opts.user
+        ),
+        _ => format!(
+            "# One node, no [redis]: the device registry is on disk in {dir}/%i (create it, owned by\n\
+# {user}).\n\
+ReadWritePaths={dir}/%i\n",
+            user = opts.user
+        ),
+    }
+}
+
 /// Files for systemd: the template unit `rtctl@.service` and `<env_dir>/<node>.env` per node.
 pub fn systemd(fleet: &Fleet, opts: &ProcessOptions) -> Result<Vec<(String, String)>> {
     check(fleet, opts)?;
@@ -187,6 +243,7 @@ NoNewPrivileges=yes\n\
 ProtectSystem=strict\n\
 ProtectHome=yes\n\
 PrivateTmp=yes\n\
+{state}\
 \n\
 [Install]\n\
 WantedBy=multi-user.target\n",
@@ -194,10 +251,11 @@ WantedBy=multi-user.target\n",
         env = opts.env_dir,
         fleet = opts.fleet_path,
         bin = opts.binary,
-        args = serve_args(opts, "%i").join(" "),
+        args = serve_args(fleet, opts, "%i").join(" "),
         stop = stop_secs(fleet, opts),
         nofile = fleet.profile.fd_limit,
         user = opts.user,
+        state = state_dir(fleet, opts),
     );
     files.push(("rtctl@.service".to_string(), unit));
     for n in &fleet.nodes {
@@ -205,7 +263,7 @@ WantedBy=multi-user.target\n",
             "# rtctl node {id}: read by rtctl@{id}.service, which runs\n# {bin} {args}\n# (listen {listen}). Overrides of the fleet file go here as RTCTL_* variables.\n# Required when the node listens on a non-loopback address:\n# RTCTL_API_KEY=\n",
             id = n.id,
             bin = opts.binary,
-            args = serve_args(opts, &n.id).join(" "),
+            args = serve_args(fleet, opts, &n.id).join(" "),
             listen = n.listen.clone().unwrap_or_else(|| n.addr()),
         );
         files.push((format!("{}.env", n.id), env));
@@ -250,6 +308,47 @@ mod tests {
         ));
         assert!(files[0].1.contains("TimeoutStopSec=15"));
         assert!(files[2].1.contains("--node-id node-2"));
+    }
+
+    #[test]
+    fn a_single_node_without_redis_gets_a_data_dir() {
+        let mut f = default_fleet();
+        assert!(!embedded(&f), "redis");
+        assert!(!pm2(&f, &ProcessOptions::default())
+            .unwrap()
+            .text
+            .contains("--data-dir"));
+        f.redis = None;
+        assert!(!embedded(&f), "three nodes");
+        assert!(!systemd(&f, &ProcessOptions::default()).unwrap()[0]
+            .1
+            .contains("data-dir"));
+        f.nodes.truncate(1);
+        assert!(embedded(&f));
+        let r = pm2(&f, &ProcessOptions::default()).unwrap();
+        assert!(
+            r.text
+                .contains("\"node-1\", \"--data-dir\", \"/var/lib/rtctl/node-1\"],"),
+            "{}",
+            r.text
+        );
+        let files = systemd(&f, &ProcessOptions::default()).unwrap();
+        assert!(files[0].1.contains(
+            "ExecStart=/usr/local/bin/rtctl serve -f /etc/rtctl/fleet.toml --node-id %i --data-dir /var/lib/rtctl/%i\n"
+        ));
+        assert!(files[0].1.contains("StateDirectory=rtctl/%i\n"));
+        let opts = ProcessOptions {
+            data_dir: "/srv/rtctl".into(),
+            ..ProcessOptions::default()
+        };
+        let files = systemd(&f, &opts).unwrap();
+        assert!(files[0].1.contains("ReadWritePaths=/srv/rtctl/%i\n"));
+        assert!(!files[0].1.contains("StateDirectory"));
+        let opts = ProcessOptions {
+            data_dir: "var/lib".into(),
+            ..ProcessOptions::default()
+        };
+        assert_eq!(pm2(&f, &opts).unwrap_err().field, "--data-dir");
     }
 
     #[test]
