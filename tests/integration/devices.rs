@@ -744,11 +744,27 @@ async fn delete(url: &str, id: &str, key: Option<&str>) -> (u16, Value) {
 /// `DELETE /api/v1/devices/ID` and `rtctl devices remove`: checks the key's scope (none → 401,
 /// read → 403), answers with the removed record, 404 JSON for an unknown id, and the device is
 /// gone from the list and its department; `rtctl devices remove` of an unknown id exits 7.
+/// Also: a registration without a user keeps the stored `user_id`, `""` clears it.
 async fn remove_two(url: &str) {
     for id in ["pc-1", "pc-2", "pc-3"] {
         let (s, v) = post(url, &snake(id, "1.0"), &[]).await;
         assert_eq!(s, 201, "{v}");
     }
+    // a registration without a user keeps the stored one; "" clears it (both stores merge alike)
+    let mut no_user: Value = serde_json::from_str(&snake("pc-3", "1.1")).unwrap();
+    no_user.as_object_mut().unwrap().remove("user_id");
+    let (s, v) = post(url, &no_user.to_string(), &[]).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["user_id"], "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "{v}");
+    assert_eq!(v["app_version"], "1.1", "{v}");
+    let (_, v) = get(url, "/api/v1/devices/pc-3", Some(READ_KEY)).await;
+    assert_eq!(v["user_id"], "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "{v}");
+    no_user["userId"] = json!("");
+    let (s, v) = post(url, &no_user.to_string(), &[]).await;
+    assert_eq!((s, &v["user_id"]), (200, &Value::Null), "{v}");
+    let (_, v) = get(url, "/api/v1/devices/pc-3", Some(READ_KEY)).await;
+    assert_eq!(v["user_id"], Value::Null, "{v}");
+
     let (s, v) = delete(url, "pc-1", None).await;
     assert_eq!(s, 401, "{v}");
     let (s, v) = delete(url, "pc-1", Some(READ_KEY)).await;
