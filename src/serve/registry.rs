@@ -818,8 +818,9 @@ impl Registry {
                 };
                 let mut con = con.clone();
                 // One slot ({rtctl:NS}): MULTI/EXEC also runs on a Cluster. The department
-                // is the stored one; a concurrent registration that moved the device is
-                // removed from its new department too.
+                // is the one read just before: a registration racing with this removal that
+                // moves the device can leave its id in the new department's set, where reads
+                // skip it (no record) until it registers again.
                 let mut p = redis::pipe();
                 p.atomic()
                     .cmd("DEL")
