@@ -249,7 +249,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__avalanche)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +293,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -417,7 +421,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__calibrate)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
+            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,6 +465,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -600,7 +608,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__fanout)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +652,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -894,7 +906,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__idle)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,6 +950,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -1062,7 +1078,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__jitter)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1106,6 +1122,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -1230,7 +1250,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__throughput)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1274,6 +1294,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)

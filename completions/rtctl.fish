@@ -341,6 +341,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -379,6 +381,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -417,6 +421,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -455,6 +461,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -493,6 +501,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -531,6 +541,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r

@@ -243,6 +243,14 @@ pub enum BenchJoin {
     None,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchTransport {
+    /// One WebSocket per device from the start.
+    Websocket,
+    /// Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets).
+    Polling,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     #[command(flatten)]
@@ -274,6 +282,9 @@ pub struct BenchArgs {
     /// How devices join their department.
     #[arg(long, value_enum, default_value_t = BenchJoin::Event)]
     pub join: BenchJoin,
+    /// How devices talk to the node.
+    #[arg(long, value_enum, default_value_t = BenchTransport::Websocket)]
+    pub transport: BenchTransport,
     /// Seed of the device ids.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -478,6 +478,10 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
             cli::BenchJoin::Header => bench::device::Join::Header,
             cli::BenchJoin::None => bench::device::Join::None,
         },
+        transport: match a.transport {
+            cli::BenchTransport::Websocket => bench::device::Transport::Websocket,
+            cli::BenchTransport::Polling => bench::device::Transport::Polling,
+        },
         workers: a.workers,
         src_ips: a.src_ip.clone(),
         connect_concurrency: a.connect_concurrency.max(1),

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use device::{now_us, Join, Spec, Status};
+use device::{now_us, Join, Spec, Status, Transport};
 use report::{
     AvalancheReport, BenchReport, ConnectReport, Deliveries, FanoutRow, JitterReport, NodeReport,
     StepRow,
@@ -79,6 +79,7 @@ pub struct Options {
     pub departments: usize,
     pub seed: u64,
     pub join: Join,
+    pub transport: Transport,
     pub workers: usize,
     pub src_ips: Vec<IpAddr>,
     pub connect_concurrency: usize,
@@ -325,6 +326,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
             ids: ids.clone(),
             departments: opts.departments,
             join: opts.join,
+            transport: opts.transport,
             src_ips: worker_sources(&opts.src_ips, target, w, workers),
             index: w,
             of: workers,
@@ -719,6 +721,7 @@ mod tests {
             departments: 5,
             seed: 1,
             join: Join::Event,
+            transport: Transport::Websocket,
             workers: 1,
             src_ips: vec![],
             connect_concurrency: 10,

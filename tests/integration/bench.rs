@@ -133,6 +133,30 @@ fn avalanche_with_two_workers_brings_everyone_back_caught_up() {
 }
 
 #[test]
+fn polling_devices_receive_everything_and_survive_cuts() {
+    let node = ServeProcess::start("bench-polling", &[]);
+    let r = bench(&node.url(), "fanout", &["--transport", "polling"]);
+    assert_nothing_lost(&r);
+    assert_eq!(r["deliveries"]["expected"], 122, "{r}");
+    assert_eq!(r["per_node"]["bench-polling"], 50, "{r}");
+    // cut long-polling sessions: the devices come back with pid + offset, nothing lost
+    let r = bench(
+        &node.url(),
+        "jitter",
+        &[
+            "--transport",
+            "polling",
+            "--cut-every",
+            "0.25",
+            "--cut-fraction",
+            "0.3",
+        ],
+    );
+    assert_nothing_lost(&r);
+    assert!(r["jitter"]["connections_cut"].as_u64().unwrap() > 0, "{r}");
+}
+
+#[test]
 fn the_json_report_shape_is_pinned() {
     let node = ServeProcess::start("bench-shape", &[]);
     let dir = tempfile::tempdir().unwrap();
