@@ -202,8 +202,8 @@ pub enum BenchCommand {
     /// ÷ expected once everyone is back.
     #[command(after_long_help = EXIT_CODES)]
     Jitter(BenchArgs),
-    /// Drop every connection at once while notifications are published: time until all
-    /// devices are back and caught up.
+    /// Drop every connection at once (or, with --failure kill, kill the node) while
+    /// notifications are published: time until all devices are back and caught up.
     #[command(after_long_help = EXIT_CODES)]
     Avalanche(BenchArgs),
     /// Run idle, fanout and throughput against one node and write its profile (memory per
@@ -249,6 +249,15 @@ pub enum BenchTransport {
     Websocket,
     /// Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets).
     Polling,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchFailure {
+    /// End every device's connection at once (the node stays up).
+    Cut,
+    /// SIGKILL the node (--server-pid, or the process listening on --url's port); --restart-cmd
+    /// starts it again, else its supervisor must.
+    Kill,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -326,6 +335,13 @@ pub struct BenchArgs {
     /// jitter: seconds between cuts.
     #[arg(long, default_value_t = 1.0, value_name = "SECS")]
     pub cut_every: f64,
+    /// avalanche: how every device is taken away at once.
+    #[arg(long, value_enum, default_value_t = BenchFailure::Cut)]
+    pub failure: BenchFailure,
+    /// avalanche with --failure kill: shell command (sh -c) that starts the node again, run
+    /// right after the kill, detached, its output discarded (redirect it in the command).
+    #[arg(long, value_name = "CMD")]
+    pub restart_cmd: Option<String>,
     /// socket.io-client's reconnectionDelay (ms; randomized ±50%, doubling per attempt).
     #[arg(long, default_value_t = 1000)]
     pub reconnect_delay_ms: u64,

@@ -464,6 +464,12 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
             format!("expected a fraction in [0, 1], got {}", a.cut_fraction),
         ));
     }
+    if a.restart_cmd.is_some() && a.failure != cli::BenchFailure::Kill {
+        return Err(Error::flag(
+            "--restart-cmd",
+            "only with --failure kill (avalanche)",
+        ));
+    }
     use std::io::IsTerminal;
     Ok(bench::Options {
         scenario,
@@ -494,6 +500,11 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
         p99_limit_ms: a.p99_limit_ms,
         cut_fraction: a.cut_fraction,
         cut_every: secs("--cut-every", a.cut_every)?.max(std::time::Duration::from_millis(10)),
+        failure: match a.failure {
+            cli::BenchFailure::Cut => bench::Failure::Cut,
+            cli::BenchFailure::Kill => bench::Failure::Kill,
+        },
+        restart_cmd: a.restart_cmd.clone(),
         reconnect_delay_ms: a.reconnect_delay_ms,
         reconnect_delay_max_ms: a.reconnect_delay_max_ms.max(a.reconnect_delay_ms),
         settle: secs("--settle", a.settle)?,

@@ -15,8 +15,8 @@
 //!   loss appears, or p99 passes the limit;
 //! - `jitter`: a stream of notifications while a fraction of the connections is cut again and
 //!   again; delivered ÷ expected once everyone is back;
-//! - `avalanche`: every connection dropped at once while notifications are published; time until
-//!   all are back and caught up.
+//! - `avalanche`: every connection dropped at once (or the node killed and restarted) while
+//!   notifications are published; time until all are back and caught up.
 
 pub mod calibrate;
 pub mod device;
@@ -66,6 +66,18 @@ impl Scenario {
     }
 }
 
+/// How `avalanche` takes every device away at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// Every device's connection ends at once (the node stays up).
+    #[default]
+    Cut,
+    /// The node is killed (SIGKILL) and, with `restart_cmd`, started again by the bench;
+    /// otherwise its supervisor (systemd, PM2) is expected to restart it.
+    Kill,
+}
+
 /// Everything a run needs (built from the command line at the edge).
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -92,6 +104,9 @@ pub struct Options {
     pub p99_limit_ms: f64,
     pub cut_fraction: f64,
     pub cut_every: Duration,
+    pub failure: Failure,
+    /// Shell command (`sh -c`) that starts the node again after `Failure::Kill`.
+    pub restart_cmd: Option<String>,
     pub reconnect_delay_ms: u64,
     pub reconnect_delay_max_ms: u64,
     pub settle: Duration,
@@ -215,6 +230,31 @@ impl Run {
             to,
         )
         .await
+    }
+
+    /// Publishes, retrying every 50 ms until `until` while the node does not accept it (down
+    /// after a kill); only the last failure counts as a publish error.
+    async fn publish_retrying(&self, to: Audience, until: Instant) -> bool {
+        loop {
+            let s = self.seq.fetch_add(1, Relaxed);
+            let body = wire::payload(s, now_us(), self.opts.payload_bytes);
+            match self.publisher.publish(&to, &body).await {
+                Ok(()) => {
+                    self.pubs
+                        .lock()
+                        .expect("pubs")
+                        .push(Published { seq: s, to });
+                    return true;
+                }
+                Err(e) if Instant::now() >= until => {
+                    if self.errors.fetch_add(1, Relaxed) == 0 {
+                        tracing::warn!(error = %e, "publish failed");
+                    }
+                    return false;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
     }
 
     /// Publishes at `rate`/s for `dur` in the background, choosing targets with `pick(k)`.
@@ -515,17 +555,44 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
                 .map_err(|e| e.to_string())?;
             let warm = run.expected();
             run.wait(settle, |x| x.received >= warm).await?;
-            let base = run.status().await?.reconnects;
+            let before = run.status().await?;
+            let base = before.reconnects;
             let t_drop = Instant::now();
             let mut dropped = 0;
-            for h in &mut run.holders {
-                dropped += h.drop_all().await?;
+            let mut restarted_pid = None;
+            let mut node_back = None;
+            match opts.failure {
+                Failure::Cut => {
+                    for h in &mut run.holders {
+                        dropped += h.drop_all().await?;
+                    }
+                }
+                Failure::Kill => {
+                    let p = pid.ok_or_else(|| {
+                        "--failure: kill needs the node's pid: give --server-pid (no process \
+                         listens on --url's port on this machine)"
+                            .to_string()
+                    })?;
+                    dropped = before.connected;
+                    kill_node(p).await?;
+                    if let Some(cmd) = &opts.restart_cmd {
+                        restarted_pid = Some(restart_node(cmd)?);
+                    }
+                }
             }
             let away_from = run.pubs.lock().expect("pubs").len();
-            // publish while the devices are away
+            // publish while the devices are away (after a kill: retried until a node accepts)
             let burst = (opts.rate * opts.duration.as_secs_f64()).ceil().max(1.0) as u64;
+            let until = Instant::now() + settle;
             for k in 0..burst {
-                run.publish(mixed(k, &opts)).await;
+                match opts.failure {
+                    Failure::Cut => run.publish(mixed(k, &opts)).await,
+                    Failure::Kill => {
+                        let ok = run.publish_retrying(mixed(k, &opts), until).await;
+                        node_back.get_or_insert(t_drop.elapsed().as_secs_f64());
+                        ok
+                    }
+                };
             }
             let published_while_away = (run.pubs.lock().expect("pubs").len() - away_from) as u64;
             let want = run.expected();
@@ -545,6 +612,12 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             avalanche = Some(AvalancheReport {
+                failure: match opts.failure {
+                    Failure::Cut => "cut".into(),
+                    Failure::Kill => "kill".into(),
+                },
+                restarted_pid,
+                publishes_accepted_after_secs: node_back.map(|v| round(v, 3)),
                 dropped,
                 published_while_away,
                 back_secs: back.map(|v| round(v, 3)),
@@ -670,6 +743,41 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     })
 }
 
+/// SIGKILLs the node and waits (at most 10 s) until its process is gone.
+async fn kill_node(pid: u32) -> Result<(), String> {
+    let st = tokio::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .await
+        .map_err(|e| format!("kill -KILL {pid}: {e}"))?;
+    if !st.success() {
+        return Err(format!("kill -KILL {pid}: {st}"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while probe::cpu_secs(pid).is_some_and(|_| !probe::is_zombie(pid)) {
+        if Instant::now() >= deadline {
+            return Err(format!("node {pid} still running 10 s after SIGKILL"));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+/// Starts the node again with `sh -c CMD`, detached from the bench (its own process group, no
+/// stdin/stdout/stderr: redirect in the command to keep its log); its pid.
+fn restart_node(cmd: &str) -> Result<u32, String> {
+    use std::os::unix::process::CommandExt;
+    let child = std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("--restart-cmd: starting {cmd:?}: {e}"))?;
+    Ok(child.id())
+}
+
 fn round(v: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (v * f).round() / f
@@ -734,6 +842,8 @@ mod tests {
             p99_limit_ms: 100.0,
             cut_fraction: 0.1,
             cut_every: Duration::from_secs(1),
+            failure: Failure::Cut,
+            restart_cmd: None,
             reconnect_delay_ms: 100,
             reconnect_delay_max_ms: 1000,
             settle: Duration::from_secs(1),

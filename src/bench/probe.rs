@@ -59,6 +59,14 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
 
 /// The pid of the local process listening on `addr` (its socket inode in /proc/net/tcp, then
 /// the process holding it); `None` for a remote node or without permission.
+/// Whether the process has exited and waits for its parent (state `Z`).
+pub fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))
+        .unwrap_or(false)
+}
+
 pub fn listening_pid(addr: SocketAddr) -> Option<u32> {
     let SocketAddr::V4(a) = addr else { return None };
     let tcp = std::fs::read_to_string("/proc/net/tcp").ok()?;
