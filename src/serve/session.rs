@@ -249,9 +249,11 @@ pub struct Device {
     /// Departments this socket is in, each with the offset after which its entries are the
     /// device's. Replay checks it entry by entry under this lock.
     pub departments: Mutex<Vec<Membership>>,
-    /// The last pending change of this device's subscriptions: each change waits for the one
-    /// before, so the store sees them in the order the device sent them.
-    pub pending: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Done-signal of the last change of this device's subscriptions: each change waits for the
+    /// one before, so the store sees them in the order the device sent them. A oneshot, not the
+    /// change's `JoinHandle`: a handle kept here would keep the finished task's cell (~1.6 KB,
+    /// sized by the change's future) allocated for the life of every subscribed connection.
+    pub pending: Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
     /// The engine's send-queue bound in frames (for pacing replays).
     pub queue_bound: usize,
 }
@@ -267,13 +269,17 @@ impl Device {
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        let mut slot = self.pending.lock().expect("pending changes");
-        let before = slot.take();
-        *slot = Some(tokio::spawn(async move {
+        let (done, next) = tokio::sync::oneshot::channel();
+        let before = self.pending.lock().expect("pending changes").replace(next);
+        // the handle is dropped: the task's memory is freed as soon as it finishes
+        drop(tokio::spawn(async move {
             if let Some(b) = before {
+                // an error means the change before ended without signalling (it panicked or
+                // the runtime stopped it): go on, as awaiting its handle did
                 let _ = b.await;
             }
             change.await;
+            let _ = done.send(());
         }));
     }
 }
