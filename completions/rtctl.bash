@@ -249,7 +249,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__avalanche)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -268,6 +268,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -429,7 +433,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__calibrate)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,6 +452,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -624,7 +632,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__fanout)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -643,6 +651,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -930,7 +942,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__idle)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -949,6 +961,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1110,7 +1126,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__jitter)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1129,6 +1145,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1290,7 +1310,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__throughput)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1309,6 +1329,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -334,6 +334,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -377,6 +378,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -420,6 +422,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -463,6 +466,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -506,6 +510,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -549,6 +554,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r

@@ -271,6 +271,11 @@ pub struct BenchArgs {
         value_name = "http://HOST:PORT"
     )]
     pub url: String,
+    /// More nodes of the fleet: devices are spread round robin over --url and these (device i
+    /// on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are
+    /// the nodes' sum when they run on this machine.
+    #[arg(long, value_delimiter = ',', value_name = "http://HOST:PORT")]
+    pub also_url: Vec<String>,
     /// Where publishes go when not --url (a gateway that only routes Socket.IO).
     #[arg(long, value_name = "http://HOST:PORT")]
     pub publish_url: Option<String>,

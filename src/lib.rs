@@ -443,6 +443,9 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
         }
     };
     bench::parse_url(&a.url).map_err(|m| Error::flag("--url", m))?;
+    for u in &a.also_url {
+        bench::parse_url(u).map_err(|m| Error::flag("--also-url", m))?;
+    }
     if let Some(p) = &a.publish_url {
         bench::parse_url(p).map_err(|m| Error::flag("--publish-url", m))?;
     }
@@ -474,6 +477,7 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
     Ok(bench::Options {
         scenario,
         url: a.url.trim_end_matches('/').to_string(),
+        also_urls: a.also_url.clone(),
         publish_url: a.publish_url.clone(),
         api_key: a.api_key.clone(),
         devices: a.devices,

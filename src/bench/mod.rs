@@ -84,6 +84,8 @@ pub struct Options {
     pub scenario: Scenario,
     /// `http://HOST:PORT` of the node or the gateway devices connect to.
     pub url: String,
+    /// More nodes: devices spread round robin over `url` and these (device i on node i mod k).
+    pub also_urls: Vec<String>,
     /// Where publishes go (default: `url`).
     pub publish_url: Option<String>,
     pub api_key: Option<String>,
@@ -355,13 +357,32 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     let ids = crate::simulate::ids::generate(opts.devices, opts.seed);
     let started_unix = now_us() / 1_000_000;
     let t0_unix_ms = now_us() / 1000;
+    let mut addrs = vec![target];
+    for u in &opts.also_urls {
+        addrs.push(parse_url(u).map_err(|e| format!("--also-url: {e}"))?);
+    }
     let pid = opts.server_pid.or_else(|| probe::listening_pid(target));
-    let rss_before = probe::node_rss(target, pid).await;
+    // every node's process, for memory and CPU (the first may be given by --server-pid)
+    let nodes: Vec<(SocketAddr, Option<u32>)> = addrs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                *a,
+                if i == 0 {
+                    pid
+                } else {
+                    probe::listening_pid(*a)
+                },
+            )
+        })
+        .collect();
+    let rss_before = nodes_rss(&nodes).await;
     let workers = opts.workers.max(1);
     let mut holders = Vec::with_capacity(workers);
     for w in 0..workers {
         let spec = Spec {
-            addrs: vec![target],
+            addrs: addrs.clone(),
             path: "/socket.io/".into(),
             ids: ids.clone(),
             departments: opts.departments,
@@ -438,22 +459,25 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
         secs: round(connect_secs, 3),
         handshakes_per_sec: round(connected_first as f64 / connect_secs.max(1e-3), 1),
     };
-    // Let the node settle its buffers before reading its memory.
+    // Let the node settle its buffers before reading its memory (idle reads it again at the end
+    // of --hold: the handshakes' transient buffers are returned by then).
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_connected = probe::node_rss(target, pid).await;
+    let rss_connected = nodes_rss(&nodes).await;
+    let per_connection = |before: Option<u64>, after: Option<u64>, conns: u64| match (before, after)
+    {
+        (Some(a), Some(b)) if conns > 0 => {
+            Some(round(b.saturating_sub(a) as f64 / conns as f64, 0))
+        }
+        _ => None,
+    };
     let mut node = NodeReport {
         pid,
         rss_before_bytes: rss_before,
         rss_connected_bytes: rss_connected,
-        memory_per_connection_bytes: match (rss_before, rss_connected) {
-            (Some(a), Some(b)) if s.connected > 0 => {
-                Some(round(b.saturating_sub(a) as f64 / s.connected as f64, 0))
-            }
-            _ => None,
-        },
+        memory_per_connection_bytes: per_connection(rss_before, rss_connected, s.connected),
         ..Default::default()
     };
-    let cpu0 = pid.and_then(probe::cpu_secs);
+    let cpu0 = nodes_cpu(&nodes);
 
     let mut fanout_kinds: Vec<(u64, &'static str)> = Vec::new();
     let mut steps: Vec<(StepRow, u64, u64)> = Vec::new();
@@ -463,6 +487,14 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     match opts.scenario {
         Scenario::Idle => {
             tokio::time::sleep(opts.hold).await;
+            if !opts.hold.is_zero() {
+                let held = run.status().await?.connected;
+                let rss = nodes_rss(&nodes).await;
+                if rss.is_some() {
+                    node.rss_connected_bytes = rss;
+                    node.memory_per_connection_bytes = per_connection(rss_before, rss, held);
+                }
+            }
             let want = run.status().await?.received + s.connected;
             if run.publish(Audience::All).await {
                 run.wait(settle, |x| x.received >= want).await?;
@@ -625,7 +657,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
             });
         }
     }
-    let cpu1 = pid.and_then(probe::cpu_secs);
+    let cpu1 = nodes_cpu(&nodes);
     // every device is connected again at the end of each scenario: what the nodes report
     let heartbeats = match &opts.redis {
         Some(url) => probe::heartbeat_connections(url, &opts.namespace).await?,
@@ -743,6 +775,20 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     })
 }
 
+/// The nodes' RSS added up (`None` unless every node's is known).
+async fn nodes_rss(nodes: &[(SocketAddr, Option<u32>)]) -> Option<u64> {
+    let mut sum = 0;
+    for (addr, pid) in nodes {
+        sum += probe::node_rss(*addr, *pid).await?;
+    }
+    Some(sum)
+}
+
+/// The nodes' CPU seconds added up (`None` unless every node's is known).
+fn nodes_cpu(nodes: &[(SocketAddr, Option<u32>)]) -> Option<f64> {
+    nodes.iter().map(|(_, p)| p.and_then(probe::cpu_secs)).sum()
+}
+
 /// SIGKILLs the node and waits (at most 10 s) until its process is gone.
 async fn kill_node(pid: u32) -> Result<(), String> {
     let st = tokio::process::Command::new("kill")
@@ -823,6 +869,7 @@ mod tests {
         Options {
             scenario: Scenario::Idle,
             url: "http://127.0.0.1:1".into(),
+            also_urls: vec![],
             publish_url: None,
             api_key: None,
             devices: 10,

@@ -211,6 +211,26 @@ fn avalanche_after_a_node_kill_brings_everyone_back_caught_up() {
 }
 
 #[test]
+fn devices_spread_over_two_nodes_on_redis_lose_nothing() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let a = ServeProcess::start("two-a", &["--redis", &redis.url()]);
+    let b = ServeProcess::start("two-b", &["--redis", &redis.url()]);
+    // publishes go through the first node only; the second delivers from the shared log
+    let r = bench(&a.url(), "fanout", &["--also-url", &b.url()]);
+    assert_nothing_lost(&r);
+    assert_eq!(r["deliveries"]["expected"], 122, "{r}");
+    assert_eq!(r["per_node"]["two-a"], 25, "{r}");
+    assert_eq!(r["per_node"]["two-b"], 25, "{r}");
+    // both nodes run here: the memory figure is their sum
+    assert!(
+        r["node"]["rss_connected_bytes"].as_u64().unwrap() > 0,
+        "{r}"
+    );
+}
+
+#[test]
 fn the_json_report_shape_is_pinned() {
     let node = ServeProcess::start("bench-shape", &[]);
     let dir = tempfile::tempdir().unwrap();
