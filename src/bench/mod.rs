@@ -606,7 +606,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
                             .to_string()
                     })?;
                     dropped = before.connected;
-                    kill_node(p).await?;
+                    kill_node(p, target).await?;
                     if let Some(cmd) = &opts.restart_cmd {
                         restarted_pid = Some(restart_node(cmd)?);
                     }
@@ -789,8 +789,11 @@ fn nodes_cpu(nodes: &[(SocketAddr, Option<u32>)]) -> Option<f64> {
     nodes.iter().map(|(_, p)| p.and_then(probe::cpu_secs)).sum()
 }
 
-/// SIGKILLs the node and waits (at most 10 s) until its process is gone.
-async fn kill_node(pid: u32) -> Result<(), String> {
+/// SIGKILLs the node and waits (at most 10 s) until its process is gone and, when it was the
+/// one listening on `addr`, until the port is free (with 10k connections the kernel closes the
+/// listener after the leader already shows as exited: a restart at once fails to bind).
+async fn kill_node(pid: u32, addr: SocketAddr) -> Result<(), String> {
+    let local = probe::listening_pid(addr) == Some(pid);
     let st = tokio::process::Command::new("kill")
         .args(["-KILL", &pid.to_string()])
         .status()
@@ -803,6 +806,12 @@ async fn kill_node(pid: u32) -> Result<(), String> {
     while probe::cpu_secs(pid).is_some_and(|_| !probe::is_zombie(pid)) {
         if Instant::now() >= deadline {
             return Err(format!("node {pid} still running 10 s after SIGKILL"));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    while local && probe::is_listening(addr) {
+        if Instant::now() >= deadline {
+            return Err(format!("{addr} still listened on 10 s after SIGKILL of {pid}"));
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
