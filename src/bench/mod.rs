@@ -811,7 +811,9 @@ async fn kill_node(pid: u32, addr: SocketAddr) -> Result<(), String> {
     }
     while local && probe::is_listening(addr) {
         if Instant::now() >= deadline {
-            return Err(format!("{addr} still listened on 10 s after SIGKILL of {pid}"));
+            return Err(format!(
+                "{addr} still listened on 10 s after SIGKILL of {pid}"
+            ));
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
