@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Condenses benches/compare.sh's JSON reports into a markdown section of BENCHMARKS.md.
 
-usage: compare-report.py OUT DEVICES WORKERS RTCTL_VERSION SOCKETIO_VERSION NODE_VERSION BENCHMARKS.md
+usage: compare-report.py OUT DEVICES WORKERS RTCTL_VERSION SOCKETIO_VERSION NODE_VERSION BENCHMARKS.md [CONFIGS]
+
+CONFIGS: "one two" (default): a table per configuration, reports named <server>-<config>-<scenario>.json.
 """
 import datetime
 import json
@@ -10,6 +12,13 @@ import platform
 import sys
 
 out, devices, workers, rtctl_v, sio_v, node_v, md = sys.argv[1:8]
+configs = (sys.argv[8] if len(sys.argv) > 8 else "one two").split()
+CONFIG_TITLE = {
+    "one": "One node of each server",
+    "two": "Two nodes of each server on one Redis (rtctl: the Redis-stream log; Node: "
+           "@socket.io/redis-adapter); devices spread over both, publishes through the first, "
+           "memory and CPU summed over both nodes",
+}
 
 
 def load(server, scenario):
@@ -85,8 +94,9 @@ def fmt(v):
     return f"{v:.3g}"
 
 
-machine = get(load("rtctl", "idle") or load("node", "idle"), "machine") or {}
-starts = [get(load(s, sc), "started_unix") for s in ("rtctl", "node")
+names = [f"{s}-{c}" for s in ("rtctl", "node") for c in configs]
+machine = next((get(load(n, "idle"), "machine") for n in names if load(n, "idle")), None) or {}
+starts = [get(load(n, sc), "started_unix") for n in names
           for sc in ("idle", "fanout", "throughput", "jitter", "avalanche")]
 starts = [t for t in starts if t]
 when = datetime.datetime.fromtimestamp(min(starts) if starts else 0, datetime.timezone.utc)
@@ -95,31 +105,39 @@ lines = [
     "## `rtctl bench`: rtctl serve vs Node, side by side (`benches/compare.sh`)",
     "",
     f"Run {when:%Y-%m-%d %H:%M} UTC with "
-    f"`DEVICES={devices} WORKERS={workers} benches/compare.sh`: {devices} devices per scenario over 50 "
-    "departments, each joining by `subscribe-department`, one node of each server, on loopback.",
+    f"`DEVICES={devices} WORKERS={workers} CONFIGS=\"{' '.join(configs)}\" benches/compare.sh`: "
+    f"{devices} devices per scenario over 50 departments, each joining by `subscribe-department`, "
+    "on loopback.",
     f"Machine: {machine.get('cores', '?')} cores ({machine.get('cpu', '?')}), "
     f"{(machine.get('memory_bytes') or 0) / 2**30:.1f} GiB, Linux {machine.get('kernel', platform.release())}. "
     f"Versions: {rtctl_v}; socket.io {sio_v} on Node {node_v}.",
     "**The machine was shared with other builds and tests while this ran**: absolute figures are "
     "noisy, ratios from one run are indicative only. The simulated devices run on the same cores as "
     "the server, so latency and sustained throughput are bounded by the client too (the throughput "
-    "steps measure the pair, not the server's own ceiling). "
+    "steps measure the pair, not the server's own ceiling). Memory per connection is the nodes' RSS "
+    "at the end of a 3 s hold minus their RSS before the first connect, over the connections held. "
     "Reproduce with the command above.",
-    "",
-    "| figure | rtctl serve | Node (socket.io) | rtctl ÷ Node | target |",
-    "|---|---:|---:|---:|---|",
 ]
-for name, f, _better, target in rows:
-    a, b = f("rtctl"), f("node")
-    ratio = f"{a / b:.2f}×" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "—"
-    lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio} | {target} |")
-for name, f in lost_rows:
-    lines.append(f"| {name} | {fmt(f('rtctl'))} | {fmt(f('node'))} | | 0 for rtctl |")
+for config in configs:
+    ra, rb = f"rtctl-{config}", f"node-{config}"
+    lines += [
+        "",
+        f"### {CONFIG_TITLE.get(config, config)}",
+        "",
+        "| figure | rtctl serve | Node (socket.io) | rtctl ÷ Node | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, f, _better, target in rows:
+        a, b = f(ra), f(rb)
+        ratio = f"{a / b:.2f}×" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "—"
+        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio} | {target} |")
+    for name, f in lost_rows:
+        lines.append(f"| {name} | {fmt(f(ra))} | {fmt(f(rb))} | | 0 for rtctl |")
 lines += [
     "",
     "The Node reference server has no log and no connection state recovery: what is published while "
     "a device is away is lost there by design (that is the loss the avalanche and jitter rows count). "
-    "Charts of latency and connections over time: `target/compare/<server>-<scenario>.svg`.",
+    "Charts of latency and connections over time: `target/compare/<server>-<config>-<scenario>.svg`.",
     "<!-- compare:end -->",
 ]
 section = "\n".join(lines) + "\n"

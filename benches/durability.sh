@@ -5,9 +5,9 @@
 #   rtctl-redis   two `rtctl serve --redis` nodes sharing one Redis: the durable Redis-stream log,
 #   node-redis    two Node socket.io 4.8.4 servers with @socket.io/redis-adapter 8.3.0 (plain
 #                 Redis pub/sub, at-most-once) on the same Redis.
-# DEVICES devices (one examples/loadgen.rs process, spread round robin over the nodes of a
-# setup), publishes always on the first node. For each rate in RATES (broadcasts/s, offered
-# for STREAM_SECS) and each setup, one generator run. Redis is a private redis-server on a free
+# DEVICES devices (one `rtctl bench throughput` process, spread round robin over the nodes of a
+# setup with --also-url), publishes always on the first node. For each rate in RATES
+# (broadcasts/s, offered for STREAM_SECS: one step) and each setup, one bench run. Redis is a private redis-server on a free
 # loopback port, no persistence (--save "" --appendonly no), the same for both clusters.
 # Every process started here is stopped by its pid. One JSON line per run in $OUT/.
 #
@@ -30,11 +30,10 @@ hard=$(ulimit -Hn)
 if [ "$hard" != unlimited ] && [ "$hard" -lt 20000 ]; then ulimit -n "$hard"; else ulimit -n 20000; fi
 echo "== open-file limit $(ulimit -n), $(nproc) cores, kernel $(uname -r)" >&2
 
-cargo build --release --quiet --bin rtctl --example loadgen
+cargo build --release --quiet --bin rtctl
 if [ ! -d tests/node/bench/node_modules/@socket.io/redis-adapter ]; then
   npm ci --prefix tests/node/bench --no-audit --no-fund --loglevel=error >&2
 fi
-GEN=target/release/examples/loadgen
 
 PIDS=()
 cleanup() {
@@ -72,7 +71,7 @@ for rate in $RATES; do
         target/release/rtctl serve --listen "127.0.0.1:$p1" --drain-timeout 2 \
           >"$OUT/$setup-$rate-a.log" 2>&1 &
         nodes+=("$!")
-        servers="127.0.0.1:$p1"
+        also=""
         ;;
       rtctl-redis)
         for p in $p1 $p2; do
@@ -80,7 +79,7 @@ for rate in $RATES; do
             --namespace "bench-d$run" --drain-timeout 2 >"$OUT/$setup-$rate-$p.log" 2>&1 &
           nodes+=("$!")
         done
-        servers="127.0.0.1:$p1,127.0.0.1:$p2"
+        also="http://127.0.0.1:$p2"
         ;;
       node-redis)
         for p in $p1 $p2; do
@@ -88,7 +87,7 @@ for rate in $RATES; do
             >"$OUT/$setup-$rate-$p.log" 2>&1 &
           nodes+=("$!")
         done
-        servers="127.0.0.1:$p1,127.0.0.1:$p2"
+        also="http://127.0.0.1:$p2"
         ;;
     esac
     PIDS+=("${nodes[@]}")
@@ -97,10 +96,11 @@ for rate in $RATES; do
     sleep 1
     ip=$((ip + 1))
     f="$OUT/$setup-rate$rate.json"
-    "$GEN" --server "$servers" --mode stream --conns "$DEVICES" --id-prefix "$setup-$rate" \
-      --src-ip "127.0.0.$ip" --rate "$rate" --duration-secs "$STREAM_SECS" --settle-secs 30 \
-      --label "$setup rate $rate" >"$f" 2>>"$OUT/gen.log"
-    echo "   $setup @ $rate/s: $(cut -c1-400 "$f")" >&2
+    timeout 300 target/release/rtctl bench throughput -o json --url "http://127.0.0.1:$p1" \
+      ${also:+--also-url "$also"} --server-pid "${nodes[0]}" -n "$DEVICES" --seed "$run" \
+      --src-ip "127.0.0.$ip" --rate "$rate" --steps 1 --duration "$STREAM_SECS" --settle 30 \
+      --p99-limit-ms 100000 >"$f" 2>>"$OUT/bench.log" || true
+    echo "   $setup @ $rate/s: $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["throughput"], r["deliveries"])' "$f" 2>&1 | cut -c1-400)" >&2
     for p in "${nodes[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${nodes[@]}"; do wait "$p" 2>/dev/null || true; done
     sleep 2
@@ -109,10 +109,18 @@ done
 
 python3 - "$OUT" <<'PY'
 import json, sys, glob, os
-rows = [json.loads(open(f).read().splitlines()[-1]) for f in sorted(glob.glob(os.path.join(sys.argv[1], "*-rate*.json")))]
 print("| setup | rate (broadcasts/s) | devices | deliveries/s offered | deliveries/s achieved | p50 ms | p99 ms | lost | duplicates |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-for r in rows:
-    g = lambda k: r.get(k, "")
-    print(f"| {r['label'].split(' rate')[0]} | {g('offered_publishes_per_s')} | {g('connected')} | {g('offered_deliveries_per_s')} | {g('deliveries_per_s')} | {g('latency_p50_ms')} | {g('latency_p99_ms')} | {g('lost')} | {g('duplicates')} |")
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*-rate*.json"))):
+    setup = os.path.basename(f).split("-rate")[0]
+    try:
+        r = json.load(open(f))
+    except ValueError:
+        print(f"| {setup} | no report | | | | | | | |")
+        continue
+    st = (r.get("throughput") or [{}])[0]
+    d = r["deliveries"]
+    print(f"| {setup} | {st.get('offered_publishes_per_sec')} | {r['connect']['connected']} | "
+          f"{st.get('offered_deliveries_per_sec')} | {st.get('deliveries_per_sec')} | {st.get('p50_ms')} | "
+          f"{st.get('p99_ms')} | {d['lost']} | {d['duplicates']} |")
 PY

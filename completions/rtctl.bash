@@ -297,7 +297,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__avalanche)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,6 +316,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -341,6 +345,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -392,6 +400,14 @@ _rtctl() {
                     return 0
                     ;;
                 --cut-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure)
+                    COMPREPLY=($(compgen -W "cut kill" -- "${cur}"))
+                    return 0
+                    ;;
+                --restart-cmd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -465,7 +481,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__calibrate)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,6 +500,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -509,6 +529,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -560,6 +584,14 @@ _rtctl() {
                     return 0
                     ;;
                 --cut-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure)
+                    COMPREPLY=($(compgen -W "cut kill" -- "${cur}"))
+                    return 0
+                    ;;
+                --restart-cmd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -648,7 +680,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__fanout)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,6 +699,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -692,6 +728,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -743,6 +783,14 @@ _rtctl() {
                     return 0
                     ;;
                 --cut-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure)
+                    COMPREPLY=($(compgen -W "cut kill" -- "${cur}"))
+                    return 0
+                    ;;
+                --restart-cmd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -942,7 +990,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__idle)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +1009,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -986,6 +1038,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -1037,6 +1093,14 @@ _rtctl() {
                     return 0
                     ;;
                 --cut-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure)
+                    COMPREPLY=($(compgen -W "cut kill" -- "${cur}"))
+                    return 0
+                    ;;
+                --restart-cmd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1110,7 +1174,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__jitter)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1129,6 +1193,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1154,6 +1222,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -1205,6 +1277,14 @@ _rtctl() {
                     return 0
                     ;;
                 --cut-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure)
+                    COMPREPLY=($(compgen -W "cut kill" -- "${cur}"))
+                    return 0
+                    ;;
+                --restart-cmd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1278,7 +1358,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__throughput)
-            opts="-o -n -v -h --output --color --url --publish-url --api-key --devices --departments --join --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1297,6 +1377,10 @@ _rtctl() {
                     return 0
                     ;;
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --also-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1322,6 +1406,10 @@ _rtctl() {
                     ;;
                 --join)
                     COMPREPLY=($(compgen -W "event header none" -- "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "websocket polling" -- "${cur}"))
                     return 0
                     ;;
                 --seed)
@@ -1373,6 +1461,14 @@ _rtctl() {
                     return 0
                     ;;
                 --cut-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure)
+                    COMPREPLY=($(compgen -W "cut kill" -- "${cur}"))
+                    return 0
+                    ;;
+                --restart-cmd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -394,7 +394,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_s
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "fanout" -d 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "throughput" -d 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "jitter" -d 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back'
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "avalanche" -d 'Drop every connection at once while notifications are published: time until all devices are back and caught up'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "avalanche" -d 'Drop every connection at once (or, with --failure kill, kill the node) while notifications are published: time until all devices are back and caught up'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "calibrate" -d 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "worker" -d 'One worker process of `--workers` (reads its spec and commands on stdin)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and not __fish_seen_subcommand_from idle fanout throughput jitter avalanche calibrate worker help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -404,6 +404,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -411,6 +412,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -424,6 +427,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l failure -d 'avalanche: how every device is taken away at once' -r -f -a "cut\t'End every device\'s connection at once (the node stays up)'
+kill\t'SIGKILL the node (--server-pid, or the process listening on --url\'s port); --restart-cmd starts it again, else its supervisor must'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l restart-cmd -d 'avalanche with --failure kill: shell command (sh -c) that starts the node again, run right after the kill, detached, its output discarded (redirect it in the command)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
@@ -442,6 +448,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -449,6 +456,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -462,6 +471,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l failure -d 'avalanche: how every device is taken away at once' -r -f -a "cut\t'End every device\'s connection at once (the node stays up)'
+kill\t'SIGKILL the node (--server-pid, or the process listening on --url\'s port); --restart-cmd starts it again, else its supervisor must'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l restart-cmd -d 'avalanche with --failure kill: shell command (sh -c) that starts the node again, run right after the kill, detached, its output discarded (redirect it in the command)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
@@ -480,6 +492,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -487,6 +500,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -500,6 +515,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l failure -d 'avalanche: how every device is taken away at once' -r -f -a "cut\t'End every device\'s connection at once (the node stays up)'
+kill\t'SIGKILL the node (--server-pid, or the process listening on --url\'s port); --restart-cmd starts it again, else its supervisor must'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l restart-cmd -d 'avalanche with --failure kill: shell command (sh -c) that starts the node again, run right after the kill, detached, its output discarded (redirect it in the command)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
@@ -518,6 +536,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -525,6 +544,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -538,6 +559,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l failure -d 'avalanche: how every device is taken away at once' -r -f -a "cut\t'End every device\'s connection at once (the node stays up)'
+kill\t'SIGKILL the node (--server-pid, or the process listening on --url\'s port); --restart-cmd starts it again, else its supervisor must'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l restart-cmd -d 'avalanche with --failure kill: shell command (sh -c) that starts the node again, run right after the kill, detached, its output discarded (redirect it in the command)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
@@ -556,6 +580,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -563,6 +588,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -576,6 +603,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l failure -d 'avalanche: how every device is taken away at once' -r -f -a "cut\t'End every device\'s connection at once (the node stays up)'
+kill\t'SIGKILL the node (--server-pid, or the process listening on --url\'s port); --restart-cmd starts it again, else its supervisor must'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l restart-cmd -d 'avalanche with --failure kill: shell command (sh -c) that starts the node again, run right after the kill, detached, its output discarded (redirect it in the command)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
@@ -594,6 +624,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l url -d 'The node or gateway devices connect to (and publishes go to)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l also-url -d 'More nodes of the fleet: devices are spread round robin over --url and these (device i on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are the nodes\' sum when they run on this machine' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l publish-url -d 'Where publishes go when not --url (a gateway that only routes Socket.IO)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l api-key -d 'Bearer key of the publish API' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s n -l devices -d 'Simulated devices (ids in the guide\'s `<type>_<8 hex>` format)' -r
@@ -601,6 +632,8 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l join -d 'How devices join their department' -r -f -a "event\t'`subscribe-department` on every connect, as the guide\'s client does'
 header\t'The x-department-id handshake header'
 none\t'No department'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
+polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l seed -d 'Seed of the device ids' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
@@ -614,6 +647,9 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l p99-limit-ms -d 'throughput: a step whose p99 is above this does not count as sustained' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l cut-fraction -d 'jitter: fraction of the connected devices cut each time' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l cut-every -d 'jitter: seconds between cuts' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l failure -d 'avalanche: how every device is taken away at once' -r -f -a "cut\t'End every device\'s connection at once (the node stays up)'
+kill\t'SIGKILL the node (--server-pid, or the process listening on --url\'s port); --restart-cmd starts it again, else its supervisor must'"
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l restart-cmd -d 'avalanche with --failure kill: shell command (sh -c) that starts the node again, run right after the kill, detached, its output discarded (redirect it in the command)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l reconnect-delay-ms -d 'socket.io-client\'s reconnectionDelay (ms; randomized ±50%, doubling per attempt)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l reconnect-delay-max-ms -d 'socket.io-client\'s reconnectionDelayMax (ms)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l settle -d 'Longest wait for deliveries (and reconnections) to complete, seconds' -r
@@ -633,7 +669,7 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "fanout" -d 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "throughput" -d 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "jitter" -d 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back'
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "avalanche" -d 'Drop every connection at once while notifications are published: time until all devices are back and caught up'
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "avalanche" -d 'Drop every connection at once (or, with --failure kill, kill the node) while notifications are published: time until all devices are back and caught up'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "calibrate" -d 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "worker" -d 'One worker process of `--workers` (reads its spec and commands on stdin)'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -667,6 +703,6 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcom
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "fanout" -d 'Rounds of one broadcast, one department notification and one direct notification: p50 / p99 / time to the last receiver per kind'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "throughput" -d 'Broadcasts at a rate doubling every step until deliveries stop draining, loss appears or p99 passes --p99-limit-ms: the deliveries per second sustained'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "jitter" -d 'Notifications while a fraction of the connections is cut again and again: delivered ÷ expected once everyone is back'
-complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "avalanche" -d 'Drop every connection at once while notifications are published: time until all devices are back and caught up'
+complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "avalanche" -d 'Drop every connection at once (or, with --failure kill, kill the node) while notifications are published: time until all devices are back and caught up'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "calibrate" -d 'Run idle, fanout and throughput against one node and write its profile (memory per connection, deliveries/s per core, CPU per delivery, handshakes/s) for `plan --profile`'
 complete -c rtctl -n "__fish_rtctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "worker" -d 'One worker process of `--workers` (reads its spec and commands on stdin)'

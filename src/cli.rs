@@ -297,8 +297,8 @@ pub enum BenchCommand {
     /// ÷ expected once everyone is back.
     #[command(after_long_help = EXIT_CODES)]
     Jitter(BenchArgs),
-    /// Drop every connection at once while notifications are published: time until all
-    /// devices are back and caught up.
+    /// Drop every connection at once (or, with --failure kill, kill the node) while
+    /// notifications are published: time until all devices are back and caught up.
     #[command(after_long_help = EXIT_CODES)]
     Avalanche(BenchArgs),
     /// Run idle, fanout and throughput against one node and write its profile (memory per
@@ -338,6 +338,23 @@ pub enum BenchJoin {
     None,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchTransport {
+    /// One WebSocket per device from the start.
+    Websocket,
+    /// Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets).
+    Polling,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchFailure {
+    /// End every device's connection at once (the node stays up).
+    Cut,
+    /// SIGKILL the node (--server-pid, or the process listening on --url's port); --restart-cmd
+    /// starts it again, else its supervisor must.
+    Kill,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     #[command(flatten)]
@@ -349,6 +366,11 @@ pub struct BenchArgs {
         value_name = "http://HOST:PORT"
     )]
     pub url: String,
+    /// More nodes of the fleet: devices are spread round robin over --url and these (device i
+    /// on node i mod k); publishes still go to --url (or --publish-url). Memory and CPU are
+    /// the nodes' sum when they run on this machine.
+    #[arg(long, value_delimiter = ',', value_name = "http://HOST:PORT")]
+    pub also_url: Vec<String>,
     /// Where publishes go when not --url (a gateway that only routes Socket.IO).
     #[arg(long, value_name = "http://HOST:PORT")]
     pub publish_url: Option<String>,
@@ -369,6 +391,9 @@ pub struct BenchArgs {
     /// How devices join their department.
     #[arg(long, value_enum, default_value_t = BenchJoin::Event)]
     pub join: BenchJoin,
+    /// How devices talk to the node.
+    #[arg(long, value_enum, default_value_t = BenchTransport::Websocket)]
+    pub transport: BenchTransport,
     /// Seed of the device ids.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -410,6 +435,13 @@ pub struct BenchArgs {
     /// jitter: seconds between cuts.
     #[arg(long, default_value_t = 1.0, value_name = "SECS")]
     pub cut_every: f64,
+    /// avalanche: how every device is taken away at once.
+    #[arg(long, value_enum, default_value_t = BenchFailure::Cut)]
+    pub failure: BenchFailure,
+    /// avalanche with --failure kill: shell command (sh -c) that starts the node again, run
+    /// right after the kill, detached, its output discarded (redirect it in the command).
+    #[arg(long, value_name = "CMD")]
+    pub restart_cmd: Option<String>,
     /// socket.io-client's reconnectionDelay (ms; randomized ±50%, doubling per attempt).
     #[arg(long, default_value_t = 1000)]
     pub reconnect_delay_ms: u64,

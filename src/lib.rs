@@ -497,6 +497,9 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
         }
     };
     bench::parse_url(&a.url).map_err(|m| Error::flag("--url", m))?;
+    for u in &a.also_url {
+        bench::parse_url(u).map_err(|m| Error::flag("--also-url", m))?;
+    }
     if let Some(p) = &a.publish_url {
         bench::parse_url(p).map_err(|m| Error::flag("--publish-url", m))?;
     }
@@ -518,10 +521,17 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
             format!("expected a fraction in [0, 1], got {}", a.cut_fraction),
         ));
     }
+    if a.restart_cmd.is_some() && a.failure != cli::BenchFailure::Kill {
+        return Err(Error::flag(
+            "--restart-cmd",
+            "only with --failure kill (avalanche)",
+        ));
+    }
     use std::io::IsTerminal;
     Ok(bench::Options {
         scenario,
         url: a.url.trim_end_matches('/').to_string(),
+        also_urls: a.also_url.clone(),
         publish_url: a.publish_url.clone(),
         api_key: a.api_key.clone(),
         devices: a.devices,
@@ -531,6 +541,10 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
             cli::BenchJoin::Event => bench::device::Join::Event,
             cli::BenchJoin::Header => bench::device::Join::Header,
             cli::BenchJoin::None => bench::device::Join::None,
+        },
+        transport: match a.transport {
+            cli::BenchTransport::Websocket => bench::device::Transport::Websocket,
+            cli::BenchTransport::Polling => bench::device::Transport::Polling,
         },
         workers: a.workers,
         src_ips: a.src_ip.clone(),
@@ -544,6 +558,11 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
         p99_limit_ms: a.p99_limit_ms,
         cut_fraction: a.cut_fraction,
         cut_every: secs("--cut-every", a.cut_every)?.max(std::time::Duration::from_millis(10)),
+        failure: match a.failure {
+            cli::BenchFailure::Cut => bench::Failure::Cut,
+            cli::BenchFailure::Kill => bench::Failure::Kill,
+        },
+        restart_cmd: a.restart_cmd.clone(),
         reconnect_delay_ms: a.reconnect_delay_ms,
         reconnect_delay_max_ms: a.reconnect_delay_max_ms.max(a.reconnect_delay_ms),
         settle: secs("--settle", a.settle)?,

@@ -38,6 +38,18 @@ pub enum Join {
     None,
 }
 
+/// How a device talks to the node.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// One WebSocket (`transport=websocket` from the start, as the guide's client is set up).
+    #[default]
+    Websocket,
+    /// Engine.IO v4 long-polling only: the handshake GET, then a long-poll GET loop on one
+    /// connection and a POST on a second one for what the device sends (2 sockets per device).
+    Polling,
+}
+
 /// What a set of devices needs to run (sent to worker processes as JSON).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Spec {
@@ -49,6 +61,8 @@ pub struct Spec {
     pub ids: Vec<String>,
     pub departments: usize,
     pub join: Join,
+    #[serde(default)]
+    pub transport: Transport,
     pub src_ips: Vec<IpAddr>,
     pub index: usize,
     pub of: usize,
@@ -363,6 +377,9 @@ async fn connection(
     mem: &mut Memory,
     permit: Option<tokio::sync::SemaphorePermit<'_>>,
 ) -> End {
+    if sh.spec.transport == Transport::Polling {
+        return polling_connection(sh, d, mem, permit).await;
+    }
     let timeout = Duration::from_millis(sh.spec.handshake_timeout_ms);
     let hs = tokio::time::timeout(timeout, open(sh, d, mem)).await;
     let (mut tcp, mut buf) = match hs {
@@ -401,7 +418,7 @@ async fn connection(
                         }
                         &partial
                     };
-                    match on_message(sh, d, mem, msg, &mut up, &mut out) {
+                    match on_message(sh, d, mem, msg, &mut up, Out::Ws(&mut out)) {
                         Ok(()) => {}
                         Err(e) => ended = Some(e),
                     }
@@ -468,6 +485,21 @@ async fn connection(
     end
 }
 
+/// Where a device's answers go: WebSocket frames, or the body of the next polling POST.
+enum Out<'a> {
+    Ws(&'a mut Vec<u8>),
+    Poll(&'a mut Vec<u8>),
+}
+
+impl Out<'_> {
+    fn send(&mut self, packet: &[u8]) {
+        match self {
+            Out::Ws(b) => wire::client_frame(b, 0x1, packet),
+            Out::Poll(b) => wire::polling_push(b, packet),
+        }
+    }
+}
+
 /// Handles one text message; `Err` ends the connection.
 fn on_message(
     sh: &Shared,
@@ -475,13 +507,13 @@ fn on_message(
     mem: &mut Memory,
     msg: &[u8],
     up: &mut bool,
-    out: &mut Vec<u8>,
+    mut out: Out<'_>,
 ) -> Result<(), String> {
     match wire::classify(msg) {
-        Incoming::Ping => wire::client_frame(out, 0x1, b"3"),
+        Incoming::Ping => out.send(b"3"),
         Incoming::Open => {
             let c = wire::connect_packet(&d.id, mem.pid.as_deref(), mem.offset.as_deref());
-            wire::client_frame(out, 0x1, c.as_bytes());
+            out.send(c.as_bytes());
         }
         Incoming::Connected { pid } => {
             if pid.is_some() {
@@ -489,7 +521,7 @@ fn on_message(
             }
             if sh.spec.join == Join::Event && sh.spec.departments > 0 {
                 let s = wire::subscribe_packet(&department_name(d.dept));
-                wire::client_frame(out, 0x1, s.as_bytes());
+                out.send(s.as_bytes());
             } else {
                 went_up(sh, d, up);
             }
@@ -542,24 +574,7 @@ fn went_up(sh: &Shared, d: &Device, up: &mut bool) {
 /// TCP connect, WebSocket upgrade; returns the stream and the bytes read past the head.
 async fn open(sh: &Shared, d: &Device, _mem: &Memory) -> Result<(TcpStream, Vec<u8>), String> {
     let spec = &sh.spec;
-    let sock = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
-    // A device that goes away resets its connection (SO_LINGER 0): no TIME_WAIT is left on this
-    // side. With FIN, every run (and every cut) would leave its connections in TIME_WAIT for a
-    // minute, and the handshakes of the next runs crawl once those hold most of the ephemeral
-    // ports of a source address (10,000-device runs went from 1 s to 25 s to connect).
-    sock.set_zero_linger()
-        .map_err(|e| format!("SO_LINGER: {e}"))?;
-    if !spec.src_ips.is_empty() {
-        let ip = spec.src_ips[d.index % spec.src_ips.len()];
-        sock.bind(SocketAddr::new(ip, 0))
-            .map_err(|e| format!("bind {ip}: {e}"))?;
-    }
-    let addr = spec.addrs[d.index % spec.addrs.len()];
-    let mut tcp = sock
-        .connect(addr)
-        .await
-        .map_err(|e| format!("connect {addr}: {e}"))?;
-    tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+    let (mut tcp, addr) = tcp_connect(sh, d).await?;
     let header =
         (spec.join == Join::Header && spec.departments > 0).then(|| department_name(d.dept));
     let req = wire::upgrade_request(&addr.to_string(), &spec.path, &d.id, header.as_deref());
@@ -589,4 +604,165 @@ async fn open(sh: &Shared, d: &Device, _mem: &Memory) -> Result<(TcpStream, Vec<
     }
     buf.drain(..head_end);
     Ok((tcp, buf))
+}
+
+/// A TCP connection of a device to its node: from its source address, reset on close.
+async fn tcp_connect(sh: &Shared, d: &Device) -> Result<(TcpStream, SocketAddr), String> {
+    let spec = &sh.spec;
+    let sock = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
+    // A device that goes away resets its connection (SO_LINGER 0): no TIME_WAIT is left on this
+    // side. With FIN, every run (and every cut) would leave its connections in TIME_WAIT for a
+    // minute, and the handshakes of the next runs crawl once those hold most of the ephemeral
+    // ports of a source address (10,000-device runs went from 1 s to 25 s to connect).
+    sock.set_zero_linger()
+        .map_err(|e| format!("SO_LINGER: {e}"))?;
+    if !spec.src_ips.is_empty() {
+        let ip = spec.src_ips[d.index % spec.src_ips.len()];
+        sock.bind(SocketAddr::new(ip, 0))
+            .map_err(|e| format!("bind {ip}: {e}"))?;
+    }
+    let addr = spec.addrs[d.index % spec.addrs.len()];
+    let tcp = sock
+        .connect(addr)
+        .await
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+    Ok((tcp, addr))
+}
+
+/// Reads one response (the head and a `content-length` body) from a kept-alive connection:
+/// its status, the `x-rtctl-node` header and the body.
+async fn http_response(
+    tcp: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> Result<(Option<u16>, Option<String>, Vec<u8>), String> {
+    buf.clear();
+    loop {
+        if let Some((head_end, len)) = wire::response_framing(buf)? {
+            while buf.len() < head_end + len {
+                if tcp.read_buf(buf).await.map_err(|e| format!("read: {e}"))? == 0 {
+                    return Err("connection closed in a response body".into());
+                }
+            }
+            let (status, node) = wire::response_head(&buf[..head_end]);
+            let body = buf[head_end..head_end + len].to_vec();
+            return Ok((status, node, body));
+        }
+        if tcp.read_buf(buf).await.map_err(|e| format!("read: {e}"))? == 0 {
+            return Err("connection closed by the server".into());
+        }
+    }
+}
+
+/// One polling request and its answer's body (a status other than 200 is an error).
+async fn poll_exchange(
+    tcp: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    req: &[u8],
+) -> Result<(Option<String>, Vec<u8>), String> {
+    tcp.write_all(req)
+        .await
+        .map_err(|e| format!("write: {e}"))?;
+    let (status, node, body) = http_response(tcp, buf).await?;
+    if status != Some(200) {
+        let text = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+        return Err(format!("answered {}: {text}", status.unwrap_or(0)));
+    }
+    Ok((node, body))
+}
+
+/// One Engine.IO long-polling session of a device: the handshake GET, then GETs in a loop
+/// (each held by the server until it has packets or a ping), what the device answers POSTed on
+/// a second connection.
+async fn polling_connection(
+    sh: &Shared,
+    d: &Device,
+    mem: &mut Memory,
+    permit: Option<tokio::sync::SemaphorePermit<'_>>,
+) -> End {
+    let spec = &sh.spec;
+    let timeout = Duration::from_millis(spec.handshake_timeout_ms);
+    let deadline = Instant::now() + timeout;
+    let header =
+        (spec.join == Join::Header && spec.departments > 0).then(|| department_name(d.dept));
+    let header = header.as_deref();
+    let mut buf = Vec::with_capacity(2048);
+    let handshake = async {
+        let (mut get, addr) = tcp_connect(sh, d).await?;
+        let host = addr.to_string();
+        let req = wire::polling_request(&host, &spec.path, &d.id, None, header, None);
+        let (node, body) = poll_exchange(&mut get, &mut buf, &req)
+            .await
+            .map_err(|e| format!("polling handshake: {e}"))?;
+        let sid = wire::polling_packets(&body)
+            .find_map(wire::open_sid)
+            .ok_or("polling handshake: no open packet")?;
+        let post = tcp_connect(sh, d).await?.0;
+        Ok::<_, String>((get, post, host, sid, node, body))
+    };
+    let (mut get, mut post, host, sid, node, mut body) =
+        match tokio::time::timeout(timeout, handshake).await {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => return End::Failed(e),
+            Err(_) => {
+                return End::Failed(format!("handshake timed out ({} ms)", timeout.as_millis()))
+            }
+        };
+    drop(permit);
+    if let Some(n) = node {
+        let n = sh.node_name(n);
+        *d.node.lock().expect("node") = Some(n);
+    }
+    let mut up = false;
+    let mut out = Vec::new();
+    let mut post_buf = Vec::with_capacity(256);
+    let end = loop {
+        let mut ended = None;
+        for packet in wire::polling_packets(&body) {
+            if let Err(e) = on_message(sh, d, mem, packet, &mut up, Out::Poll(&mut out)) {
+                ended = Some(e);
+                break;
+            }
+        }
+        if ended.is_none() && !out.is_empty() {
+            let req =
+                wire::polling_request(&host, &spec.path, &d.id, Some(&sid), header, Some(&out));
+            out.clear();
+            let sent = tokio::time::timeout(timeout, poll_exchange(&mut post, &mut post_buf, &req));
+            match sent.await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => ended = Some(format!("POST {e}")),
+                Err(_) => ended = Some("POST not answered in time".into()),
+            }
+        }
+        if let Some(e) = ended {
+            break if up { End::Closed(e) } else { End::Failed(e) };
+        }
+        let req = wire::polling_request(&host, &spec.path, &d.id, Some(&sid), header, None);
+        let got = if up {
+            tokio::select! {
+                r = poll_exchange(&mut get, &mut buf, &req) => r,
+                _ = d.cut.notified() => break End::Cut,
+            }
+        } else {
+            match tokio::time::timeout_at(deadline.into(), poll_exchange(&mut get, &mut buf, &req))
+                .await
+            {
+                Ok(r) => r,
+                Err(_) => break End::Failed("no CONNECT reply or subscribe ack in time".into()),
+            }
+        };
+        match got {
+            Ok((_, b)) => body = b,
+            Err(e) => {
+                let e = format!("GET {e}");
+                break if up { End::Closed(e) } else { End::Failed(e) };
+            }
+        }
+    };
+    if up {
+        d.connected.store(false, Relaxed);
+        sh.connected.fetch_sub(1, Relaxed);
+    }
+    end
 }

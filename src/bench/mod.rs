@@ -15,8 +15,8 @@
 //!   loss appears, or p99 passes the limit;
 //! - `jitter`: a stream of notifications while a fraction of the connections is cut again and
 //!   again; delivered ÷ expected once everyone is back;
-//! - `avalanche`: every connection dropped at once while notifications are published; time until
-//!   all are back and caught up.
+//! - `avalanche`: every connection dropped at once (or the node killed and restarted) while
+//!   notifications are published; time until all are back and caught up.
 
 pub mod calibrate;
 pub mod device;
@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use device::{now_us, Join, Spec, Status};
+use device::{now_us, Join, Spec, Status, Transport};
 use report::{
     AvalancheReport, BenchReport, ConnectReport, Deliveries, FanoutRow, JitterReport, NodeReport,
     StepRow,
@@ -66,12 +66,26 @@ impl Scenario {
     }
 }
 
+/// How `avalanche` takes every device away at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// Every device's connection ends at once (the node stays up).
+    #[default]
+    Cut,
+    /// The node is killed (SIGKILL) and, with `restart_cmd`, started again by the bench;
+    /// otherwise its supervisor (systemd, PM2) is expected to restart it.
+    Kill,
+}
+
 /// Everything a run needs (built from the command line at the edge).
 #[derive(Debug, Clone)]
 pub struct Options {
     pub scenario: Scenario,
     /// `http://HOST:PORT` of the node or the gateway devices connect to.
     pub url: String,
+    /// More nodes: devices spread round robin over `url` and these (device i on node i mod k).
+    pub also_urls: Vec<String>,
     /// Where publishes go (default: `url`).
     pub publish_url: Option<String>,
     pub api_key: Option<String>,
@@ -79,6 +93,7 @@ pub struct Options {
     pub departments: usize,
     pub seed: u64,
     pub join: Join,
+    pub transport: Transport,
     pub workers: usize,
     pub src_ips: Vec<IpAddr>,
     pub connect_concurrency: usize,
@@ -91,6 +106,9 @@ pub struct Options {
     pub p99_limit_ms: f64,
     pub cut_fraction: f64,
     pub cut_every: Duration,
+    pub failure: Failure,
+    /// Shell command (`sh -c`) that starts the node again after `Failure::Kill`.
+    pub restart_cmd: Option<String>,
     pub reconnect_delay_ms: u64,
     pub reconnect_delay_max_ms: u64,
     pub settle: Duration,
@@ -216,6 +234,31 @@ impl Run {
         .await
     }
 
+    /// Publishes, retrying every 50 ms until `until` while the node does not accept it (down
+    /// after a kill); only the last failure counts as a publish error.
+    async fn publish_retrying(&self, to: Audience, until: Instant) -> bool {
+        loop {
+            let s = self.seq.fetch_add(1, Relaxed);
+            let body = wire::payload(s, now_us(), self.opts.payload_bytes);
+            match self.publisher.publish(&to, &body).await {
+                Ok(()) => {
+                    self.pubs
+                        .lock()
+                        .expect("pubs")
+                        .push(Published { seq: s, to });
+                    return true;
+                }
+                Err(e) if Instant::now() >= until => {
+                    if self.errors.fetch_add(1, Relaxed) == 0 {
+                        tracing::warn!(error = %e, "publish failed");
+                    }
+                    return false;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
     /// Publishes at `rate`/s for `dur` in the background, choosing targets with `pick(k)`.
     fn stream(
         &self,
@@ -314,17 +357,37 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     let ids = crate::simulate::ids::generate(opts.devices, opts.seed);
     let started_unix = now_us() / 1_000_000;
     let t0_unix_ms = now_us() / 1000;
+    let mut addrs = vec![target];
+    for u in &opts.also_urls {
+        addrs.push(parse_url(u).map_err(|e| format!("--also-url: {e}"))?);
+    }
     let pid = opts.server_pid.or_else(|| probe::listening_pid(target));
-    let rss_before = probe::node_rss(target, pid, opts.api_key.as_deref()).await;
+    // every node's process, for memory and CPU (the first may be given by --server-pid)
+    let nodes: Vec<(SocketAddr, Option<u32>)> = addrs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                *a,
+                if i == 0 {
+                    pid
+                } else {
+                    probe::listening_pid(*a)
+                },
+            )
+        })
+        .collect();
+    let rss_before = nodes_rss(&nodes, opts.api_key.as_deref()).await;
     let workers = opts.workers.max(1);
     let mut holders = Vec::with_capacity(workers);
     for w in 0..workers {
         let spec = Spec {
-            addrs: vec![target],
+            addrs: addrs.clone(),
             path: "/socket.io/".into(),
             ids: ids.clone(),
             departments: opts.departments,
             join: opts.join,
+            transport: opts.transport,
             src_ips: worker_sources(&opts.src_ips, target, w, workers),
             index: w,
             of: workers,
@@ -396,22 +459,25 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
         secs: round(connect_secs, 3),
         handshakes_per_sec: round(connected_first as f64 / connect_secs.max(1e-3), 1),
     };
-    // Let the node settle its buffers before reading its memory.
+    // Let the node settle its buffers before reading its memory (idle reads it again at the end
+    // of --hold: the handshakes' transient buffers are returned by then).
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_connected = probe::node_rss(target, pid, opts.api_key.as_deref()).await;
+    let rss_connected = nodes_rss(&nodes, opts.api_key.as_deref()).await;
+    let per_connection = |before: Option<u64>, after: Option<u64>, conns: u64| match (before, after)
+    {
+        (Some(a), Some(b)) if conns > 0 => {
+            Some(round(b.saturating_sub(a) as f64 / conns as f64, 0))
+        }
+        _ => None,
+    };
     let mut node = NodeReport {
         pid,
         rss_before_bytes: rss_before,
         rss_connected_bytes: rss_connected,
-        memory_per_connection_bytes: match (rss_before, rss_connected) {
-            (Some(a), Some(b)) if s.connected > 0 => {
-                Some(round(b.saturating_sub(a) as f64 / s.connected as f64, 0))
-            }
-            _ => None,
-        },
+        memory_per_connection_bytes: per_connection(rss_before, rss_connected, s.connected),
         ..Default::default()
     };
-    let cpu0 = pid.and_then(probe::cpu_secs);
+    let cpu0 = nodes_cpu(&nodes);
 
     let mut fanout_kinds: Vec<(u64, &'static str)> = Vec::new();
     let mut steps: Vec<(StepRow, u64, u64)> = Vec::new();
@@ -421,6 +487,14 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     match opts.scenario {
         Scenario::Idle => {
             tokio::time::sleep(opts.hold).await;
+            if !opts.hold.is_zero() {
+                let held = run.status().await?.connected;
+                let rss = nodes_rss(&nodes, opts.api_key.as_deref()).await;
+                if rss.is_some() {
+                    node.rss_connected_bytes = rss;
+                    node.memory_per_connection_bytes = per_connection(rss_before, rss, held);
+                }
+            }
             let want = run.status().await?.received + s.connected;
             if run.publish(Audience::All).await {
                 run.wait(settle, |x| x.received >= want).await?;
@@ -513,17 +587,44 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
                 .map_err(|e| e.to_string())?;
             let warm = run.expected();
             run.wait(settle, |x| x.received >= warm).await?;
-            let base = run.status().await?.reconnects;
+            let before = run.status().await?;
+            let base = before.reconnects;
             let t_drop = Instant::now();
             let mut dropped = 0;
-            for h in &mut run.holders {
-                dropped += h.drop_all().await?;
+            let mut restarted_pid = None;
+            let mut node_back = None;
+            match opts.failure {
+                Failure::Cut => {
+                    for h in &mut run.holders {
+                        dropped += h.drop_all().await?;
+                    }
+                }
+                Failure::Kill => {
+                    let p = pid.ok_or_else(|| {
+                        "--failure: kill needs the node's pid: give --server-pid (no process \
+                         listens on --url's port on this machine)"
+                            .to_string()
+                    })?;
+                    dropped = before.connected;
+                    kill_node(p, target).await?;
+                    if let Some(cmd) = &opts.restart_cmd {
+                        restarted_pid = Some(restart_node(cmd)?);
+                    }
+                }
             }
             let away_from = run.pubs.lock().expect("pubs").len();
-            // publish while the devices are away
+            // publish while the devices are away (after a kill: retried until a node accepts)
             let burst = (opts.rate * opts.duration.as_secs_f64()).ceil().max(1.0) as u64;
+            let until = Instant::now() + settle;
             for k in 0..burst {
-                run.publish(mixed(k, &opts)).await;
+                match opts.failure {
+                    Failure::Cut => run.publish(mixed(k, &opts)).await,
+                    Failure::Kill => {
+                        let ok = run.publish_retrying(mixed(k, &opts), until).await;
+                        node_back.get_or_insert(t_drop.elapsed().as_secs_f64());
+                        ok
+                    }
+                };
             }
             let published_while_away = (run.pubs.lock().expect("pubs").len() - away_from) as u64;
             let want = run.expected();
@@ -543,6 +644,12 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             avalanche = Some(AvalancheReport {
+                failure: match opts.failure {
+                    Failure::Cut => "cut".into(),
+                    Failure::Kill => "kill".into(),
+                },
+                restarted_pid,
+                publishes_accepted_after_secs: node_back.map(|v| round(v, 3)),
                 dropped,
                 published_while_away,
                 back_secs: back.map(|v| round(v, 3)),
@@ -550,7 +657,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
             });
         }
     }
-    let cpu1 = pid.and_then(probe::cpu_secs);
+    let cpu1 = nodes_cpu(&nodes);
     // every device is connected again at the end of each scenario: what the nodes report
     let heartbeats = match &opts.redis {
         Some(url) => probe::heartbeat_connections(url, &opts.namespace).await?,
@@ -668,6 +775,66 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     })
 }
 
+/// The nodes' RSS added up (`None` unless every node's is known).
+async fn nodes_rss(nodes: &[(SocketAddr, Option<u32>)], api_key: Option<&str>) -> Option<u64> {
+    let mut sum = 0;
+    for (addr, pid) in nodes {
+        sum += probe::node_rss(*addr, *pid, api_key).await?;
+    }
+    Some(sum)
+}
+
+/// The nodes' CPU seconds added up (`None` unless every node's is known).
+fn nodes_cpu(nodes: &[(SocketAddr, Option<u32>)]) -> Option<f64> {
+    nodes.iter().map(|(_, p)| p.and_then(probe::cpu_secs)).sum()
+}
+
+/// SIGKILLs the node and waits (at most 10 s) until its process is gone and, when it was the
+/// one listening on `addr`, until the port is free (with 10k connections the kernel closes the
+/// listener after the leader already shows as exited: a restart at once fails to bind).
+async fn kill_node(pid: u32, addr: SocketAddr) -> Result<(), String> {
+    let local = probe::listening_pid(addr) == Some(pid);
+    let st = tokio::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .await
+        .map_err(|e| format!("kill -KILL {pid}: {e}"))?;
+    if !st.success() {
+        return Err(format!("kill -KILL {pid}: {st}"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while probe::cpu_secs(pid).is_some_and(|_| !probe::is_zombie(pid)) {
+        if Instant::now() >= deadline {
+            return Err(format!("node {pid} still running 10 s after SIGKILL"));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    while local && probe::is_listening(addr) {
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "{addr} still listened on 10 s after SIGKILL of {pid}"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+/// Starts the node again with `sh -c CMD`, detached from the bench (its own process group, no
+/// stdin/stdout/stderr: redirect in the command to keep its log); its pid.
+fn restart_node(cmd: &str) -> Result<u32, String> {
+    use std::os::unix::process::CommandExt;
+    let child = std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("--restart-cmd: starting {cmd:?}: {e}"))?;
+    Ok(child.id())
+}
+
 fn round(v: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (v * f).round() / f
@@ -713,12 +880,14 @@ mod tests {
         Options {
             scenario: Scenario::Idle,
             url: "http://127.0.0.1:1".into(),
+            also_urls: vec![],
             publish_url: None,
             api_key: None,
             devices: 10,
             departments: 5,
             seed: 1,
             join: Join::Event,
+            transport: Transport::Websocket,
             workers: 1,
             src_ips: vec![],
             connect_concurrency: 10,
@@ -731,6 +900,8 @@ mod tests {
             p99_limit_ms: 100.0,
             cut_fraction: 0.1,
             cut_every: Duration::from_secs(1),
+            failure: Failure::Cut,
+            restart_cmd: None,
             reconnect_delay_ms: 100,
             reconnect_delay_max_ms: 1000,
             settle: Duration::from_secs(1),

@@ -57,20 +57,39 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
         .map(|k| k * 1024)
 }
 
-/// The pid of the local process listening on `addr` (its socket inode in /proc/net/tcp, then
-/// the process holding it); `None` for a remote node or without permission.
-pub fn listening_pid(addr: SocketAddr) -> Option<u32> {
+/// Whether the process has exited and waits for its parent (state `Z`). A thread-group leader
+/// shows `Z` while its other threads may still be closing its descriptors.
+pub fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rfind(')').map(|i| s[i + 2..].starts_with('Z')))
+        .unwrap_or(false)
+}
+
+/// The inode of a local socket listening on `addr` (from /proc/net/tcp).
+fn listening_inode(addr: SocketAddr) -> Option<String> {
     let SocketAddr::V4(a) = addr else { return None };
     let tcp = std::fs::read_to_string("/proc/net/tcp").ok()?;
     let want_port = format!("{:04X}", a.port());
-    let inode = tcp.lines().skip(1).find_map(|l| {
+    tcp.lines().skip(1).find_map(|l| {
         let f: Vec<&str> = l.split_whitespace().collect();
         let (ip, port) = f.get(1)?.split_once(':')?;
         let ip = u32::from_str_radix(ip, 16).ok()?;
         let ip = std::net::Ipv4Addr::from(u32::from_be(ip));
         (port == want_port && f.get(3) == Some(&"0A") && (ip == *a.ip() || ip.is_unspecified()))
             .then(|| f.get(9).map(|s| s.to_string()))?
-    })?;
+    })
+}
+
+/// Whether a local socket listens on `addr`.
+pub fn is_listening(addr: SocketAddr) -> bool {
+    listening_inode(addr).is_some()
+}
+
+/// The pid of the local process listening on `addr` (its socket inode in /proc/net/tcp, then
+/// the process holding it); `None` for a remote node or without permission.
+pub fn listening_pid(addr: SocketAddr) -> Option<u32> {
+    let inode = listening_inode(addr)?;
     let needle = format!("socket:[{inode}]");
     for e in std::fs::read_dir("/proc").ok()?.flatten() {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {

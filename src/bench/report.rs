@@ -105,6 +105,12 @@ pub struct JitterReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AvalancheReport {
+    /// `cut` (every connection ended at once) or `kill` (the node SIGKILLed).
+    pub failure: String,
+    /// After a kill: the pid of the node `--restart-cmd` started.
+    pub restarted_pid: Option<u32>,
+    /// After a kill: seconds from the kill until the first publish was accepted again.
+    pub publishes_accepted_after_secs: Option<f64>,
     pub dropped: u64,
     /// Publishes accepted while the devices were away.
     pub published_while_away: u64,
@@ -235,7 +241,21 @@ impl Report for BenchReport {
             row("delivered ÷ expected", fmt_f(j.delivered_ratio, 6));
         }
         if let Some(a) = &self.avalanche {
+            row(
+                "failure",
+                if a.failure == "kill" {
+                    "node killed (SIGKILL)".to_string()
+                } else {
+                    "every connection cut".to_string()
+                },
+            );
             row("dropped at once", fmt_int(a.dropped));
+            if let Some(s) = a.publishes_accepted_after_secs {
+                row(
+                    "publishes accepted again after",
+                    format!("{} s", fmt_f(s, 2)),
+                );
+            }
             row("published while away", fmt_int(a.published_while_away));
             row(
                 "all back after",

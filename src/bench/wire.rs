@@ -71,17 +71,98 @@ pub fn server_frame(buf: &[u8]) -> Result<Option<Frame>, String> {
 /// The upgrade request of a device, with the guide's identity headers (`x-device-id`,
 /// `x-device-type`) and, when asked, `x-department-id`.
 pub fn upgrade_request(host: &str, path: &str, id: &str, dept_header: Option<&str>) -> String {
-    let kind = id.split('_').next().unwrap_or("unknown");
     let mut req = format!(
         "GET {path}?EIO=4&transport=websocket&deviceId={id} HTTP/1.1\r\nHost: {host}\r\n\
          Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nx-device-id: {id}\r\nx-device-type: {kind}\r\n"
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
     );
+    identity_headers(&mut req, id, dept_header);
+    req.push_str("\r\n");
+    req
+}
+
+/// The identity headers every request of a device carries (socket.io-client's `extraHeaders`
+/// go with each polling request too, so a gateway hashing a header routes them all alike).
+fn identity_headers(req: &mut String, id: &str, dept_header: Option<&str>) {
+    let kind = id.split('_').next().unwrap_or("unknown");
+    req.push_str(&format!("x-device-id: {id}\r\nx-device-type: {kind}\r\n"));
     if let Some(d) = dept_header {
         req.push_str(&format!("x-department-id: {d}\r\n"));
     }
+}
+
+/// One Engine.IO v4 long-polling request of a device: the handshake GET (no `sid`), a long-poll
+/// GET, or (with a body) a POST of packets. `deviceId` stays in every query for gateways that
+/// hash it.
+pub fn polling_request(
+    host: &str,
+    path: &str,
+    id: &str,
+    sid: Option<&str>,
+    dept_header: Option<&str>,
+    body: Option<&[u8]>,
+) -> Vec<u8> {
+    let method = if body.is_some() { "POST" } else { "GET" };
+    let sid = sid.map(|s| format!("&sid={s}")).unwrap_or_default();
+    let mut req = format!(
+        "{method} {path}?EIO=4&transport=polling&deviceId={id}{sid} HTTP/1.1\r\nHost: {host}\r\n"
+    );
+    identity_headers(&mut req, id, dept_header);
+    if let Some(b) = body {
+        req.push_str(&format!(
+            "content-type: text/plain;charset=UTF-8\r\ncontent-length: {}\r\n",
+            b.len()
+        ));
+    }
     req.push_str("\r\n");
-    req
+    let mut out = req.into_bytes();
+    if let Some(b) = body {
+        out.extend_from_slice(b);
+    }
+    out
+}
+
+/// The packets of a polling payload (Engine.IO v4 separates them with the record separator).
+pub fn polling_packets(body: &[u8]) -> impl Iterator<Item = &[u8]> {
+    body.split(|&c| c == 0x1e).filter(|p| !p.is_empty())
+}
+
+/// Appends one packet to a polling payload being built.
+pub fn polling_push(body: &mut Vec<u8>, packet: &[u8]) {
+    if !body.is_empty() {
+        body.push(0x1e);
+    }
+    body.extend_from_slice(packet);
+}
+
+/// The session id of an Engine.IO open packet (`0{"sid":…}`).
+pub fn open_sid(packet: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(packet.strip_prefix(b"0")?).ok()?;
+    v.get("sid")?.as_str().map(str::to_string)
+}
+
+/// Where a response's head ends and its `content-length`, once the head is complete.
+pub fn response_framing(buf: &[u8]) -> Result<Option<(usize, usize)>, String> {
+    let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return if buf.len() > 16 << 10 {
+            Err("response head over 16 KiB".into())
+        } else {
+            Ok(None)
+        };
+    };
+    let head = String::from_utf8_lossy(&buf[..p]);
+    let len = head
+        .split("\r\n")
+        .skip(1)
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())
+                .flatten()
+        })
+        .ok_or("response without content-length")?;
+    Ok(Some((p + 4, len)))
 }
 
 /// The status code and the `x-rtctl-node` header of a response head.
@@ -330,5 +411,35 @@ mod tests {
         assert!(r.ends_with("\r\n\r\n"));
         let (s, n) = response_head(b"HTTP/1.1 101 Switching Protocols\r\nX-Rtctl-Node: n2\r\n\r\n");
         assert_eq!((s, n.as_deref()), (Some(101), Some("n2")));
+    }
+
+    #[test]
+    fn polling_requests_and_payloads() {
+        let hs = polling_request("h:1", "/socket.io/", "mac_0000abcd", None, None, None);
+        let hs = String::from_utf8(hs).unwrap();
+        assert!(hs.starts_with(
+            "GET /socket.io/?EIO=4&transport=polling&deviceId=mac_0000abcd HTTP/1.1\r\n"
+        ));
+        assert!(hs.contains("x-device-id: mac_0000abcd\r\n") && hs.ends_with("\r\n\r\n"));
+        let mut body = Vec::new();
+        polling_push(&mut body, b"3");
+        polling_push(&mut body, br#"40{"deviceId":"a"}"#);
+        assert_eq!(body, b"3\x1e40{\"deviceId\":\"a\"}");
+        let post = polling_request("h:1", "/socket.io/", "a_1", Some("S"), None, Some(&body));
+        let post = String::from_utf8(post).unwrap();
+        assert!(post.starts_with("POST /socket.io/?EIO=4&transport=polling&deviceId=a_1&sid=S "));
+        assert!(post.contains(&format!("content-length: {}\r\n", body.len())));
+        assert!(post.ends_with("3\x1e40{\"deviceId\":\"a\"}"));
+        let got: Vec<&[u8]> = polling_packets(b"2\x1e42[\"x\"]").collect();
+        assert_eq!(got, [&b"2"[..], &b"42[\"x\"]"[..]]);
+        assert_eq!(
+            open_sid(br#"0{"sid":"abc","upgrades":[]}"#).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(open_sid(b"40{}"), None);
+        let r = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        assert_eq!(response_framing(r).unwrap(), Some((r.len() - 2, 2)));
+        assert_eq!(response_framing(b"HTTP/1.1 200 OK\r\n").unwrap(), None);
+        assert!(response_framing(b"HTTP/1.1 200 OK\r\n\r\n").is_err());
     }
 }

@@ -22,7 +22,7 @@
 //!   after the recovery window; a forged, altered, expired or another device's `pid` recovers
 //!   nothing (the connect is then treated by its `auth.offset` alone, as an app restart).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -59,7 +59,9 @@ type SessionKey = (Box<str>, Box<str>);
 /// The embedded node's store.
 #[derive(Default)]
 pub struct MemoryStore {
-    subs: HashMap<SessionKey, BTreeMap<Box<str>, Offset>>,
+    /// Each session's departments sorted by name, in a vector: a `BTreeMap` allocates a whole
+    /// node (~380 B) for a device's one department, and there is one per subscribed device.
+    subs: HashMap<SessionKey, Vec<Membership>>,
     latest: HashMap<Box<str>, Box<str>>,
 }
 
@@ -100,7 +102,7 @@ impl Store {
             return Ok(m
                 .subs
                 .get(&(device.into(), session.into()))
-                .map(|d| d.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .cloned()
                 .unwrap_or_default());
         }
         let Store::Redis { con, keys, ttl } = self else {
@@ -157,9 +159,12 @@ impl Store {
         if let Some(mut m) = self.mem() {
             let d = m.subs.entry((device.into(), session.into())).or_default();
             for (dept, since) in list {
-                let e = d.entry(dept.clone()).or_insert(*since);
-                *e = (*e).min(*since);
+                match d.binary_search_by(|(k, _)| k.cmp(dept)) {
+                    Ok(i) => d[i].1 = d[i].1.min(*since),
+                    Err(i) => d.insert(i, (dept.clone(), *since)),
+                }
             }
+            d.shrink_to_fit();
             return Ok(());
         }
         let Store::Redis { con, keys, ttl } = self else {
@@ -184,7 +189,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         if let Some(mut m) = self.mem() {
             if let Some(d) = m.subs.get_mut(&(device.into(), session.into())) {
-                d.remove(dept);
+                if let Ok(i) = d.binary_search_by(|(k, _)| k.as_ref().cmp(dept)) {
+                    d.remove(i);
+                }
             }
             return Ok(());
         }
@@ -206,10 +213,15 @@ impl Store {
         list: &[Membership],
     ) -> Result<(), StoreError> {
         if let Some(mut m) = self.mem() {
-            m.subs.insert(
-                (device.into(), session.into()),
-                list.iter().cloned().collect(),
-            );
+            // as collecting into a map: a department named twice keeps its last offset
+            let mut d: Vec<Membership> = Vec::with_capacity(list.len());
+            for (dept, since) in list {
+                match d.binary_search_by(|(k, _)| k.cmp(dept)) {
+                    Ok(i) => d[i].1 = *since,
+                    Err(i) => d.insert(i, (dept.clone(), *since)),
+                }
+            }
+            m.subs.insert((device.into(), session.into()), d);
             m.latest.insert(device.into(), session.into());
             return Ok(());
         }
@@ -249,9 +261,11 @@ pub struct Device {
     /// Departments this socket is in, each with the offset after which its entries are the
     /// device's. Replay checks it entry by entry under this lock.
     pub departments: Mutex<Vec<Membership>>,
-    /// The last pending change of this device's subscriptions: each change waits for the one
-    /// before, so the store sees them in the order the device sent them.
-    pub pending: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Done-signal of the last change of this device's subscriptions: each change waits for the
+    /// one before, so the store sees them in the order the device sent them. A oneshot, not the
+    /// change's `JoinHandle`: a handle kept here would keep the finished task's cell (~1.6 KB,
+    /// sized by the change's future) allocated for the life of every subscribed connection.
+    pub pending: Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
     /// The engine's send-queue bound in frames (for pacing replays).
     pub queue_bound: usize,
 }
@@ -267,13 +281,17 @@ impl Device {
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        let mut slot = self.pending.lock().expect("pending changes");
-        let before = slot.take();
-        *slot = Some(tokio::spawn(async move {
+        let (done, next) = tokio::sync::oneshot::channel();
+        let before = self.pending.lock().expect("pending changes").replace(next);
+        // the handle is dropped: the task's memory is freed as soon as it finishes
+        drop(tokio::spawn(async move {
             if let Some(b) = before {
+                // an error means the change before ended without signalling (it panicked or
+                // the runtime stopped it): go on, as awaiting its handle did
                 let _ = b.await;
             }
             change.await;
+            let _ = done.send(());
         }));
     }
 }

@@ -133,6 +133,104 @@ fn avalanche_with_two_workers_brings_everyone_back_caught_up() {
 }
 
 #[test]
+fn polling_devices_receive_everything_and_survive_cuts() {
+    let node = ServeProcess::start("bench-polling", &[]);
+    let r = bench(&node.url(), "fanout", &["--transport", "polling"]);
+    assert_nothing_lost(&r);
+    assert_eq!(r["deliveries"]["expected"], 122, "{r}");
+    assert_eq!(r["per_node"]["bench-polling"], 50, "{r}");
+    // cut long-polling sessions: the devices come back with pid + offset, nothing lost
+    let r = bench(
+        &node.url(),
+        "jitter",
+        &[
+            "--transport",
+            "polling",
+            "--cut-every",
+            "0.25",
+            "--cut-fraction",
+            "0.3",
+        ],
+    );
+    assert_nothing_lost(&r);
+    assert!(r["jitter"]["connections_cut"].as_u64().unwrap() > 0, "{r}");
+}
+
+/// Kills the node `--restart-cmd` started (its pid written to a file by the command).
+struct Restarted(std::path::PathBuf);
+
+impl Drop for Restarted {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.0) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", pid.trim()])
+                .status();
+        }
+    }
+}
+
+#[test]
+fn avalanche_after_a_node_kill_brings_everyone_back_caught_up() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let node = ServeProcess::start("bench-kill", &["--redis", &redis.url()]);
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("restarted.pid");
+    let _guard = Restarted(pidfile.clone());
+    let restart = format!(
+        "echo $$ > '{}'; exec '{}' serve --listen 127.0.0.1:{} --node-id bench-kill --redis '{}'",
+        pidfile.display(),
+        assert_cmd::cargo::cargo_bin("rtctl").display(),
+        node.port,
+        redis.url()
+    );
+    let r = bench(
+        &node.url(),
+        "avalanche",
+        &["--failure", "kill", "--restart-cmd", &restart],
+    );
+    assert_nothing_lost(&r);
+    let a = &r["avalanche"];
+    assert_eq!(a["failure"], "kill", "{r}");
+    assert_eq!(a["dropped"], 50, "{r}");
+    // the node is a new process: the one the bench started
+    let restarted = std::fs::read_to_string(&pidfile).unwrap();
+    assert_eq!(a["restarted_pid"].to_string(), restarted.trim(), "{r}");
+    // publishes went to the restarted node (it reads the log from Redis), devices caught up
+    assert!(a["published_while_away"].as_u64().unwrap() > 0, "{r}");
+    assert!(a["caught_up_secs"].is_f64(), "{r}");
+    assert_eq!(r["deliveries"]["reconnects"], 50, "{r}");
+    // --restart-cmd without a kill is refused, naming the flag
+    let out = rtctl()
+        .args(["bench", "avalanche", "--restart-cmd", "true"])
+        .assert()
+        .code(3);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("--restart-cmd"), "{err}");
+}
+
+#[test]
+fn devices_spread_over_two_nodes_on_redis_lose_nothing() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let a = ServeProcess::start("two-a", &["--redis", &redis.url()]);
+    let b = ServeProcess::start("two-b", &["--redis", &redis.url()]);
+    // publishes go through the first node only; the second delivers from the shared log
+    let r = bench(&a.url(), "fanout", &["--also-url", &b.url()]);
+    assert_nothing_lost(&r);
+    assert_eq!(r["deliveries"]["expected"], 122, "{r}");
+    assert_eq!(r["per_node"]["two-a"], 25, "{r}");
+    assert_eq!(r["per_node"]["two-b"], 25, "{r}");
+    // both nodes run here: the memory figure is their sum
+    assert!(
+        r["node"]["rss_connected_bytes"].as_u64().unwrap() > 0,
+        "{r}"
+    );
+}
+
+#[test]
 fn the_json_report_shape_is_pinned() {
     let node = ServeProcess::start("bench-shape", &[]);
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,5 @@
 // The guide's NestJS notification gateway, in plain socket.io 4.8 (no NestJS, no Redis adapter):
-// the reference server that benches/serve-vs-node.sh runs beside `rtctl serve`.
+// the reference server that benches/compare.sh (and benches/durability.sh) run beside `rtctl serve`.
 //
 //   node tests/node/bench/node-server.mjs --port 3100 [--host 127.0.0.1] [--redis redis://127.0.0.1:6379] [--recovery]
 //
