@@ -119,6 +119,44 @@ fn parse_target(v: &Value) -> Result<Target, (String, &'static str)> {
     }
 }
 
+/// A publish request body, parsed and checked: where to deliver, and the payload verbatim.
+#[derive(Debug)]
+pub struct PublishBody<'a> {
+    /// The recipients.
+    pub target: Target,
+    /// The notification, as sent (not re-encoded).
+    pub payload: &'a RawValue,
+}
+
+/// Parses a publish body `{"target": {…}, "payload": …}`: nesting at most 32 levels, valid
+/// JSON, a valid target and a payload. The error is the message and the field it concerns,
+/// as the 400 response gives them. Pure, and safe on any bytes.
+pub fn parse_publish_body(bytes: &[u8]) -> Result<PublishBody<'_>, (String, Option<&'static str>)> {
+    #[derive(serde::Deserialize)]
+    struct Publish<'a> {
+        target: Option<Value>,
+        #[serde(borrow)]
+        payload: Option<&'a RawValue>,
+    }
+    let depth = crate::engine::sio::json_depth(&String::from_utf8_lossy(bytes));
+    if depth > MAX_BODY_DEPTH {
+        return Err((
+            format!("JSON nested {depth} levels deep; at most {MAX_BODY_DEPTH} are accepted"),
+            Some("payload"),
+        ));
+    }
+    let req: Publish<'_> =
+        serde_json::from_slice(bytes).map_err(|e| (format!("invalid JSON: {e}"), None))?;
+    let target = req
+        .target
+        .ok_or(("missing target".to_string(), Some("target")))?;
+    let target = parse_target(&target).map_err(|(m, f)| (m, Some(f)))?;
+    let payload = req
+        .payload
+        .ok_or(("missing payload".to_string(), Some("payload")))?;
+    Ok(PublishBody { target, payload })
+}
+
 async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Body) -> Response {
     let rejected = |r: Response| {
         st.metrics.publish_rejected.fetch_add(1, Ordering::Relaxed);
@@ -149,47 +187,9 @@ async fn publish(State(st): State<Arc<NodeState>>, headers: HeaderMap, body: Bod
             ))
         }
     };
-    #[derive(serde::Deserialize)]
-    struct Publish<'a> {
-        target: Option<Value>,
-        #[serde(borrow)]
-        payload: Option<&'a RawValue>,
-    }
-    let depth = crate::engine::sio::json_depth(&String::from_utf8_lossy(&bytes));
-    if depth > MAX_BODY_DEPTH {
-        return rejected(error(
-            StatusCode::BAD_REQUEST,
-            format!("JSON nested {depth} levels deep; at most {MAX_BODY_DEPTH} are accepted"),
-            Some("payload"),
-        ));
-    }
-    let req: Publish<'_> = match serde_json::from_slice(&bytes) {
-        Ok(r) => r,
-        Err(e) => {
-            return rejected(error(
-                StatusCode::BAD_REQUEST,
-                format!("invalid JSON: {e}"),
-                None,
-            ))
-        }
-    };
-    let Some(target) = req.target else {
-        return rejected(error(
-            StatusCode::BAD_REQUEST,
-            "missing target",
-            Some("target"),
-        ));
-    };
-    let target = match parse_target(&target) {
-        Ok(t) => t,
-        Err((m, f)) => return rejected(error(StatusCode::BAD_REQUEST, m, Some(f))),
-    };
-    let Some(payload) = req.payload else {
-        return rejected(error(
-            StatusCode::BAD_REQUEST,
-            "missing payload",
-            Some("payload"),
-        ));
+    let PublishBody { target, payload } = match parse_publish_body(&bytes) {
+        Ok(b) => b,
+        Err((m, f)) => return rejected(error(StatusCode::BAD_REQUEST, m, f)),
     };
     let key = match idempotency_key(&headers) {
         Ok(k) => k,
@@ -772,5 +772,36 @@ mod media_type_tests {
         ] {
             assert!(!is_json_media_type(bad.as_bytes()), "{bad}");
         }
+    }
+
+    #[test]
+    fn publish_body_is_parsed_by_one_pure_function() {
+        let b =
+            parse_publish_body(br#"{"target":{"device":"D1"},"payload":{"b":1, "a":2}}"#).unwrap();
+        assert_eq!(b.target, Target::Device("D1".into()));
+        assert_eq!(b.payload.get(), r#"{"b":1, "a":2}"#);
+        for (body, field) in [
+            (&b"{"[..], None),
+            (br#"{"payload":1}"#, Some("target")),
+            (br#"{"target":{"all":true}}"#, Some("payload")),
+            (
+                br#"{"target":{"all":false},"payload":1}"#,
+                Some("target.all"),
+            ),
+            (br#"{"target":[],"payload":1}"#, Some("target")),
+            (b"\xff\xfe", None),
+        ] {
+            let (message, f) = parse_publish_body(body).unwrap_err();
+            assert_eq!(f, field, "{message}");
+        }
+        let deep = format!(
+            "{{\"target\":{{\"all\":true}},\"payload\":{}{}}}",
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        assert_eq!(
+            parse_publish_body(deep.as_bytes()).unwrap_err().1,
+            Some("payload")
+        );
     }
 }

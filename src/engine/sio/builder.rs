@@ -138,7 +138,7 @@ macro_rules! argument_methods {
 /// [`Packet`]: encode a notification once, then clone `Encoded::text` to every
 /// recipient.
 ///
-/// The event name is not checked against [`RESERVED_EVENTS`]; binaries added
+/// The event name is not checked against [`RESERVED_EVENTS`](super::RESERVED_EVENTS); binaries added
 /// with [`binary`](Self::binary) become `{"_placeholder":true,"num":i}`
 /// arguments and turn the packet into a BINARY_EVENT.
 #[derive(Debug, Clone)]

@@ -258,6 +258,7 @@ mod tests {
     use super::super::test_util::*;
     use super::super::*;
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn decoded_fields() {
@@ -576,5 +577,22 @@ mod tests {
         let mut d = Decoder::new();
         assert_eq!(d.decode_text(r#"51-["a"]"#), Ok(None));
         assert!(d.decode_binary(vec![0u8]).unwrap().is_some());
+    }
+
+    proptest::proptest! {
+
+        #[test]
+        fn decode_never_panics(s in "[0-9a-z\\-/,\\[\\]{}\":_ ]{0,40}") {
+            let mut d = Decoder::new();
+            let _ = d.decode_text(&s);
+            let _ = d.decode_binary(Bytes::new());
+            let _ = decode(&s);
+        }
+
+        #[test]
+        fn decode_never_panics_any(s in any::<String>()) {
+            let _ = decode(&s);
+            let _ = Event::from_json(&s);
+        }
     }
 }
