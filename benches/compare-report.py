@@ -100,6 +100,7 @@ starts = [get(load(n, sc), "started_unix") for n in names
           for sc in ("idle", "fanout", "throughput", "jitter", "avalanche")]
 starts = [t for t in starts if t]
 when = datetime.datetime.fromtimestamp(min(starts) if starts else 0, datetime.timezone.utc)
+loadavg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
 lines = [
     "<!-- compare:begin (written by benches/compare.sh; do not edit by hand) -->",
     "## `rtctl bench`: rtctl serve vs Node, side by side (`benches/compare.sh`)",
@@ -111,8 +112,8 @@ lines = [
     f"Machine: {machine.get('cores', '?')} cores ({machine.get('cpu', '?')}), "
     f"{(machine.get('memory_bytes') or 0) / 2**30:.1f} GiB, Linux {machine.get('kernel', platform.release())}. "
     f"Versions: {rtctl_v}; socket.io {sio_v} on Node {node_v}.",
-    "**The machine was shared with other builds and tests while this ran**: absolute figures are "
-    "noisy, ratios from one run are indicative only. The simulated devices run on the same cores as "
+    f"Load average (1, 5, 15 min) when the report was written: {loadavg}. Absolute figures move with "
+    "the machine's load; ratios from one run are what to compare. The simulated devices run on the same cores as "
     "the server, so latency and sustained throughput are bounded by the client too (the throughput "
     "steps measure the pair, not the server's own ceiling). Memory per connection is the nodes' RSS "
     "at the end of a 3 s hold minus their RSS before the first connect, over the connections held. "
