@@ -31,6 +31,7 @@ pub fn plan(args: &PlanArgs) -> Result<PlanReport> {
             profile::Overrides {
                 memory_per_connection: args.profile.memory_per_connection.is_some(),
                 cpu_ms_per_delivery: args.profile.cpu_ms_per_delivery.is_some(),
+                fd_reserve: args.profile.fd_reserve.is_some(),
             },
         )),
         None => None,

@@ -302,6 +302,10 @@ pub struct Profile {
     pub cpu_ms_per_delivery: f64,
 }
 
+/// Descriptors `rtctl serve` keeps back from Socket.IO by default: its `--max-connections`
+/// defaults to the open-file limit minus this (room for health/API connections, Redis, files).
+pub const SERVE_FD_RESERVE: u64 = 512;
+
 impl Default for Profile {
     /// The guide's "typical Node.js server": 8 CPU, 16 GB (12 GB usable), 30 KB per connection,
     /// 0.5 ms per message, `ulimit -n 65536`.

@@ -234,7 +234,9 @@ fn serve_command(args: &cli::ServeArgs) -> Result<()> {
             format!("expected at least 8192, got {}", args.max_header_bytes),
         ));
     }
-    let auto_connections = (fds as usize).saturating_sub(512).max(64);
+    let auto_connections = (fds as usize)
+        .saturating_sub(fleet::SERVE_FD_RESERVE as usize)
+        .max(64);
     let max_connections = args.max_connections.unwrap_or(auto_connections);
     if fds > 0 && (max_connections + args.reserved_connections + 64) as u64 > fds {
         tracing::warn!(
