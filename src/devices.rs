@@ -170,8 +170,8 @@ pub fn list_table(devices: &[DeviceView], style: &Style) -> String {
         ]);
     }
     format!(
-        "{t}\n{} devices, {} online\n",
-        devices.len(),
+        "{t}\n{}, {} online\n",
+        count(devices.len(), "device"),
         devices.iter().filter(|d| d.online).count()
     )
 }
@@ -355,12 +355,24 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// "1 device", "2 devices".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The `nat-report` tables.
 pub fn nat_table(r: &NatReport, top: usize, style: &Style) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{} devices, {} with a recorded IP, {} distinct public IPs; gateway: {}\n",
-        r.devices, r.with_ip, r.distinct_ips, r.gateway
+        "{}, {} with a recorded IP, {}; gateway: {}\n",
+        count(r.devices as usize, "device"),
+        r.with_ip,
+        count(r.distinct_ips as usize, "distinct public IP"),
+        r.gateway
     ));
     let mut t = style.table(&["PUBLIC IP", "DEVICES", "SHARE"]);
     for p in r.public_ips.iter().take(top) {
