@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::IpAddr;
-use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -24,16 +23,13 @@ use crate::simulate::Router;
 
 /// `BASE/api/v1/devices[/ID]` with the query.
 pub fn endpoint(base: &str, id: Option<&str>, query: &[(&str, String)]) -> Result<reqwest::Url> {
-    let mut url = crate::publish::endpoint(base)?;
-    let root = url
-        .path()
-        .trim_end_matches("/notifications")
-        .trim_end_matches('/')
-        .to_string();
-    url.set_path(&match id {
-        Some(id) => format!("{root}/devices/{id}"),
-        None => format!("{root}/devices"),
-    });
+    let mut url = crate::publish::api_url(
+        base,
+        &match id {
+            Some(id) => format!("devices/{id}"),
+            None => "devices".to_string(),
+        },
+    )?;
     if !query.is_empty() {
         url.query_pairs_mut()
             .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -48,58 +44,13 @@ fn get(api: &NodeApiArgs, url: reqwest::Url) -> Result<Value> {
 
 /// One request: the JSON answer, or the documented error (4xx → 7, 5xx → 8, unreachable → 4).
 fn request(api: &NodeApiArgs, method: reqwest::Method, url: reqwest::Url) -> Result<Value> {
-    if !(api.timeout > 0.0 && api.timeout <= 600.0) {
-        return Err(Error::flag(
-            "--timeout",
-            format!("expected seconds in (0, 600], got {}", api.timeout),
-        ));
-    }
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs_f64(api.timeout))
-        .build()
-        .map_err(|e| Error::Internal(format!("http client: {e}")))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
+    let (client, rt) = crate::publish::client(api.timeout)?;
     rt.block_on(async {
         let mut req = client.request(method, url.clone());
         if let Some(k) = api.api_key.as_deref().filter(|k| !k.is_empty()) {
             req = req.bearer_auth(k);
         }
-        let res = req.send().await.map_err(|e| Error::Unreachable {
-            service: "node",
-            addr: url.to_string(),
-            message: if e.is_timeout() {
-                "timed out".into()
-            } else {
-                std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
-            },
-        })?;
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap_or_default();
-        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if (200..300).contains(&status) {
-            return Ok(v);
-        }
-        let message = v
-            .get("error")
-            .and_then(Value::as_str)
-            .map_or_else(|| text.trim().chars().take(200).collect(), str::to_string);
-        let url = url.to_string();
-        Err(if status < 500 {
-            Error::Rejected {
-                url,
-                status,
-                message,
-            }
-        } else {
-            Error::ServerError {
-                url,
-                status,
-                message,
-            }
-        })
+        crate::publish::answer(req, &url).await.map(|(_, v, _)| v)
     })
 }
 

@@ -48,7 +48,12 @@ pub fn body(args: &PublishArgs) -> Result<Value> {
 
 /// `BASE/api/v1/notifications`.
 pub fn endpoint(base: &str) -> Result<reqwest::Url> {
-    let url = reqwest::Url::parse(base).map_err(|e| {
+    api_url(base, "notifications")
+}
+
+/// `BASE/api/v1/PATH` for `--url BASE` (http or https; a path on BASE is kept as a prefix).
+pub fn api_url(base: &str, path: &str) -> Result<reqwest::Url> {
+    let mut url = reqwest::Url::parse(base).map_err(|e| {
         Error::flag(
             "--url",
             format!("{base:?}: expected http://HOST:PORT ({e})"),
@@ -60,23 +65,36 @@ pub fn endpoint(base: &str) -> Result<reqwest::Url> {
             format!("{base:?}: expected an http:// or https:// URL"),
         ));
     }
-    let path = format!("{}/api/v1/notifications", url.path().trim_end_matches('/'));
-    let mut url = url;
+    let path = format!("{}/api/v1/{path}", url.path().trim_end_matches('/'));
     url.set_path(&path);
     Ok(url)
 }
 
-/// One publish: the offset, or the documented error.
-async fn send(
-    client: &reqwest::Client,
-    url: &reqwest::Url,
-    key: Option<&str>,
-    body: &Value,
-) -> Result<String> {
-    let mut req = client.post(url.clone()).json(body);
-    if let Some(k) = key {
-        req = req.bearer_auth(k);
+/// The HTTP client (with `--timeout SECS`, checked) and a runtime to drive it from the CLI.
+pub fn client(timeout: f64) -> Result<(reqwest::Client, tokio::runtime::Runtime)> {
+    if !(timeout > 0.0 && timeout <= 600.0) {
+        return Err(Error::flag(
+            "--timeout",
+            format!("expected seconds in (0, 600], got {timeout}"),
+        ));
     }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs_f64(timeout))
+        .build()
+        .map_err(|e| Error::Internal(format!("http client: {e}")))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
+    Ok((client, rt))
+}
+
+/// Send one API request: on a 2xx its status, JSON (`Null` if it is not JSON) and text; otherwise
+/// the documented error (unreachable → 4, a 4xx → 7, a 5xx → 8) with the node's `error`.
+pub async fn answer(
+    req: reqwest::RequestBuilder,
+    url: &reqwest::Url,
+) -> Result<(u16, Value, String)> {
     let res = req.send().await.map_err(|e| Error::Unreachable {
         service: "node",
         addr: url.to_string(),
@@ -86,25 +104,17 @@ async fn send(
             std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
         },
     })?;
-    let status = res.status();
+    let status = res.status().as_u16();
     let text = res.text().await.unwrap_or_default();
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    if status.is_success() {
-        return v
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| Error::ServerError {
-                url: url.to_string(),
-                status: status.as_u16(),
-                message: format!("expected {{\"id\": OFFSET}}, got {text:?}"),
-            });
+    if (200..300).contains(&status) {
+        return Ok((status, v, text));
     }
     let message = v
         .get("error")
         .and_then(Value::as_str)
         .map_or_else(|| text.trim().chars().take(200).collect(), str::to_string);
-    let (url, status) = (url.to_string(), status.as_u16());
+    let url = url.to_string();
     Err(if status < 500 {
         Error::Rejected {
             url,
@@ -120,6 +130,28 @@ async fn send(
     })
 }
 
+/// One publish: the offset, or the documented error.
+async fn send(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    key: Option<&str>,
+    body: &Value,
+) -> Result<String> {
+    let mut req = client.post(url.clone()).json(body);
+    if let Some(k) = key {
+        req = req.bearer_auth(k);
+    }
+    let (status, v, text) = answer(req, url).await?;
+    v.get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::ServerError {
+            url: url.to_string(),
+            status,
+            message: format!("expected {{\"id\": OFFSET}}, got {text:?}"),
+        })
+}
+
 pub fn run(args: &PublishArgs, format: OutputFormat, out: &mut dyn Write) -> Result<()> {
     let body = body(args)?;
     let url = endpoint(&args.url)?;
@@ -132,21 +164,8 @@ pub fn run(args: &PublishArgs, format: OutputFormat, out: &mut dyn Write) -> Res
             format!("expected requests per second ≥ 0, got {}", args.rate),
         ));
     }
-    if !(args.timeout > 0.0 && args.timeout <= 600.0) {
-        return Err(Error::flag(
-            "--timeout",
-            format!("expected seconds in (0, 600], got {}", args.timeout),
-        ));
-    }
+    let (client, rt) = client(args.timeout)?;
     let key = args.api_key.as_deref().filter(|k| !k.is_empty());
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs_f64(args.timeout))
-        .build()
-        .map_err(|e| Error::Internal(format!("http client: {e}")))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
     let bar = (args.count > 1 && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::with_draw_target(
             Some(args.count),
