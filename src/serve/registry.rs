@@ -556,6 +556,16 @@ impl DiskStore {
             buf.push_str(&serde_json::to_string(r).expect("record serializes"));
             buf.push('\n');
         }
+        self.write_lines(inner, &buf, recs.len())
+    }
+
+    /// Append `lines` whole lines and fsync them.
+    fn write_lines(
+        &self,
+        inner: &mut DiskInner,
+        buf: &str,
+        lines: usize,
+    ) -> Result<(), RegistryError> {
         inner
             .file
             .write_all(buf.as_bytes())
@@ -564,7 +574,7 @@ impl DiskStore {
                 path: self.path.clone(),
                 message: format!("cannot write: {e}"),
             })?;
-        inner.lines += recs.len();
+        inner.lines += lines;
         Ok(())
     }
 
@@ -596,15 +606,7 @@ impl DiskStore {
             return Ok(None);
         };
         let line = serde_json::json!({"removed": id, "at": rfc3339(now_ms)}).to_string() + "\n";
-        inner
-            .file
-            .write_all(line.as_bytes())
-            .and_then(|()| inner.file.sync_data())
-            .map_err(|e| RegistryError::Disk {
-                path: self.path.clone(),
-                message: format!("cannot write: {e}"),
-            })?;
-        inner.lines += 1;
+        self.write_lines(&mut inner, &line, 1)?;
         inner.records.remove(id);
         if let Err(e) = self.maybe_compact(&mut inner) {
             tracing::warn!(cause = %e, "device registry not compacted");

@@ -159,10 +159,8 @@ impl Store {
         if let Some(mut m) = self.mem() {
             let d = m.subs.entry((device.into(), session.into())).or_default();
             for (dept, since) in list {
-                match d.binary_search_by(|(k, _)| k.cmp(dept)) {
-                    Ok(i) => d[i].1 = d[i].1.min(*since),
-                    Err(i) => d.insert(i, (dept.clone(), *since)),
-                }
+                // joined again: the earlier offset stands
+                put_sorted(d, dept, *since, |old, new| old.min(new));
             }
             d.shrink_to_fit();
             return Ok(());
@@ -216,10 +214,7 @@ impl Store {
             // as collecting into a map: a department named twice keeps its last offset
             let mut d: Vec<Membership> = Vec::with_capacity(list.len());
             for (dept, since) in list {
-                match d.binary_search_by(|(k, _)| k.cmp(dept)) {
-                    Ok(i) => d[i].1 = *since,
-                    Err(i) => d.insert(i, (dept.clone(), *since)),
-                }
+                put_sorted(&mut d, dept, *since, |_, new| new);
             }
             m.subs.insert((device.into(), session.into()), d);
             m.latest.insert(device.into(), session.into());
@@ -340,6 +335,20 @@ pub struct PidClaim {
     /// The node's delivery position when the session began: where to resume a device that
     /// reconnects before it received anything (the client then sends no offset).
     pub start: Offset,
+}
+
+/// Put `dept` into a session's departments (sorted by name): a new one is inserted in place,
+/// one already there gets `merge(its offset, since)`.
+fn put_sorted(
+    d: &mut Vec<Membership>,
+    dept: &str,
+    since: Offset,
+    merge: fn(Offset, Offset) -> Offset,
+) {
+    match d.binary_search_by(|(k, _)| k.as_ref().cmp(dept)) {
+        Ok(i) => d[i].1 = merge(d[i].1, since),
+        Err(i) => d.insert(i, (dept.into(), since)),
+    }
 }
 
 /// A new session id: 96 random bits, hex.
