@@ -437,6 +437,16 @@ fn cli_json(args: &[&str]) -> Value {
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// The table a CLI command prints (`--color never`), whatever its exit code.
+fn cli_text(args: &[&str]) -> String {
+    let out = rtctl()
+        .args(args)
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Two nodes on one redis-server: a device registered through node A and connected to node B
 /// is listed by A as online on B (and by `rtctl devices list/show` against A), then offline
 /// once it disconnects.
@@ -542,20 +552,7 @@ async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
         "json",
     ]);
     assert_eq!(show["app_version"], "1.1");
-    let out = rtctl()
-        .args([
-            "devices",
-            "list",
-            "--url",
-            &url,
-            "--api-key",
-            KEY,
-            "--color",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = cli_text(&["devices", "list", "--url", &url, "--api-key", KEY]);
     assert!(
         text.contains("tablet-7") && text.contains("node-b"),
         "{text}"
@@ -667,22 +664,16 @@ async fn nat_report_counts_devices_per_public_ip_and_both_hashings() {
         r["device_id_hashing"]["max_share"].as_f64().unwrap() < 0.6,
         "{r}"
     );
-    let out = rtctl()
-        .args([
-            "devices",
-            "nat-report",
-            "--url",
-            &url,
-            "--api-key",
-            KEY,
-            "--nodes",
-            "3",
-            "--color",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = cli_text(&[
+        "devices",
+        "nat-report",
+        "--url",
+        &url,
+        "--api-key",
+        KEY,
+        "--nodes",
+        "3",
+    ]);
     assert!(
         text.contains("203.0.113.50") && text.contains("hashing the client IP"),
         "{text}"

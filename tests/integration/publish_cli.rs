@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{free_port, rtctl, RedisServer, ServeProcess};
+use crate::support::{free_port, rtctl, succeeded, RedisServer, ServeProcess};
 
 fn is_offset(s: &str) -> bool {
     s.split_once('-')
@@ -26,12 +26,7 @@ fn publish_prints_the_offset_and_maps_http_errors_to_exit_codes() {
         .env("RTCTL_API_KEY", "s3cret")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(is_offset(stdout.trim_end()), "{stdout:?}");
     assert_eq!(stdout.lines().count(), 1);
@@ -48,12 +43,7 @@ fn publish_prints_the_offset_and_maps_http_errors_to_exit_codes() {
         .env("RTCTL_API_KEY", "s3cret")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let offsets: Vec<(u64, u64)> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

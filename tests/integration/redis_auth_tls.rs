@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::serve_node::{events, Devices};
-use crate::support::{free_port, rtctl, ServeProcess};
+use crate::support::{free_port, rtctl, succeeded, ServeProcess};
 
 /// A private redis-server with extra flags, killed on drop.
 struct Redis {
@@ -77,12 +77,7 @@ fn delivers_through(url: &str, extra: &[&str], ns: &str) {
         .timeout(Duration::from_secs(30))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let r = dev.result();
     assert_eq!(r["ok"], true, "{r}");

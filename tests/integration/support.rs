@@ -58,6 +58,17 @@ pub fn rtctl() -> Command {
     cmd
 }
 
+/// The command exited 0 (else the test fails showing its stderr).
+#[track_caller]
+pub fn succeeded(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::serve_node::Devices;
-use crate::support::{rtctl, RedisServer, ServeProcess};
+use crate::support::{rtctl, succeeded, RedisServer, ServeProcess};
 
 /// Three nodes in `namespace` with 2, 1 and 3 official clients (departments joined at
 /// connect, and one `subscribe-department`), or `None` when a tool is missing outside CI.
@@ -432,12 +432,7 @@ fn status_and_top_once_read_a_redis_cluster() {
         .timeout(Duration::from_secs(30))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("2/2 up") && text.contains("redis up"),
