@@ -218,6 +218,29 @@ fn received_ids(report: &Value, device: &str) -> Vec<(String, String)> {
 
 /// Every device group must get every publish in `want`: hand them that, merge their reports and
 /// count (expected, lost, duplicates).
+/// `ids` split in two halves, the first on node `a` and the second on `b`, each device in
+/// department `dept` over WebSocket, connected and ready (`None`: node modules missing).
+fn halves(
+    a: &ServeProcess,
+    b: &ServeProcess,
+    ids: &[String],
+    dept: &str,
+) -> Option<Vec<(Vec<String>, Devices)>> {
+    let n = ids.len() / 2;
+    let mut groups = Vec::new();
+    for (node, half) in [(a, &ids[..n]), (b, &ids[n..])] {
+        let depts: serde_json::Map<String, Value> =
+            half.iter().map(|d| (d.clone(), json!(dept))).collect();
+        let mut devs = Devices::start(json!({
+            "url": node.url(), "ids": half, "departments": depts,
+            "transports": ["websocket"], "timeoutMs": 60000
+        }))?;
+        devs.wait_ready();
+        groups.push((half.to_vec(), devs));
+    }
+    Some(groups)
+}
+
 fn settle(
     groups: Vec<(Vec<String>, Devices)>,
     ids: &[String],
@@ -290,19 +313,9 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
     let a = ServeProcess::start("fa", &flags);
     let b = ServeProcess::start("fb", &flags);
     let ids: Vec<String> = (0..20).map(|i| format!("fo-{i:02}")).collect();
-    let mut groups = Vec::new();
-    for (node, half) in [(&a, &ids[..10]), (&b, &ids[10..])] {
-        let depts: serde_json::Map<String, Value> =
-            half.iter().map(|d| (d.clone(), json!("DF"))).collect();
-        let Some(mut devs) = Devices::start(json!({
-            "url": node.url(), "ids": half, "departments": depts,
-            "transports": ["websocket"], "timeoutMs": 60000
-        })) else {
-            return;
-        };
-        devs.wait_ready();
-        groups.push((half.to_vec(), devs));
-    }
+    let Some(groups) = halves(&a, &b, &ids, "DF") else {
+        return;
+    };
     let nodes = [&a, &b];
     let mut want = Vec::new();
     let target = json!({"department": "DF"});
@@ -849,19 +862,9 @@ async fn sentinel_failover(replicas: usize, extra: &[&str]) {
     let a = ServeProcess::start("sa", &flags);
     let b = ServeProcess::start("sb", &flags);
     let ids: Vec<String> = (0..10).map(|i| format!("se-{i:02}")).collect();
-    let mut groups = Vec::new();
-    for (node, half) in [(&a, &ids[..5]), (&b, &ids[5..])] {
-        let depts: serde_json::Map<String, Value> =
-            half.iter().map(|d| (d.clone(), json!("DS"))).collect();
-        let Some(mut devs) = Devices::start(json!({
-            "url": node.url(), "ids": half, "departments": depts,
-            "transports": ["websocket"], "timeoutMs": 60000
-        })) else {
-            return;
-        };
-        devs.wait_ready();
-        groups.push((half.to_vec(), devs));
-    }
+    let Some(groups) = halves(&a, &b, &ids, "DS") else {
+        return;
+    };
     let nodes = [&a, &b];
     let target = json!({"department": "DS"});
     let mut want = Vec::new();
