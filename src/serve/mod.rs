@@ -249,15 +249,19 @@ pub async fn run(
         metrics.clone(),
         rx,
     ));
-    let devices_presence = tokio::spawn(registry::presence(
-        node.cfg.node_id.clone(),
-        local_devices,
-        registry,
-        redis.clone().map(|c| (c, keys.clone())),
-        HEARTBEAT_EVERY,
-        HEARTBEAT_TTL,
-        tasks.clone(),
-    ));
+    // Who is connected here, every second: for `last_seen` in the registry and the fleet-wide
+    // online set in Redis; with neither there is nothing to keep up to date.
+    let devices_presence = (registry.is_some() || redis.is_some()).then(|| {
+        tokio::spawn(registry::presence(
+            node.cfg.node_id.clone(),
+            local_devices,
+            registry,
+            redis.clone().map(|c| (c, keys.clone())),
+            HEARTBEAT_EVERY,
+            HEARTBEAT_TTL,
+            tasks.clone(),
+        ))
+    });
     if let Some(k) = cfg_keys {
         tokio::spawn(api_keys::watch(k, tasks.clone()));
     }
@@ -308,7 +312,9 @@ pub async fn run(
         let _ = server.await;
         let _ = follow.await;
         let _ = deliver.await;
-        let _ = devices_presence.await;
+        if let Some(p) = devices_presence {
+            let _ = p.await;
+        }
         if let Some(b) = beat {
             let _ = b.await;
         }
