@@ -113,6 +113,7 @@ fn jitter_cuts_connections_and_loses_nothing() {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn avalanche_with_two_workers_brings_everyone_back_caught_up() {
     let redis = match RedisServer::start() {
         Some(r) => r,
@@ -170,6 +171,7 @@ impl Drop for Restarted {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn avalanche_after_a_node_kill_brings_everyone_back_caught_up() {
     let Some(redis) = RedisServer::start() else {
         return;
@@ -211,6 +213,7 @@ fn avalanche_after_a_node_kill_brings_everyone_back_caught_up() {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn devices_spread_over_two_nodes_on_redis_lose_nothing() {
     let Some(redis) = RedisServer::start() else {
         return;
@@ -417,6 +420,8 @@ fn a_calibrated_profile_round_trips_through_plan() {
 }
 
 #[test]
+#[cfg_attr(not(have_redis), ignore = "redis-server not found")]
+#[cfg_attr(not(have_nginx), ignore = "nginx not found")]
 fn behind_nginx_devices_per_node_match_the_simulation() {
     let Some(redis) = RedisServer::start() else {
         return;
