@@ -17,7 +17,7 @@ use crate::cli::{
 };
 use crate::error::{Error, Result};
 use crate::gateway::GatewaySpec;
-use crate::output::Style;
+use crate::output::{pct, Style};
 use crate::serve::registry::{DeviceRecord, DeviceView};
 use crate::simulate::Router;
 
@@ -300,10 +300,6 @@ pub fn nat_report(
         device_id_hashing: spread("device id (x-device-id)", spec, nodes, &ids)?,
         ip_hashing: spread("client IP (last_ip_address)", spec, nodes, &ips)?,
     })
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
 }
 
 /// "1 device", "2 devices".

@@ -144,6 +144,11 @@ pub fn fmt_f(v: f64, d: usize) -> String {
     }
 }
 
+/// A share as a percentage with one decimal: `0.256` → `25.6%`.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
 /// Thousands separators for counts: 1200000 -> 1,200,000.
 pub fn fmt_int(v: u64) -> String {
     let s = v.to_string();

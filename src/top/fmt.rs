@@ -1,6 +1,7 @@
 //! Short, fixed-width figures shared by the terminal view and the snapshot table.
 
 use super::state::{Lag, Row};
+pub use crate::output::pct;
 use crate::output::{fmt_f, fmt_int};
 
 /// `—` for an unknown figure.
@@ -27,10 +28,6 @@ pub fn rate(r: f64) -> String {
     } else {
         fmt_f(r, 1)
     }
-}
-
-pub fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
 }
 
 /// Bytes in binary units.

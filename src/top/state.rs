@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::fleet::{Fleet, HashAlgorithm, KeySource};
 use crate::gateway::{self, GatewaySpec};
 use crate::heartbeat::{FleetSample, RECENT};
+use crate::output::pct;
 use crate::plan::math;
 use crate::redis_schema::{parse_offset, Heartbeat, NodeDetail, STALE_AFTER};
 
@@ -970,10 +971,6 @@ fn row(
 pub fn clock(ms: u64) -> String {
     let s = (ms / 1000) % 86_400;
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
 }
 
 #[cfg(test)]
