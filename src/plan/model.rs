@@ -28,6 +28,19 @@ pub struct Sizing {
 pub const GUIDE_NAT_IP: &str = "203.0.113.50";
 
 impl Sizing {
+    /// p99, 20% headroom, one failure, no outage, at most 64 nodes: the plan tests' sizing
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Sizing {
+        Sizing {
+            percentile: 99.0,
+            headroom: 0.2,
+            failures: 1,
+            outage_secs: 0.0,
+            max_nodes: 64,
+            explain: false,
+        }
+    }
+
     /// Checks the ranges, naming the flag that sets each.
     pub fn validate(&self) -> Result<()> {
         if !(self.percentile > 0.0 && self.percentile < 100.0) {

@@ -427,14 +427,7 @@ mod tests {
     use crate::plan::{plan, Sizing};
 
     fn sizing() -> Sizing {
-        Sizing {
-            percentile: 99.0,
-            headroom: 0.2,
-            failures: 1,
-            outage_secs: 0.0,
-            max_nodes: 64,
-            explain: false,
-        }
+        Sizing::for_tests()
     }
 
     #[test]
