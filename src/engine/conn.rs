@@ -19,7 +19,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use std::num::NonZeroU64;
+
 use super::eio::{self, Frame, FrameKind, Packet};
+use super::http::ConnHandle;
 use super::server::{CloseReason, EioHandler, Session, WsSync};
 use super::ws::{self, close_code, OpCode, WsError};
 
@@ -42,8 +45,9 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 pub(crate) enum Role {
     /// The session's transport.
     Active,
-    /// Attached to a polling session, waiting for `2probe` / `5`.
-    Probing(u64),
+    /// Attached to a polling session, waiting for `2probe` / `5` (the upgrade's token;
+    /// tokens start at 1, so the role is 8 bytes).
+    Probing(NonZeroU64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,22 +64,35 @@ struct Partial {
     data: Vec<u8>,
 }
 
-/// The connection future.
+/// What a read left unfinished: an incomplete frame, a fragmented message. Most reads end on
+/// a frame boundary, so this is boxed and absent while the connection is idle.
+#[derive(Default)]
+struct Unfinished {
+    /// Bytes of an incomplete frame.
+    rbuf: Vec<u8>,
+    /// A fragmented message in progress.
+    partial: Option<Partial>,
+}
+
+/// The connection future. Every idle connection holds one, inside its tokio task cell (which is
+/// aligned to 128 bytes): kept at ≤ 128 bytes so that the cell is 256 bytes, not 384 or 512
+/// (a test pins it). Rarely used state is boxed.
 pub(crate) struct WsConn<H: EioHandler, IO> {
     io: IO,
     session: Arc<Session<H>>,
     role: Role,
-    phase: Phase,
-    /// Bytes of an incomplete frame (empty, without capacity, when idle).
-    rbuf: Vec<u8>,
-    /// A fragmented message in progress.
-    partial: Option<Box<Partial>>,
     /// Engine.IO frames being written.
     out: VecDeque<Frame>,
-    /// Bytes of `out[0]` (header included) already written.
-    out_pos: usize,
+    /// Bytes of `out[0]` (header included) already written (a frame is < 4 GiB: the payload
+    /// bound is a `usize` configured far below).
+    out_pos: u32,
+    phase: Phase,
+    /// An incomplete frame or fragmented message (`None` when idle).
+    unfinished: Option<Box<Unfinished>>,
     /// Control frames and closing state (rarely used, so boxed).
     ctl: Option<Box<Control>>,
+    /// Keeps the connection counted by the guarded server while the WebSocket lives.
+    _held: Option<ConnHandle>,
 }
 
 /// Control frames waiting for a frame boundary, and the closing handshake.
@@ -102,13 +119,19 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
             io,
             session,
             role,
-            phase: Phase::Open,
-            rbuf: Vec::new(),
-            partial: None,
             out: VecDeque::new(),
             out_pos: 0,
+            phase: Phase::Open,
+            unfinished: None,
             ctl: None,
+            _held: None,
         }
+    }
+
+    /// Keeps `held` (the guarded server's count of this connection) until the WebSocket ends.
+    pub(crate) fn holding(mut self, held: Option<ConnHandle>) -> Self {
+        self._held = held;
+        self
     }
 
     fn max_payload(&self) -> u64 {
@@ -140,8 +163,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
             return;
         }
         self.phase = Phase::Closing;
-        self.partial = None;
-        self.rbuf = Vec::new();
+        self.unfinished = None;
         let mut frame = Vec::new();
         encode_control(&mut frame, OpCode::Close, &ws::close_payload(code, reason));
         self.control().close_frame = Some(frame);
@@ -182,7 +204,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
     fn lost(&mut self, reason: CloseReason) {
         match self.role {
             Role::Active => self.session.close(reason),
-            Role::Probing(token) => self.session.abort_upgrade(token),
+            Role::Probing(token) => self.session.abort_upgrade(token.get()),
         }
         self.phase = Phase::Done;
     }
@@ -192,7 +214,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
         tracing::debug!(sid = %self.session.sid(), %err, "websocket protocol error");
         match self.role {
             Role::Active => self.session.close(CloseReason::TransportError),
-            Role::Probing(token) => self.session.abort_upgrade(token),
+            Role::Probing(token) => self.session.abort_upgrade(token.get()),
         }
         self.abort_with_close(err.close_code(), "");
     }
@@ -224,45 +246,71 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
 
     /// Feeds bytes read from the socket.
     fn on_bytes(&mut self, data: &mut [u8]) {
-        if self.rbuf.is_empty() {
-            let used = self.parse(data);
-            if used < data.len() && self.phase == Phase::Open {
-                self.rbuf = data[used..].to_vec();
-            }
-        } else {
-            let mut buf = std::mem::take(&mut self.rbuf);
-            buf.extend_from_slice(data);
-            let used = self.parse(&mut buf);
-            if self.phase == Phase::Open && used < buf.len() {
-                buf.drain(..used);
-                // reserve exactly the frame in progress, nothing more
-                if let Ok(Some(h)) = ws::parse_header(&buf, self.max_payload()) {
-                    let total = h.frame_len() as usize;
-                    buf.reserve_exact(total.saturating_sub(buf.len()));
+        let pending = self
+            .unfinished
+            .as_mut()
+            .map(|u| std::mem::take(&mut u.rbuf));
+        match pending {
+            Some(mut buf) if !buf.is_empty() => {
+                buf.extend_from_slice(data);
+                let used = self.parse(&mut buf);
+                if self.phase == Phase::Open && used < buf.len() {
+                    buf.drain(..used);
+                    // reserve exactly the frame in progress, nothing more
+                    if let Ok(Some(h)) = ws::parse_header(&buf, self.max_payload()) {
+                        let total = h.frame_len() as usize;
+                        buf.reserve_exact(total.saturating_sub(buf.len()));
+                    }
+                    self.unfinished().rbuf = buf;
                 }
-                self.rbuf = buf;
+            }
+            _ => {
+                let used = self.parse(data);
+                if used < data.len() && self.phase == Phase::Open {
+                    self.unfinished().rbuf = data[used..].to_vec();
+                }
             }
         }
+        self.release_unfinished();
+    }
+
+    fn unfinished(&mut self) -> &mut Unfinished {
+        self.unfinished.get_or_insert_with(Box::default)
+    }
+
+    /// Frees the read state once nothing is unfinished.
+    fn release_unfinished(&mut self) {
+        if self
+            .unfinished
+            .as_ref()
+            .is_some_and(|u| u.rbuf.is_empty() && u.partial.is_none())
+        {
+            self.unfinished = None;
+        }
+    }
+
+    fn partial(&mut self) -> Option<&mut Partial> {
+        self.unfinished.as_mut().and_then(|u| u.partial.as_mut())
     }
 
     fn on_frame(&mut self, fin: bool, op: OpCode, payload: &mut [u8]) {
         match op {
             OpCode::Text | OpCode::Binary => {
-                if self.partial.is_some() {
+                if self.partial().is_some() {
                     return self.protocol_error(WsError::BadContinuation);
                 }
                 if fin {
                     self.on_message(op, payload);
                 } else {
-                    self.partial = Some(Box::new(Partial {
+                    self.unfinished().partial = Some(Partial {
                         opcode: op,
                         data: payload.to_vec(),
-                    }));
+                    });
                 }
             }
             OpCode::Continuation => {
                 let max = self.max_payload();
-                let Some(p) = self.partial.as_mut() else {
+                let Some(p) = self.partial() else {
                     return self.protocol_error(WsError::BadContinuation);
                 };
                 let len = p.data.len() + payload.len();
@@ -271,7 +319,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
                 }
                 p.data.extend_from_slice(payload);
                 if fin {
-                    if let Some(mut p) = self.partial.take() {
+                    if let Some(mut p) = self.unfinished.as_mut().and_then(|u| u.partial.take()) {
                         self.on_message(p.opcode, &mut p.data);
                     }
                 }
@@ -303,7 +351,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
                     tracing::debug!(sid = %self.session.sid(), %err, "invalid engine.io packet");
                     match self.role {
                         Role::Active => self.session.close(CloseReason::ParseError),
-                        Role::Probing(token) => self.session.abort_upgrade(token),
+                        Role::Probing(token) => self.session.abort_upgrade(token.get()),
                     }
                     return self.abort_with_close(close_code::POLICY, "parse error");
                 }
@@ -315,7 +363,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
             Role::Active => {
                 self.session.on_packet(packet);
             }
-            Role::Probing(token) => self.on_probe_packet(token, packet),
+            Role::Probing(token) => self.on_probe_packet(token.get(), packet),
         }
     }
 
@@ -410,13 +458,14 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
             for (i, f) in self.out.iter().take(count).enumerate() {
                 let h = &headers[i][..hlens[i]];
                 let p: &Bytes = f.bytes();
-                if i == 0 && self.out_pos > 0 {
-                    if self.out_pos < h.len() {
-                        slices[n_slices] = IoSlice::new(&h[self.out_pos..]);
+                let out_pos = self.out_pos as usize;
+                if i == 0 && out_pos > 0 {
+                    if out_pos < h.len() {
+                        slices[n_slices] = IoSlice::new(&h[out_pos..]);
                         slices[n_slices + 1] = IoSlice::new(p);
                         n_slices += 2;
                     } else {
-                        slices[n_slices] = IoSlice::new(&p[self.out_pos - h.len()..]);
+                        slices[n_slices] = IoSlice::new(&p[out_pos - h.len()..]);
                         n_slices += 1;
                     }
                 } else {
@@ -436,14 +485,15 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
             let mut i = 0;
             while n > 0 {
                 let total = hlens[i] + self.out[0].bytes().len();
-                let left = total - self.out_pos;
+                let left = total - self.out_pos as usize;
                 if n >= left {
                     n -= left;
                     self.out.pop_front();
                     self.out_pos = 0;
                     i += 1;
                 } else {
-                    self.out_pos += n;
+                    // less than one frame, itself far below 4 GiB
+                    self.out_pos += n as u32;
                     n = 0;
                 }
             }
@@ -475,7 +525,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
             Role::Active => self
                 .session
                 .ws_sync(cx.waker(), self.out.is_empty() && self.out_pos == 0),
-            Role::Probing(token) => self.session.upgrade_sync(token, cx.waker()),
+            Role::Probing(token) => self.session.upgrade_sync(token.get(), cx.waker()),
         };
         match r {
             WsSync::Frames(f) => {

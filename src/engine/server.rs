@@ -545,7 +545,7 @@ pub(crate) struct Upgrade {
     waker: Option<Waker>,
 }
 
-static UPGRADE_TOKENS: AtomicU64 = AtomicU64::new(1);
+static UPGRADE_TOKENS: AtomicU64 = AtomicU64::new(0);
 
 pub(crate) struct State {
     websocket: bool,
@@ -1086,15 +1086,17 @@ impl<H: EioHandler> Session<H> {
     }
 
     /// Attaches a WebSocket to upgrade this polling session; returns its token.
-    pub(crate) fn begin_upgrade(self: &Arc<Self>) -> Option<u64> {
-        let token = UPGRADE_TOKENS.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn begin_upgrade(self: &Arc<Self>) -> Option<std::num::NonZeroU64> {
+        // tokens start at 1: never zero
+        let token = std::num::NonZeroU64::MIN
+            .saturating_add(UPGRADE_TOKENS.fetch_add(1, Ordering::Relaxed));
         {
             let mut st = lock(&self.state);
             if st.closed.is_some() || st.websocket || st.upgrade.is_some() {
                 return None;
             }
             st.upgrade = Some(Box::new(Upgrade {
-                token,
+                token: token.get(),
                 probed: false,
                 started: Instant::now(),
                 waker: None,
