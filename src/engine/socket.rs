@@ -284,6 +284,11 @@ impl<H: Handler> Socket<H> {
         self.0.session.queued_frames()
     }
 
+    /// The send-queue bound in frames ([`Config::max_queue_frames`]).
+    pub fn queue_bound(&self) -> usize {
+        self.0.session.shared.config.max_queue_frames
+    }
+
     fn stats(&self) -> &Stats {
         &self.0.session.shared.stats
     }

@@ -248,7 +248,7 @@ pub async fn catch_up<H: Handler<Data = Device>>(
         Why::Overflow => metrics.overflow_catch_ups.fetch_add(1, Relaxed),
     };
     // Keep the socket's queue at most half full while replaying.
-    let high_water = socket.data().queue_bound.max(2) / 2;
+    let high_water = socket.queue_bound().max(2) / 2;
     // Part of the gap may be gone already: say so before replaying what is left. What follows
     // is then exactly what the log still holds (recent entries in memory are not used to fill
     // a gap the device was told about).

@@ -160,7 +160,7 @@ pub async fn run(
         None => (
             Log::memory(cfg.retention),
             None,
-            Store::memory(),
+            Store::memory(Store::ttl(cfg.retention.max_age)),
             PidSigner::random(window),
         ),
     };
@@ -193,7 +193,6 @@ pub async fn run(
         position: position.clone(),
         store,
         pids,
-        queue_bound: cfg.engine.max_queue_frames,
     });
     let io = SocketIo::new(cfg.engine.clone(), ["/"], handler)
         .map_err(|e| ServeError::Config(e.to_string()))?;

@@ -12,20 +12,26 @@ use super::identity::{check_id, identify, Handshake as Ids};
 use super::log::{Log, Offset};
 use super::metrics::Metrics;
 use super::presence::ClientIps;
-use super::session::{new_session, Device, Membership, PidSigner, Store};
+use super::session::{in_order, new_session, Device, Membership, Named, PidSigner, Store};
 use crate::engine::sio;
 use crate::engine::{
     AckSender, ConnectError, ConnectRequest, DisconnectReason, Handler, HandshakeRequest,
     Rejection, Socket,
 };
 
-/// What the node keeps from the Engine.IO handshake: only the identity hints.
+/// What the node keeps from the Engine.IO handshake: the identity hints, until a CONNECT has
+/// used them (every open connection holds this, so the hints are not kept for its life).
 pub struct HandshakeIds {
+    hints: Mutex<Option<Box<Hints>>>,
+    /// The client's address (for the heartbeat's client-IP figures).
+    client_ip: Option<std::net::IpAddr>,
+}
+
+/// The handshake's identity hints.
+struct Hints {
     header_device: Option<Box<str>>,
     query_device: Option<Box<str>>,
     header_department: Option<Box<str>>,
-    /// The client's address (for the heartbeat's client-IP figures).
-    client_ip: Option<std::net::IpAddr>,
 }
 
 /// The node's handler.
@@ -43,7 +49,6 @@ struct Shared {
     position: Arc<DeliveryPosition>,
     store: Store,
     pids: PidSigner,
-    queue_bound: usize,
     /// Local member count of each department room (for heartbeats).
     departments: Mutex<HashMap<Box<str>, u64>>,
 }
@@ -58,7 +63,6 @@ pub struct NodeParts {
     pub store: Store,
     /// Signs and checks recovery `pid`s.
     pub pids: PidSigner,
-    pub queue_bound: usize,
 }
 
 impl NodeHandler {
@@ -71,7 +75,6 @@ impl NodeHandler {
                 position: p.position,
                 store: p.store,
                 pids: p.pids,
-                queue_bound: p.queue_bound,
                 departments: Mutex::new(HashMap::new()),
             }),
             client_ips: Arc::default(),
@@ -93,7 +96,7 @@ impl Shared {
     /// delivery starts exactly after `since`.
     fn join(&self, socket: &Socket<NodeHandler>, dept: &str, since: Offset) -> Result<(), String> {
         let d = socket.data();
-        if let Some(granted) = &d.granted {
+        if let Some(granted) = d.granted() {
             if !granted.iter().any(|g| &**g == dept) {
                 return Err(format!("department {dept:?} is not granted by the token"));
             }
@@ -106,6 +109,9 @@ impl Shared {
         socket
             .try_join(&department_room(dept))
             .map_err(|e| e.to_string())?;
+        // exactly one more: most devices are in one department, and the vector lives as long
+        // as the connection (amortized growth would keep room for four)
+        mine.reserve_exact(1);
         mine.push((dept.into(), since));
         *self
             .departments
@@ -156,7 +162,7 @@ impl Shared {
         };
         let restored = {
             let _permit = self.position.log_reads.acquire().await;
-            if d.recovered_pid.is_some() {
+            if d.recovered_pid().is_some() {
                 self.store.load(device, session).await
             } else {
                 match self.store.latest(device).await {
@@ -182,7 +188,7 @@ impl Shared {
                 }
             }
         });
-        let kept = if d.recovered_pid.is_some() {
+        let kept = if d.recovered_pid().is_some() {
             self.store.add(device, session, &named).await
         } else {
             self.store.begin(device, session, &d.departments()).await
@@ -190,7 +196,7 @@ impl Shared {
         if let Err(e) = kept {
             self.store_failed(device, &e);
         }
-        tracing::debug!(device = %device, from = %from, restored = stored.len(), recovered = d.recovered_pid.is_some(), "session restored");
+        tracing::debug!(device = %device, from = %from, restored = stored.len(), recovered = d.recovered_pid().is_some(), "session restored");
         tokio::spawn(catch_up(
             socket.clone(),
             self.log.clone(),
@@ -287,9 +293,11 @@ impl Handler for NodeHandler {
             ));
         }
         Ok(HandshakeIds {
-            header_device: header(req, "x-device-id"),
-            query_device: req.query.get("deviceId").map(|s| s.as_ref().into()),
-            header_department: header(req, "x-department-id"),
+            hints: Mutex::new(Some(Box::new(Hints {
+                header_device: header(req, "x-device-id"),
+                query_device: req.query.get("deviceId").map(|s| s.as_ref().into()),
+                header_department: header(req, "x-department-id"),
+            }))),
             client_ip: req.client_ip,
         })
     }
@@ -305,13 +313,16 @@ impl Handler for NodeHandler {
             },
             None => None,
         };
-        let h = req.handshake;
-        let id = identify(&Ids {
-            header_device: h.header_device.as_deref(),
-            header_department: h.header_department.as_deref(),
-            query_device: h.query_device.as_deref(),
-            auth: auth.as_ref(),
-        })
+        let id = {
+            let hints = req.handshake.hints.lock().expect("handshake hints");
+            let h = hints.as_deref();
+            identify(&Ids {
+                header_device: h.and_then(|h| h.header_device.as_deref()),
+                header_department: h.and_then(|h| h.header_department.as_deref()),
+                query_device: h.and_then(|h| h.query_device.as_deref()),
+                auth: auth.as_ref(),
+            })
+        }
         .map_err(|m| {
             self.shared.metrics.connect_errors.fetch_add(1, Relaxed);
             ConnectError::new(m)
@@ -379,20 +390,22 @@ impl Handler for NodeHandler {
         }
         Ok(Device {
             device_id: id.device_id.into(),
-            department: id.department.map(Into::into),
-            user: id.user.map(Into::into),
-            named_departments: named,
             resume_from,
             session: claim
                 .as_ref()
                 .map_or_else(new_session, |(_, c)| c.session.clone()),
-            recovered_pid: claim.map(|(pid, _)| pid.into()),
-            granted: id
-                .granted
-                .map(|g| g.into_iter().map(String::into_boxed_str).collect()),
+            named: Named {
+                department: id.department.map(Into::into),
+                user: id.user.map(Into::into),
+                departments: named,
+                granted: id
+                    .granted
+                    .map(|g| g.into_iter().map(String::into_boxed_str).collect()),
+                recovered_pid: claim.map(|(pid, _)| pid.into()),
+            }
+            .boxed(),
             departments: Mutex::new(Vec::new()),
-            pending: Mutex::new(None),
-            queue_bound: self.shared.queue_bound,
+            pending: Mutex::default(),
         })
     }
 
@@ -405,6 +418,15 @@ impl Handler for NodeHandler {
     fn connected(&self, socket: &Socket<Self>) {
         let sh = &self.shared;
         let d = socket.data();
+        // the hints served their CONNECT (a failed CONNECT keeps them for the client's retry)
+        drop(
+            socket
+                .handshake()
+                .hints
+                .lock()
+                .expect("handshake hints")
+                .take(),
+        );
         socket.join(&device_room(&d.device_id));
         // Named departments: a resuming device was in them all along (replayed from its
         // offset); a new session is in them from now on.
@@ -414,7 +436,7 @@ impl Handler for NodeHandler {
             } else {
                 pos
             };
-            for dept in &d.named_departments {
+            for dept in d.named_departments() {
                 if let Err(e) = sh.join(socket, dept, since) {
                     tracing::info!(device = %d.device_id, department = %dept, "named department not joined: {e}");
                 }
@@ -423,14 +445,15 @@ impl Handler for NodeHandler {
                 .data()
                 .departments()
                 .into_iter()
-                .filter(|(dept, _)| d.named_departments.contains(dept))
+                .filter(|(dept, _)| d.named_departments().contains(dept))
                 .collect()
         });
-        d.in_order(sh.clone().begin(socket.clone(), named));
+        in_order(socket, sh.clone().begin(socket.clone(), named));
         sh.metrics.connections.fetch_add(1, Relaxed);
         sh.metrics.connects.fetch_add(1, Relaxed);
         self.client_ips.connected(socket.handshake().client_ip);
-        tracing::debug!(device = %d.device_id, department = ?d.department, user = ?d.user, "device connected");
+        let named = d.named.as_deref();
+        tracing::debug!(device = %d.device_id, department = ?named.and_then(|n| n.department.as_deref()), user = ?named.and_then(|n| n.user.as_deref()), "device connected");
     }
 
     /// Connection state recovery: a `pid` makes socket.io-client send `{pid, offset}` back on
@@ -438,7 +461,7 @@ impl Handler for NodeHandler {
     /// `socket.recovered`); otherwise a new one is signed for this device.
     fn connect_pid(&self, socket: &Socket<Self>) -> Option<String> {
         let d = socket.data();
-        Some(match &d.recovered_pid {
+        Some(match d.recovered_pid() {
             Some(pid) => pid.to_string(),
             None => {
                 let start = self.shared.position.delivered();
@@ -455,12 +478,12 @@ impl Handler for NodeHandler {
             name @ ("subscribe-department" | "unsubscribe-department") => {
                 let subscribe = name == "subscribe-department";
                 match department_arg(&ev) {
-                    Ok(dept) => socket.data().in_order(self.shared.clone().change(
-                        socket.clone(),
-                        dept,
-                        subscribe,
-                        ack,
-                    )),
+                    Ok(dept) => in_order(
+                        socket,
+                        self.shared
+                            .clone()
+                            .change(socket.clone(), dept, subscribe, ack),
+                    ),
                     Err(m) => reply(ack, json!({"status": "error", "message": m})),
                 }
             }

@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -33,7 +33,9 @@ use redis::AsyncCommands;
 use sha2::Sha256;
 
 use super::log::Offset;
+use super::node::NodeHandler;
 use super::redis_conn::Conn;
+use crate::engine::Socket;
 use crate::redis_schema::Keys;
 
 /// One department the socket is in, and the log offset after which its entries are the device's.
@@ -53,16 +55,117 @@ pub enum Store {
     },
 }
 
-/// (device, session).
-type SessionKey = (Box<str>, Box<str>);
-
-/// The embedded node's store.
-#[derive(Default)]
+/// The embedded node's store: each device's sessions, its latest last. A session not touched
+/// (begun, changed or restored) for the store's time to live is dropped, as Redis expires it,
+/// so devices that restart their app again and again do not grow the store without end.
 pub struct MemoryStore {
-    /// Each session's departments sorted by name, in a vector: a `BTreeMap` allocates a whole
-    /// node (~380 B) for a device's one department, and there is one per subscribed device.
-    subs: HashMap<SessionKey, Vec<Membership>>,
-    latest: HashMap<Box<str>, Box<str>>,
+    devices: HashMap<Box<str>, Vec<StoredSession>>,
+    ttl: Duration,
+    epoch: Instant,
+    /// Writes since the last sweep of expired sessions.
+    writes: u32,
+}
+
+/// One session of a device: its departments sorted by name, in a vector (a `BTreeMap`
+/// allocates a whole node, ~380 B, for a device's one department).
+struct StoredSession {
+    id: Box<str>,
+    /// Seconds since the store's epoch.
+    touched: u32,
+    subs: Vec<Membership>,
+}
+
+/// Writes between two sweeps of the whole store.
+const SWEEP_EVERY: u32 = 4096;
+
+impl MemoryStore {
+    fn new(ttl: Duration) -> MemoryStore {
+        MemoryStore {
+            devices: HashMap::new(),
+            ttl,
+            epoch: Instant::now(),
+            writes: 0,
+        }
+    }
+
+    fn now(&self) -> u32 {
+        u32::try_from(self.epoch.elapsed().as_secs()).unwrap_or(u32::MAX)
+    }
+
+    fn live(&self, s: &StoredSession, now: u32) -> bool {
+        u64::from(now.saturating_sub(s.touched)) <= self.ttl.as_secs()
+    }
+
+    fn session(&mut self, device: &str, session: &str) -> Option<&mut StoredSession> {
+        let now = self.now();
+        let ttl = self.ttl.as_secs();
+        let s = self
+            .devices
+            .get_mut(device)?
+            .iter_mut()
+            .find(|s| &*s.id == session)
+            .filter(|s| u64::from(now.saturating_sub(s.touched)) <= ttl)?;
+        s.touched = now;
+        Some(s)
+    }
+
+    /// The device's session `session`, created (as the oldest) if it has none by that id.
+    fn entry(&mut self, device: &str, session: &str) -> &mut StoredSession {
+        self.wrote();
+        let now = self.now();
+        if !self.devices.contains_key(device) {
+            self.devices.insert(device.into(), Vec::new());
+        }
+        let list = self.devices.get_mut(device).expect("inserted above");
+        let i = match list.iter().position(|s| &*s.id == session) {
+            Some(i) => i,
+            None => {
+                list.reserve_exact(1);
+                list.insert(
+                    0,
+                    StoredSession {
+                        id: session.into(),
+                        touched: now,
+                        subs: Vec::new(),
+                    },
+                );
+                0
+            }
+        };
+        list[i].touched = now;
+        &mut list[i]
+    }
+
+    /// Makes `session` the device's latest (last), dropping its expired sessions.
+    fn make_latest(&mut self, device: &str, session: &str, subs: Vec<Membership>) {
+        self.entry(device, session);
+        let now = self.now();
+        let ttl = self.ttl.as_secs();
+        if let Some(list) = self.devices.get_mut(device) {
+            list.retain(|s| u64::from(now.saturating_sub(s.touched)) <= ttl);
+            if let Some(i) = list.iter().position(|s| &*s.id == session) {
+                let mut s = list.remove(i);
+                s.subs = subs;
+                list.push(s);
+            }
+            list.shrink_to_fit();
+        }
+    }
+
+    /// Every [`SWEEP_EVERY`] writes, drops the expired sessions of every device.
+    fn wrote(&mut self) {
+        self.writes += 1;
+        if self.writes < SWEEP_EVERY {
+            return;
+        }
+        self.writes = 0;
+        let now = self.now();
+        let ttl = self.ttl.as_secs();
+        self.devices.retain(|_, list| {
+            list.retain(|s| u64::from(now.saturating_sub(s.touched)) <= ttl);
+            !list.is_empty()
+        });
+    }
 }
 
 /// A failed read or write of the store.
@@ -77,15 +180,22 @@ impl From<redis::RedisError> for StoreError {
 }
 
 impl Store {
-    pub fn memory() -> Store {
-        Store::Memory(Mutex::new(MemoryStore::default()))
+    /// In this process; a session is kept `ttl` after its last change or connect.
+    pub fn memory(ttl: Duration) -> Store {
+        Store::Memory(Mutex::new(MemoryStore::new(ttl)))
+    }
+
+    /// How long a store keeps a session the log can still replay to: twice the log's retention
+    /// age, at least a day.
+    pub fn ttl(retention_age: Option<Duration>) -> Duration {
+        let day = Duration::from_secs(86_400);
+        retention_age.map_or(2 * day, |a| (2 * a).max(day))
     }
 
     /// In Redis, kept twice the log's retention age (at least a day) after the last change or
     /// connect: at least as long as the log can still replay anything to the device.
     pub fn redis(con: Conn, keys: Keys, retention_age: Option<Duration>) -> Store {
-        let day = Duration::from_secs(86_400);
-        let ttl = retention_age.map_or(2 * day, |a| (2 * a).max(day));
+        let ttl = Store::ttl(retention_age);
         Store::Redis { con, keys, ttl }
     }
 
@@ -98,11 +208,10 @@ impl Store {
 
     /// The departments stored for this session of the device.
     pub async fn load(&self, device: &str, session: &str) -> Result<Vec<Membership>, StoreError> {
-        if let Some(m) = self.mem() {
+        if let Some(mut m) = self.mem() {
             return Ok(m
-                .subs
-                .get(&(device.into(), session.into()))
-                .cloned()
+                .session(device, session)
+                .map(|s| s.subs.clone())
                 .unwrap_or_default());
         }
         let Store::Redis { con, keys, ttl } = self else {
@@ -126,7 +235,13 @@ impl Store {
     /// The device's latest session, if it has one.
     pub async fn latest(&self, device: &str) -> Result<Option<String>, StoreError> {
         if let Some(m) = self.mem() {
-            return Ok(m.latest.get(device).map(|s| s.to_string()));
+            let now = m.now();
+            return Ok(m
+                .devices
+                .get(device)
+                .and_then(|l| l.last())
+                .filter(|s| m.live(s, now))
+                .map(|s| s.id.to_string()));
         }
         let Store::Redis { con, keys, .. } = self else {
             unreachable!()
@@ -157,7 +272,7 @@ impl Store {
         list: &[Membership],
     ) -> Result<(), StoreError> {
         if let Some(mut m) = self.mem() {
-            let d = m.subs.entry((device.into(), session.into())).or_default();
+            let d = &mut m.entry(device, session).subs;
             for (dept, since) in list {
                 // joined again: the earlier offset stands
                 put_sorted(d, dept, *since, |old, new| old.min(new));
@@ -186,9 +301,9 @@ impl Store {
         dept: &str,
     ) -> Result<(), StoreError> {
         if let Some(mut m) = self.mem() {
-            if let Some(d) = m.subs.get_mut(&(device.into(), session.into())) {
-                if let Ok(i) = d.binary_search_by(|(k, _)| k.as_ref().cmp(dept)) {
-                    d.remove(i);
+            if let Some(s) = m.session(device, session) {
+                if let Ok(i) = s.subs.binary_search_by(|(k, _)| k.as_ref().cmp(dept)) {
+                    s.subs.remove(i);
                 }
             }
             return Ok(());
@@ -216,8 +331,7 @@ impl Store {
             for (dept, since) in list {
                 put_sorted(&mut d, dept, *since, |_, new| new);
             }
-            m.subs.insert((device.into(), session.into()), d);
-            m.latest.insert(device.into(), session.into());
+            m.make_latest(device, session, d);
             return Ok(());
         }
         let Store::Redis { con, keys, ttl } = self else {
@@ -237,58 +351,112 @@ impl Store {
     }
 }
 
-/// Per-socket data: who the device is and which departments this socket is in now.
+/// Per-socket data: who the device is and which departments this socket is in now. Every
+/// connected device holds one for the life of its connection: what most devices do not have is
+/// boxed in [`Named`].
 pub struct Device {
     pub device_id: Box<str>,
-    pub department: Option<Box<str>>,
-    pub user: Option<Box<str>>,
-    /// Departments named at connect (header or `auth.departmentId`, plus `auth.departments`).
-    pub named_departments: Vec<Box<str>>,
     /// Where to resume from: the client's offset, or the start of the session its `pid` proves.
     pub resume_from: Option<Offset>,
     /// This connection's session (the nonce of its `pid`, hex).
     pub session: Box<str>,
-    /// With `--auth jwt`: the only departments the token lets this device join.
-    pub granted: Option<Vec<Box<str>>>,
-    /// The `pid` the device sent back, when it was valid: returned unchanged, so the client
-    /// sees `socket.recovered`.
-    pub recovered_pid: Option<Box<str>>,
+    /// What the CONNECT named beyond the device id (`None` when it named nothing).
+    pub named: Option<Box<Named>>,
     /// Departments this socket is in, each with the offset after which its entries are the
     /// device's. Replay checks it entry by entry under this lock.
     pub departments: Mutex<Vec<Membership>>,
     /// Done-signal of the last change of this device's subscriptions: each change waits for the
     /// one before, so the store sees them in the order the device sent them. A oneshot, not the
     /// change's `JoinHandle`: a handle kept here would keep the finished task's cell (~1.6 KB,
-    /// sized by the change's future) allocated for the life of every subscribed connection.
-    pub pending: Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
-    /// The engine's send-queue bound in frames (for pacing replays).
-    pub queue_bound: usize,
+    /// sized by the change's future) allocated for the life of every subscribed connection. The
+    /// last change clears it when it ends, so an idle connection holds no channel either.
+    pub pending: Mutex<Pending>,
+}
+
+/// What a CONNECT named beyond the device id.
+#[derive(Default)]
+pub struct Named {
+    pub department: Option<Box<str>>,
+    pub user: Option<Box<str>>,
+    /// Departments named at connect (header or `auth.departmentId`, plus `auth.departments`).
+    pub departments: Vec<Box<str>>,
+    /// With `--auth jwt`: the only departments the token lets this device join.
+    pub granted: Option<Vec<Box<str>>>,
+    /// The `pid` the device sent back, when it was valid: returned unchanged, so the client
+    /// sees `socket.recovered`.
+    pub recovered_pid: Option<Box<str>>,
+}
+
+impl Named {
+    /// `None` when nothing is named (no allocation for most devices).
+    pub fn boxed(self) -> Option<Box<Named>> {
+        let empty = self.department.is_none()
+            && self.user.is_none()
+            && self.departments.is_empty()
+            && self.granted.is_none()
+            && self.recovered_pid.is_none();
+        (!empty).then(|| Box::new(self))
+    }
+}
+
+/// The last queued change of a device's subscriptions (see [`Device::pending`]).
+#[derive(Default)]
+pub struct Pending {
+    /// Changes queued so far on this socket.
+    queued: u64,
+    /// Resolves when the last queued change has ended.
+    last: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl Device {
+    /// Departments named at connect.
+    pub fn named_departments(&self) -> &[Box<str>] {
+        self.named.as_ref().map_or(&[], |n| &n.departments)
+    }
+
+    /// With `--auth jwt`: the only departments the token lets this device join.
+    pub fn granted(&self) -> Option<&[Box<str>]> {
+        self.named.as_ref().and_then(|n| n.granted.as_deref())
+    }
+
+    /// The valid `pid` the device sent back.
+    pub fn recovered_pid(&self) -> Option<&str> {
+        self.named.as_ref().and_then(|n| n.recovered_pid.as_deref())
+    }
+
     /// The departments this socket is in now.
     pub fn departments(&self) -> Vec<Membership> {
         self.departments.lock().expect("socket departments").clone()
     }
+}
 
-    /// Run `change` after every change queued before it.
-    pub fn in_order<F>(&self, change: F)
-    where
-        F: std::future::Future<Output = ()> + Send + 'static,
-    {
-        let (done, next) = tokio::sync::oneshot::channel();
-        let before = self.pending.lock().expect("pending changes").replace(next);
-        // the handle is dropped: the task's memory is freed as soon as it finishes
-        drop(tokio::spawn(async move {
-            if let Some(b) = before {
-                // an error means the change before ended without signalling (it panicked or
-                // the runtime stopped it): go on, as awaiting its handle did
-                let _ = b.await;
-            }
-            change.await;
-            let _ = done.send(());
-        }));
-    }
+/// Run `change` on `socket`'s device after every change queued before it.
+pub fn in_order<F>(socket: &Socket<NodeHandler>, change: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (done, next) = tokio::sync::oneshot::channel();
+    let (before, mine) = {
+        let mut p = socket.data().pending.lock().expect("pending changes");
+        p.queued += 1;
+        (p.last.replace(next), p.queued)
+    };
+    let socket = socket.clone();
+    // the handle is dropped: the task's memory is freed as soon as it finishes
+    drop(tokio::spawn(async move {
+        if let Some(b) = before {
+            // an error means the change before ended without signalling (it panicked or
+            // the runtime stopped it): go on, as awaiting its handle did
+            let _ = b.await;
+        }
+        change.await;
+        let _ = done.send(());
+        let mut p = socket.data().pending.lock().expect("pending changes");
+        if p.queued == mine {
+            // nothing was queued after this change: nobody waits for its signal
+            p.last = None;
+        }
+    }));
 }
 
 /// Run `p`, retrying twice (after 50 and 200 ms) when Redis timed out or the connection broke:
@@ -527,7 +695,7 @@ mod tests {
 
     #[tokio::test]
     async fn memory_store_keeps_the_oldest_offset_and_one_set_per_session() {
-        let s = Store::memory();
+        let s = Store::memory(Store::ttl(None));
         let o = |ms| Offset { ms, seq: 0 };
         s.begin("d", "s1", &[]).await.unwrap();
         s.subscribe("d", "s1", "D1", o(5)).await.unwrap();
@@ -547,5 +715,49 @@ mod tests {
         assert_eq!(s.latest("d").await.unwrap().as_deref(), Some("s2"));
         assert!(s.load("other", "s1").await.unwrap().is_empty());
         assert_eq!(s.latest("other").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn memory_store_forgets_sessions_after_its_ttl() {
+        let o = |ms| Offset { ms, seq: 0 };
+        // a time to live of 0 s: a session lives until the clock's next second
+        let s = Store::memory(Duration::ZERO);
+        s.begin("d", "s1", &[("D1".into(), o(1))]).await.unwrap();
+        assert_eq!(s.latest("d").await.unwrap().as_deref(), Some("s1"));
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(s.latest("d").await.unwrap(), None, "expired latest");
+        assert!(
+            s.load("d", "s1").await.unwrap().is_empty(),
+            "expired session"
+        );
+        // a new session of the device drops the expired ones
+        s.begin("d", "s2", &[]).await.unwrap();
+        assert_eq!(s.latest("d").await.unwrap().as_deref(), Some("s2"));
+        let count = |s: &Store| match s {
+            Store::Memory(m) => {
+                let m = m.lock().unwrap();
+                (
+                    m.devices.len(),
+                    m.devices.values().map(Vec::len).sum::<usize>(),
+                )
+            }
+            Store::Redis { .. } => unreachable!(),
+        };
+        assert_eq!(count(&s), (1, 1));
+        // devices that never come back are swept after enough writes
+        s.begin("gone", "g1", &[]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        for i in 0..SWEEP_EVERY {
+            s.subscribe("busy", "b1", "D", o(u64::from(i)))
+                .await
+                .unwrap();
+        }
+        assert_eq!(count(&s), (1, 1), "only the busy device is left");
+        // added (a recovered session) without a begin here: its device's only session
+        assert_eq!(s.latest("busy").await.unwrap().as_deref(), Some("b1"));
+        assert_eq!(
+            s.load("busy", "b1").await.unwrap(),
+            vec![("D".into(), o(0))]
+        );
     }
 }
