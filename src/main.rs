@@ -1,3 +1,9 @@
+/// jemalloc: less memory per idle connection of `rtctl serve` than the system allocator
+/// (BENCHMARKS.md, "Memory per connection").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
