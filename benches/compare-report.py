@@ -77,7 +77,11 @@ def first_failed_step(r):
             return (f"{x['deliveries_per_sec']:,.0f} deliveries/s ({x['offered_publishes_per_sec']:.3g} "
                     f"broadcasts/s offered): p99 {p99}, lost {x['lost']:,}"
                     + ("" if x["drained"] else ", not drained"))
-    return f"none in {len(r['throughput'])} steps: a floor"
+    last = r["throughput"][-1]
+    if last["deliveries_per_sec"] < 0.5 * last["offered_deliveries_per_sec"]:
+        return (f"none: all {len(r['throughput'])} steps sustained; the last delivered under half of the "
+                f"{last['offered_deliveries_per_sec']:,.0f}/s offered, which ends a ramp too: a floor")
+    return f"none: all {len(r['throughput'])} steps sustained (the step cap): a floor"
 
 
 def ramp_unbounded(r):
@@ -169,8 +173,9 @@ lines = [
     f"its first step with any loss or p99 over {limit} ms (`rtctl bench throughput --stop-after-fail`); "
     f"its sustained rate is its best step with 0 lost and p99 ≤ {limit} ms (a step's p99 is the worst "
     "p99 of its 250 ms timeline windows). The next step failed, so each figure is within one step "
-    "factor below what the pair sustains; a ramp that reached its step cap without failing gives "
-    "only a floor, and its ratio is marked ≥ (rtctl) or ≤ (Node)"
+    "factor below what the pair sustains; a ramp that ended without such a step (at its step cap, "
+    "or at a step that delivered under half its offered rate) gives only a floor, and the ratio is "
+    "then marked ≥ (rtctl's floor) or ≤ (Node's)"
     + (f". Ramp: `{ramp}`." if ramp else "."),
 ]
 for config in configs:
