@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Condenses benches/compare.sh's JSON reports into a markdown section of BENCHMARKS.md.
 
-usage: compare-report.py OUT DEVICES WORKERS RTCTL_VERSION SOCKETIO_VERSION NODE_VERSION BENCHMARKS.md [CONFIGS]
+usage: compare-report.py OUT DEVICES WORKERS RTCTL_VERSION SOCKETIO_VERSION NODE_VERSION BENCHMARKS.md [CONFIGS [RAMP]]
 
 CONFIGS: "one two" (default): a table per configuration, reports named <server>-<config>-<scenario>.json.
+RAMP: the throughput ramp's settings as compare.sh passed them (shown in the section's text).
 """
 import datetime
 import json
@@ -13,6 +14,9 @@ import sys
 
 out, devices, workers, rtctl_v, sio_v, node_v, md = sys.argv[1:8]
 configs = (sys.argv[8] if len(sys.argv) > 8 else "one two").split()
+ramp = sys.argv[9] if len(sys.argv) > 9 else ""
+scenarios = (sys.argv[10] if len(sys.argv) > 10 else "").split()
+ALL = "idle fanout throughput jitter avalanche".split()
 CONFIG_TITLE = {
     "one": "One node of each server",
     "two": "Two nodes of each server on one Redis (rtctl: the Redis-stream log; Node: "
@@ -44,11 +48,51 @@ def fanout_all(r, key):
     return None
 
 
-def best_step(r, key):
-    steps = [x for x in (r or {}).get("throughput", []) if x["drained"] and x["lost"] == 0]
+def p99_limit(r):
+    return (r or {}).get("p99_limit_ms") or 250.0
+
+
+def sustained(x, limit):
+    """A step with 0 lost, drained and p99 within the limit (the report's own flag when it has one)."""
+    if "sustained" in x:
+        return x["sustained"]
+    return x["drained"] and x["lost"] == 0 and (x["p99_ms"] is None or x["p99_ms"] <= limit)
+
+
+def sustained_step(r, key):
+    """The best step with 0 lost and p99 <= the limit: the same rule for both servers."""
+    steps = [x for x in (r or {}).get("throughput", []) if sustained(x, p99_limit(r))]
     if not steps:
         return None
     return max(steps, key=lambda x: x["deliveries_per_sec"])[key]
+
+
+def first_failed_step(r):
+    """The step that ended the ramp (the first not sustained), as text."""
+    if r is None or not r.get("throughput"):
+        return None
+    for x in r["throughput"]:
+        if not sustained(x, p99_limit(r)):
+            p99 = "—" if x["p99_ms"] is None else f"{x['p99_ms']:,.0f} ms"
+            return (f"{x['deliveries_per_sec']:,.0f} deliveries/s ({x['offered_publishes_per_sec']:.3g} "
+                    f"broadcasts/s offered): p99 {p99}, lost {x['lost']:,}"
+                    + ("" if x["drained"] else ", not drained"))
+    last = r["throughput"][-1]
+    if last["deliveries_per_sec"] < 0.5 * last["offered_deliveries_per_sec"]:
+        return (f"none: all {len(r['throughput'])} steps sustained; the last delivered under half of the "
+                f"{last['offered_deliveries_per_sec']:,.0f}/s offered, which ends a ramp too: a floor")
+    return f"none: all {len(r['throughput'])} steps sustained (the step cap): a floor"
+
+
+def ramp_unbounded(r):
+    """Every step sustained: the ramp ended at its step cap, the figure is only a floor."""
+    steps = (r or {}).get("throughput") or []
+    return bool(steps) and all(sustained(x, p99_limit(r)) for x in steps)
+
+
+limits = {p99_limit(load(f"{s}-{c}", "throughput")) for s in ("rtctl", "node") for c in configs
+          if load(f"{s}-{c}", "throughput")}
+limit = f"{limits.pop():g}" if len(limits) == 1 else "its limit (the reports' limits differ!)"
 
 
 rows = [
@@ -59,12 +103,14 @@ rows = [
     ("broadcast to all: p99 (ms)", lambda s: fanout_all(load(s, "fanout"), "p99_ms"), "lower", ""),
     ("broadcast to all: time to the last receiver, worst of 5 (ms)",
      lambda s: fanout_all(load(s, "fanout"), "max_ms"), "lower", "≤ 0.45× Node's (at 10k)"),
-    ("sustained deliveries/s (0 lost, p99 ≤ 250 ms)",
-     lambda s: get(load(s, "throughput"), "sustained_deliveries_per_sec"), "higher", "≥ 6× Node's"),
-    ("most deliveries/s drained with 0 lost, any p99",
-     lambda s: best_step(load(s, "throughput"), "deliveries_per_sec"), "higher", ""),
+    (f"sustained deliveries/s at equal p99 (best step with 0 lost, p99 ≤ {limit} ms)",
+     lambda s: sustained_step(load(s, "throughput"), "deliveries_per_sec"), "higher", "≥ 6× Node's"),
     ("p99 at that step (ms)",
-     lambda s: best_step(load(s, "throughput"), "p99_ms"), "lower", ""),
+     lambda s: sustained_step(load(s, "throughput"), "p99_ms"), "lower", ""),
+    ("broadcasts/s offered at that step",
+     lambda s: sustained_step(load(s, "throughput"), "offered_publishes_per_sec"), "higher", ""),
+    ("the step that ended the ramp (first with loss or p99 over the limit)",
+     lambda s: first_failed_step(load(s, "throughput")), "", ""),
     ("node CPU per delivery in throughput (µs)",
      lambda s: (lambda v: v * 1000 if v is not None else None)(
          get(load(s, "throughput"), "node", "cpu_ms_per_delivery")), "lower", ""),
@@ -95,9 +141,10 @@ def fmt(v):
 
 
 names = [f"{s}-{c}" for s in ("rtctl", "node") for c in configs]
-machine = next((get(load(n, "idle"), "machine") for n in names if load(n, "idle")), None) or {}
-starts = [get(load(n, sc), "started_unix") for n in names
-          for sc in ("idle", "fanout", "throughput", "jitter", "avalanche")]
+SCENARIO_NAMES = ("idle", "fanout", "throughput", "jitter", "avalanche")
+machine = next((get(load(n, sc), "machine") for sc in SCENARIO_NAMES for n in names
+                if load(n, sc)), None) or {}
+starts = [get(load(n, sc), "started_unix") for n in names for sc in SCENARIO_NAMES]
 starts = [t for t in starts if t]
 when = datetime.datetime.fromtimestamp(min(starts) if starts else 0, datetime.timezone.utc)
 loadavg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -106,7 +153,9 @@ lines = [
     "## `rtctl bench`: rtctl serve vs Node, side by side (`benches/compare.sh`)",
     "",
     f"Run {when:%Y-%m-%d %H:%M} UTC with "
-    f"`DEVICES={devices} WORKERS={workers} CONFIGS=\"{' '.join(configs)}\" benches/compare.sh`: "
+    f"`DEVICES={devices} WORKERS={workers} CONFIGS=\"{' '.join(configs)}\" "
+    + (f"SCENARIOS=\"{' '.join(scenarios)}\" " if scenarios and scenarios != ALL else "")
+    + "benches/compare.sh`: "
     f"{devices} devices per scenario over 50 departments, each joining by `subscribe-department`, "
     "on loopback.",
     f"Machine: {machine.get('cores', '?')} cores ({machine.get('cpu', '?')}), "
@@ -118,6 +167,16 @@ lines = [
     "steps measure the pair, not the server's own ceiling). Memory per connection is the nodes' RSS "
     "at the end of a 3 s hold minus their RSS before the first connect, over the connections held. "
     "Reproduce with the command above.",
+    "",
+    "Throughput is compared at equal p99, by the same rule for both servers: broadcasts to every "
+    "device at a rate growing geometrically per step from a low start, each server's ramp ending at "
+    f"its first step with any loss or p99 over {limit} ms (`rtctl bench throughput --stop-after-fail`); "
+    f"its sustained rate is its best step with 0 lost and p99 ≤ {limit} ms (a step's p99 is the worst "
+    "p99 of its 250 ms timeline windows). The next step failed, so each figure is within one step "
+    "factor below what the pair sustains; a ramp that ended without such a step (at its step cap, "
+    "or at a step that delivered under half its offered rate) gives only a floor, and the ratio is "
+    "then marked ≥ (rtctl's floor) or ≤ (Node's)"
+    + (f". Ramp: `{ramp}`." if ramp else "."),
 ]
 for config in configs:
     ra, rb = f"rtctl-{config}", f"node-{config}"
@@ -131,6 +190,12 @@ for config in configs:
     for name, f, _better, target in rows:
         a, b = f(ra), f(rb)
         ratio = f"{a / b:.2f}×" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "—"
+        if isinstance(a, str) or isinstance(b, str):
+            ratio = ""
+        elif ratio != "—" and name.startswith("sustained deliveries/s"):
+            up, down = ramp_unbounded(load(ra, "throughput")), ramp_unbounded(load(rb, "throughput"))
+            ratio = ("≥ " if up and not down else "≤ " if down and not up else
+                     "? " if up and down else "") + ratio
         lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio} | {target} |")
     for name, f in lost_rows:
         lines.append(f"| {name} | {fmt(f(ra))} | {fmt(f(rb))} | | 0 for rtctl |")

@@ -14,6 +14,7 @@
 #   benches/compare.sh                      # 2,000 devices per scenario, both configurations
 #   DEVICES=10000 WORKERS=2 benches/compare.sh
 #   ONLY=rtctl CONFIGS=one benches/compare.sh   # one server, one configuration (no ratios)
+#   SCENARIOS=throughput CONFIGS=one MD=/tmp/bm.md benches/compare.sh   # one scenario, scratch file
 #
 # Every process started here is stopped by its pid; every scenario is bounded (--settle,
 # --connect-timeout, and `timeout` around each run). Results: one JSON report per configuration,
@@ -24,9 +25,16 @@ cd "$(dirname "$0")/.."
 DEVICES=${DEVICES:-2000}
 WORKERS=${WORKERS:-1}
 DEPARTMENTS=${DEPARTMENTS:-50}
-RATE=${RATE:-20}          # throughput: first step's broadcasts/s (doubling per step)
-STEPS=${STEPS:-5}
-DURATION=${DURATION:-3}
+RATE=${RATE:-20}          # jitter, avalanche: publishes/s of the mixed stream
+# throughput, the same ramp for both servers: broadcasts/s from TP_RATE (1/s = DEVICES deliveries/s),
+# times TP_FACTOR per step, for at most TP_STEPS steps; each server's ramp ends at its first step
+# with any loss or p99 over P99_LIMIT ms (--stop-after-fail). Its sustained rate is its best step
+# with 0 lost and p99 <= P99_LIMIT: the servers are compared at the same p99 limit.
+TP_RATE=${TP_RATE:-1}
+TP_FACTOR=${TP_FACTOR:-1.41421356}   # the square root of 2: two steps per doubling
+TP_STEPS=${TP_STEPS:-24}   # a cap: 1 × 1.414^23 ≈ 2,900 broadcasts/s; the ramps normally end earlier
+P99_LIMIT=${P99_LIMIT:-250}
+DURATION=${DURATION:-3}   # seconds per throughput step; jitter's length; avalanche: RATE x this
 HOLD=${HOLD:-3}           # idle: memory is read at the end of the hold
 ONLY=${ONLY:-}
 CONFIGS=${CONFIGS:-one two}
@@ -36,7 +44,14 @@ REDIS_PORT=${REDIS_PORT:-26420}
 RUN_TIMEOUT=${RUN_TIMEOUT:-600}   # seconds, per scenario run
 OUT=${OUT:-target/compare}
 MD=${MD:-BENCHMARKS.md}     # the file whose compare section is replaced
-SCENARIOS=(idle fanout throughput jitter avalanche)
+ALL_SCENARIOS="idle fanout throughput jitter avalanche"
+read -r -a SCENARIOS <<<"${SCENARIOS:-$ALL_SCENARIOS}"   # e.g. SCENARIOS=throughput: only that one
+for s in "${SCENARIOS[@]}"; do
+  case " $ALL_SCENARIOS " in
+    *" $s "*) ;;
+    *) echo "SCENARIOS: expected some of '$ALL_SCENARIOS', got $s" >&2; exit 3 ;;
+  esac
+done
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.json "$OUT"/*.log "$OUT"/*.svg
@@ -104,11 +119,13 @@ run_server() {
   sleep 1
   for s in "${SCENARIOS[@]}"; do
     seed=$((seed + 1))
-    local f="$OUT/$name-$config-$s.json"
+    local f="$OUT/$name-$config-$s.json" rate=(--rate "$RATE")
+    [ "$s" = throughput ] && rate=(--rate "$TP_RATE" --rate-factor "$TP_FACTOR" --steps "$TP_STEPS"
+                                   --stop-after-fail --p99-limit-ms "$P99_LIMIT")
     timeout "$RUN_TIMEOUT" "$RTCTL" bench "$s" -o json --url "http://127.0.0.1:${ports[0]}" \
       ${also:+--also-url "$also"} --server-pid "${pids[0]}" \
       -n "$DEVICES" --departments "$DEPARTMENTS" --workers "$WORKERS" --seed "$seed" \
-      --hold "$HOLD" --rounds 5 --rate "$RATE" --steps "$STEPS" --duration "$DURATION" \
+      --hold "$HOLD" --rounds 5 "${rate[@]}" --duration "$DURATION" \
       --cut-every 0.5 --cut-fraction 0.1 --settle 60 --connect-timeout 120 \
       --chart "$OUT/$name-$config-$s.svg" >"$f" 2>>"$OUT/$name-$config-bench.log" || true
     python3 - "$f" "$name $config" "$s" >&2 <<'PY'
@@ -120,6 +137,9 @@ except Exception as e:
 d = r["deliveries"]
 print(f"   {sys.argv[2]} {sys.argv[3]}: {r['connect']['connected']}/{r['devices']} connected, "
       f"{d['received']}/{d['expected']} delivered, {d['lost']} lost, per node {r.get('per_node')}")
+for x in r.get("throughput") or []:
+    print(f"     {x['offered_publishes_per_sec']:g} broadcasts/s: {x['deliveries_per_sec']:,.0f} deliveries/s, "
+          f"p99 {x['p99_ms']} ms, lost {x['lost']}{'' if x.get('sustained') else ', not sustained'}")
 PY
     sleep 2
   done
@@ -156,4 +176,6 @@ fi
 
 python3 benches/compare-report.py "$OUT" "$DEVICES" "$WORKERS" "$($RTCTL --version)" \
   "$(node -e 'console.log(require("./tests/node/bench/node_modules/socket.io/package.json").version)' 2>/dev/null || echo n/a)" \
-  "$(node --version 2>/dev/null || echo n/a)" "$MD" "$CONFIGS"
+  "$(node --version 2>/dev/null || echo n/a)" "$MD" "$CONFIGS" \
+  "TP_RATE=$TP_RATE TP_FACTOR=$TP_FACTOR TP_STEPS=$TP_STEPS P99_LIMIT=$P99_LIMIT DURATION=$DURATION" \
+  "${SCENARIOS[*]}"

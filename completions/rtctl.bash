@@ -297,7 +297,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__avalanche)
-            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --rate-factor --stop-after-fail --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +388,10 @@ _rtctl() {
                     return 0
                     ;;
                 --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -481,7 +485,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__calibrate)
-            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --rate-factor --stop-after-fail --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --out --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -572,6 +576,10 @@ _rtctl() {
                     return 0
                     ;;
                 --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -680,7 +688,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__fanout)
-            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --rate-factor --stop-after-fail --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -771,6 +779,10 @@ _rtctl() {
                     return 0
                     ;;
                 --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -990,7 +1002,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__idle)
-            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --rate-factor --stop-after-fail --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1081,6 +1093,10 @@ _rtctl() {
                     return 0
                     ;;
                 --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1174,7 +1190,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__jitter)
-            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --rate-factor --stop-after-fail --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1265,6 +1281,10 @@ _rtctl() {
                     return 0
                     ;;
                 --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1358,7 +1378,7 @@ _rtctl() {
             return 0
             ;;
         rtctl__subcmd__bench__subcmd__throughput)
-            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
+            opts="-o -n -v -h --output --color --url --also-url --publish-url --api-key --devices --departments --join --transport --seed --workers --src-ip --connect-concurrency --connect-timeout --hold --rounds --rate --duration --steps --rate-factor --stop-after-fail --p99-limit-ms --cut-fraction --cut-every --failure --restart-cmd --reconnect-delay-ms --reconnect-delay-max-ms --settle --payload-bytes --publish-concurrency --server-pid --redis --namespace --chart --fleet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1449,6 +1469,10 @@ _rtctl() {
                     return 0
                     ;;
                 --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-factor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -289,8 +289,9 @@ pub enum BenchCommand {
     /// p50 / p99 / time to the last receiver per kind.
     #[command(after_long_help = EXIT_CODES)]
     Fanout(BenchArgs),
-    /// Broadcasts at a rate doubling every step until deliveries stop draining, loss appears
-    /// or p99 passes --p99-limit-ms: the deliveries per second sustained.
+    /// Broadcasts at a rate growing by --rate-factor every step (doubling by default) until
+    /// deliveries stop draining (with --stop-after-fail: until a step loses or its p99 passes
+    /// --p99-limit-ms): the deliveries per second sustained with 0 lost and p99 within the limit.
     #[command(after_long_help = EXIT_CODES)]
     Throughput(BenchArgs),
     /// Notifications while a fraction of the connections is cut again and again: delivered
@@ -426,6 +427,14 @@ pub struct BenchArgs {
     /// throughput: at most this many steps.
     #[arg(long, default_value_t = 6)]
     pub steps: usize,
+    /// throughput: each step's rate is the previous one's times this (> 1; e.g. 1.41 for
+    /// finer steps than doubling).
+    #[arg(long, default_value_t = 2.0, value_name = "F")]
+    pub rate_factor: f64,
+    /// throughput: end the ramp at the first step that is not sustained (any loss, or p99
+    /// above --p99-limit-ms), not only once deliveries stop draining.
+    #[arg(long)]
+    pub stop_after_fail: bool,
     /// throughput: a step whose p99 is above this does not count as sustained.
     #[arg(long, default_value_t = 250.0, value_name = "MS")]
     pub p99_limit_ms: f64,

@@ -517,6 +517,18 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
             format!("expected publishes/s > 0, got {}", a.rate),
         ));
     }
+    if !(a.rate_factor > 1.0 && a.rate_factor.is_finite()) {
+        return Err(Error::flag(
+            "--rate-factor",
+            format!("expected a factor > 1, got {}", a.rate_factor),
+        ));
+    }
+    if !(a.p99_limit_ms > 0.0 && a.p99_limit_ms.is_finite()) {
+        return Err(Error::flag(
+            "--p99-limit-ms",
+            format!("expected milliseconds > 0, got {}", a.p99_limit_ms),
+        ));
+    }
     if !(0.0..=1.0).contains(&a.cut_fraction) {
         return Err(Error::flag(
             "--cut-fraction",
@@ -557,6 +569,8 @@ fn bench_options(a: &cli::BenchArgs, scenario: bench::Scenario) -> Result<bench:
         rate: a.rate,
         duration: secs("--duration", a.duration)?,
         steps: a.steps,
+        rate_factor: a.rate_factor,
+        stop_after_fail: a.stop_after_fail,
         p99_limit_ms: a.p99_limit_ms,
         cut_fraction: a.cut_fraction,
         cut_every: secs("--cut-every", a.cut_every)?.max(std::time::Duration::from_millis(10)),

@@ -220,6 +220,13 @@ impl DeviceSet {
         }
     }
 
+    /// The timeline's samples taken at or after `since_ms` (ms since the run's t0).
+    pub fn timeline_since(&self, since_ms: u64) -> Vec<Sample> {
+        let tl = self.sh.timeline.lock().expect("timeline");
+        let from = tl.partition_point(|s| s.t_ms < since_ms);
+        tl[from..].to_vec()
+    }
+
     /// Ends every open connection at once (the devices reconnect by themselves).
     pub fn drop_all(&self) -> u64 {
         self.cut_where(|_| true)

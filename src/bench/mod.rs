@@ -11,8 +11,10 @@
 //! - `idle`: connect, hold, the node's memory per connection, then one broadcast as a check;
 //! - `fanout`: rounds of one broadcast, one department notification and one direct
 //!   notification, each waited for: p50 / p99 / time to the last receiver per kind;
-//! - `throughput`: broadcasts at a rate doubling every step until the deliveries do not drain,
-//!   loss appears, or p99 passes the limit;
+//! - `throughput`: broadcasts at a rate growing geometrically (`rate_factor`, doubling by
+//!   default) every step until the deliveries do not drain or fall under half the offered rate;
+//!   with `stop_after_fail` already at the first step with loss or p99 over the limit. The
+//!   sustained rate is the best step with 0 lost and p99 within the limit;
 //! - `jitter`: a stream of notifications while a fraction of the connections is cut again and
 //!   again; delivered ÷ expected once everyone is back;
 //! - `avalanche`: every connection dropped at once (or the node killed and restarted) while
@@ -103,6 +105,11 @@ pub struct Options {
     pub rate: f64,
     pub duration: Duration,
     pub steps: usize,
+    /// Throughput: each step's rate is the previous one's times this.
+    pub rate_factor: f64,
+    /// Throughput: end the ramp at the first step that is not sustained (loss, not drained, or
+    /// p99 over the limit), not only when deliveries stop draining.
+    pub stop_after_fail: bool,
     pub p99_limit_ms: f64,
     pub cut_fraction: f64,
     pub cut_every: Duration,
@@ -210,6 +217,31 @@ impl Run {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// p50 / p99 of a throughput step that ran from `from_ms` to `to_ms` (ms since t0): the
+    /// merged timeline's samples from its start to one sample period after its end, as the
+    /// report's timeline has them. Waits until the slot of that last sample is over, so every
+    /// worker's sample in it has been taken.
+    async fn step_latency(
+        &mut self,
+        from_ms: u64,
+        to_ms: u64,
+        t0_unix_ms: u64,
+    ) -> Result<(Option<f64>, Option<f64>), String> {
+        let period = self.opts.sample_ms.max(10);
+        let last = to_ms + period;
+        let slot_over = (last / period + 1) * period + 50;
+        let now = now_us() / 1000 - t0_unix_ms;
+        if now < slot_over {
+            tokio::time::sleep(Duration::from_millis(slot_over - now)).await;
+        }
+        let mut parts = Vec::with_capacity(self.holders.len());
+        for h in &mut self.holders {
+            parts.push(h.timeline_since(from_ms).await?);
+        }
+        let merged = stats::merge_timelines(&parts, period);
+        Ok(stats::window_latency(&merged, from_ms, last))
     }
 
     /// Deliveries the accepted publishes add up to.
@@ -480,7 +512,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
     let cpu0 = nodes_cpu(&nodes);
 
     let mut fanout_kinds: Vec<(u64, &'static str)> = Vec::new();
-    let mut steps: Vec<(StepRow, u64, u64)> = Vec::new();
+    let mut steps: Vec<StepRow> = Vec::new();
     let mut jitter = None;
     let mut avalanche = None;
     let settle = opts.settle;
@@ -540,23 +572,26 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
                 let t_end = now_us() / 1000 - t0_unix_ms;
                 let got = after.received - before;
                 let offered = rate * s.connected as f64;
-                steps.push((
-                    StepRow {
-                        offered_publishes_per_sec: rate,
-                        offered_deliveries_per_sec: round(offered, 0),
-                        deliveries_per_sec: round(got as f64 / span.max(1e-3), 0),
-                        p50_ms: None,
-                        p99_ms: None,
-                        lost: (want - exp0).saturating_sub(got),
-                        drained,
-                    },
-                    t_start,
-                    t_end,
-                ));
-                if !drained || (got as f64 / span) < 0.5 * offered {
+                let (p50_ms, p99_ms) = run.step_latency(t_start, t_end, t0_unix_ms).await?;
+                let mut row = StepRow {
+                    offered_publishes_per_sec: round(rate, 3),
+                    offered_deliveries_per_sec: round(offered, 0),
+                    deliveries_per_sec: round(got as f64 / span.max(1e-3), 0),
+                    p50_ms,
+                    p99_ms,
+                    lost: (want - exp0).saturating_sub(got),
+                    drained,
+                    sustained: false,
+                };
+                row.sustained = row.within(opts.p99_limit_ms);
+                let stop = !drained
+                    || (got as f64 / span) < 0.5 * offered
+                    || (opts.stop_after_fail && !row.sustained);
+                steps.push(row);
+                if stop {
                     break;
                 }
-                rate *= 2.0;
+                rate *= opts.rate_factor;
             }
         }
         Scenario::Jitter => {
@@ -701,31 +736,9 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
             })
         })
         .collect();
-    let throughput: Vec<StepRow> = steps
-        .into_iter()
-        .map(|(mut row, a, b)| {
-            let win: Vec<_> = totals
-                .timeline
-                .iter()
-                .filter(|x| x.t_ms >= a && x.t_ms <= b + opts.sample_ms)
-                .collect();
-            row.p99_ms = win.iter().filter_map(|x| x.p99_ms).reduce(f64::max);
-            let w: u64 = win.iter().map(|x| x.window).sum();
-            row.p50_ms = (w > 0).then(|| {
-                round(
-                    win.iter()
-                        .filter_map(|x| x.p50_ms.map(|p| p * x.window as f64))
-                        .sum::<f64>()
-                        / w as f64,
-                    1,
-                )
-            });
-            row
-        })
-        .collect();
-    let sustained = throughput
+    let sustained = steps
         .iter()
-        .filter(|r| r.drained && r.lost == 0 && r.p99_ms.is_none_or(|p| p <= opts.p99_limit_ms))
+        .filter(|r| r.sustained)
         .map(|r| r.deliveries_per_sec)
         .reduce(f64::max);
     Ok(BenchReport {
@@ -755,8 +768,9 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
         latency: totals.latency.summary(),
         node,
         fanout,
-        throughput,
+        throughput: steps,
         sustained_deliveries_per_sec: sustained,
+        p99_limit_ms: (opts.scenario == Scenario::Throughput).then_some(opts.p99_limit_ms),
         jitter: jitter.map(|(cuts, connections_cut)| JitterReport {
             cuts,
             connections_cut,
@@ -897,6 +911,8 @@ mod tests {
             rate: 1.0,
             duration: Duration::from_secs(1),
             steps: 1,
+            rate_factor: 2.0,
+            stop_after_fail: false,
             p99_limit_ms: 100.0,
             cut_fraction: 0.1,
             cut_every: Duration::from_secs(1),

@@ -30,6 +30,8 @@ pub struct BenchReport {
     pub throughput: Vec<StepRow>,
     /// The most deliveries/s sustained with 0 lost and p99 within the limit.
     pub sustained_deliveries_per_sec: Option<f64>,
+    /// Throughput: the p99 limit a sustained step stays within (`--p99-limit-ms`).
+    pub p99_limit_ms: Option<f64>,
     pub jitter: Option<JitterReport>,
     pub avalanche: Option<AvalancheReport>,
     /// Devices per node, from `x-rtctl-node` on their handshakes.
@@ -93,6 +95,16 @@ pub struct StepRow {
     pub p99_ms: Option<f64>,
     pub lost: u64,
     pub drained: bool,
+    /// Drained, 0 lost and p99 within the limit.
+    pub sustained: bool,
+}
+
+impl StepRow {
+    /// Whether the step counts as sustained under `p99_limit_ms` (a step without latency
+    /// samples has nothing over the limit).
+    pub fn within(&self, p99_limit_ms: f64) -> bool {
+        self.drained && self.lost == 0 && self.p99_ms.is_none_or(|p| p <= p99_limit_ms)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,12 +238,22 @@ impl Report for BenchReport {
                     fmt_int(s.deliveries_per_sec as u64),
                     opt_ms(s.p99_ms),
                     s.lost,
-                    if s.drained { "" } else { " · not drained" }
+                    if !s.drained {
+                        " · not drained"
+                    } else if !s.sustained {
+                        " · not sustained"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }
         if let Some(v) = self.sustained_deliveries_per_sec {
-            row("sustained deliveries/s", fmt_int(v as u64));
+            let limit = self
+                .p99_limit_ms
+                .map(|l| format!(" (0 lost, p99 ≤ {l} ms)"))
+                .unwrap_or_default();
+            row(&format!("sustained deliveries/s{limit}"), fmt_int(v as u64));
         }
         if let Some(j) = &self.jitter {
             row(

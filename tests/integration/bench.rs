@@ -86,13 +86,52 @@ fn fanout_reaches_all_a_department_and_one_device() {
 #[test]
 fn throughput_steps_deliver_everything() {
     let node = ServeProcess::start("bench-tp", &[]);
-    let r = bench(&node.url(), "throughput", &[]);
+    let r = bench(&node.url(), "throughput", &["--rate-factor", "1.5"]);
     assert_nothing_lost(&r);
     let steps = r["throughput"].as_array().unwrap();
     assert!(!steps.is_empty());
     assert!(steps.iter().all(|s| s["lost"] == 0), "{r}");
+    // the ramp: 20 broadcasts/s, then × 1.5 per step
+    for (i, s) in steps.iter().enumerate() {
+        assert_eq!(
+            s["offered_publishes_per_sec"],
+            20.0 * 1.5f64.powi(i as i32),
+            "{r}"
+        );
+    }
+    assert_eq!(r["p99_limit_ms"], 250.0);
     // a pid was found for the local node: its CPU per delivery is measured
     assert!(r["node"]["pid"].is_u64(), "{r}");
+}
+
+#[test]
+fn throughput_stops_after_the_first_step_over_the_p99_limit() {
+    let node = ServeProcess::start("bench-tp-stop", &[]);
+    // no delivery takes less than the smallest latency bucket (0.1 ms): every step is over
+    let r = bench(
+        &node.url(),
+        "throughput",
+        &["--stop-after-fail", "--p99-limit-ms", "0.001"],
+    );
+    assert_nothing_lost(&r);
+    let steps = r["throughput"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{r}");
+    let s = &steps[0];
+    assert_eq!(
+        (s["lost"].as_u64(), s["drained"].as_bool()),
+        (Some(0), Some(true)),
+        "{r}"
+    );
+    assert!(s["p99_ms"].as_f64().unwrap() > 0.001, "{r}");
+    assert_eq!(s["sustained"], false, "{r}");
+    assert!(r["sustained_deliveries_per_sec"].is_null(), "{r}");
+    assert_eq!(r["p99_limit_ms"], 0.001);
+    // without --stop-after-fail the ramp runs on past it (2 steps, as bench() asks)
+    let r = bench(&node.url(), "throughput", &["--p99-limit-ms", "0.001"]);
+    assert_nothing_lost(&r);
+    let steps = r["throughput"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "{r}");
+    assert!(steps.iter().all(|s| s["sustained"] == false), "{r}");
 }
 
 #[test]
@@ -260,6 +299,7 @@ fn the_json_report_shape_is_pinned() {
             "latency",
             "machine",
             "node",
+            "p99_limit_ms",
             "per_node",
             "rtctl_version",
             "scenario",
@@ -474,6 +514,14 @@ fn bad_bench_flags_name_the_flag() {
         .args(["bench", "idle", "--devices", "0"])
         .assert()
         .code(3);
+    for (flag, value) in [("--rate-factor", "1"), ("--p99-limit-ms", "0")] {
+        let out = rtctl()
+            .args(["bench", "throughput", flag, value])
+            .assert()
+            .code(3);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains(flag), "{flag} {value}: {err}");
+    }
     // nothing listens there: the node is unreachable (exit 4)
     let port = crate::support::free_port();
     rtctl()
