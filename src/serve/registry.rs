@@ -954,53 +954,55 @@ pub async fn presence(
 ) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // What the last tick saw. One copy of the node's device ids (not a second one for what is
+    // published): after a successful publish the online set is exactly `seen`.
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut published: Option<BTreeSet<String>> = None;
+    let mut published = false;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = cancel.cancelled() => break,
         }
         let now = local();
-        let (added, _) = diff(&seen, &now);
+        let (added, removed) = diff(&seen, &now);
         if let Some(reg) = &registry {
-            if let Err(e) = reg.touch(added, super::now_ms()).await {
+            if let Err(e) = reg.touch(added.clone(), super::now_ms()).await {
                 tracing::warn!(cause = %e, "last_seen not updated");
             }
         }
-        seen = now.clone();
-        let Some((con, keys)) = &redis else { continue };
+        let Some((con, keys)) = &redis else {
+            seen = now;
+            continue;
+        };
         let key = keys.online(&node_id);
         let mut p = redis::pipe();
-        match &published {
-            Some(before) => {
-                let (added, removed) = diff(before, &now);
-                if !added.is_empty() {
-                    p.cmd("SADD").arg(&key).arg(&added).ignore();
-                }
-                if !removed.is_empty() {
-                    p.cmd("SREM").arg(&key).arg(&removed).ignore();
-                }
+        if published {
+            if !added.is_empty() {
+                p.cmd("SADD").arg(&key).arg(&added).ignore();
             }
-            None => {
-                p.cmd("DEL").arg(&key).ignore();
-                if !now.is_empty() {
-                    p.cmd("SADD")
-                        .arg(&key)
-                        .arg(now.iter().collect::<Vec<_>>())
-                        .ignore();
-                }
+            if !removed.is_empty() {
+                p.cmd("SREM").arg(&key).arg(&removed).ignore();
+            }
+        } else {
+            p.cmd("DEL").arg(&key).ignore();
+            if !now.is_empty() {
+                p.cmd("SADD")
+                    .arg(&key)
+                    .arg(now.iter().collect::<Vec<_>>())
+                    .ignore();
             }
         }
+        drop((added, removed));
         p.cmd("PEXPIRE")
             .arg(&key)
             .arg(ttl.as_millis() as u64)
             .ignore();
+        seen = now;
         let mut c = con.clone();
         match p.query_async::<()>(&mut c).await {
-            Ok(()) => published = Some(now),
+            Ok(()) => published = true,
             Err(e) => {
-                published = None;
+                published = false;
                 tracing::warn!(cause = %e, "online devices not published");
             }
         }
