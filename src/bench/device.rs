@@ -220,11 +220,9 @@ impl DeviceSet {
         }
     }
 
-    /// The timeline's samples taken at or after `since_ms` (ms since the run's t0).
-    pub fn timeline_since(&self, since_ms: u64) -> Vec<Sample> {
-        let tl = self.sh.timeline.lock().expect("timeline");
-        let from = tl.partition_point(|s| s.t_ms < since_ms);
-        tl[from..].to_vec()
+    /// Every delivery's latency so far (a cumulative snapshot).
+    pub fn latency(&self) -> Histogram {
+        self.sh.hist.snapshot(false)
     }
 
     /// Ends every open connection at once (the devices reconnect by themselves).

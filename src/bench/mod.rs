@@ -219,29 +219,14 @@ impl Run {
         }
     }
 
-    /// p50 / p99 of a throughput step that ran from `from_ms` to `to_ms` (ms since t0): the
-    /// merged timeline's samples from its start to one sample period after its end, as the
-    /// report's timeline has them. Waits until the slot of that last sample is over, so every
-    /// worker's sample in it has been taken.
-    async fn step_latency(
-        &mut self,
-        from_ms: u64,
-        to_ms: u64,
-        t0_unix_ms: u64,
-    ) -> Result<(Option<f64>, Option<f64>), String> {
-        let period = self.opts.sample_ms.max(10);
-        let last = to_ms + period;
-        let slot_over = (last / period + 1) * period + 50;
-        let now = now_us() / 1000 - t0_unix_ms;
-        if now < slot_over {
-            tokio::time::sleep(Duration::from_millis(slot_over - now)).await;
-        }
-        let mut parts = Vec::with_capacity(self.holders.len());
+    /// Every delivery's latency so far, over all holders (cumulative: a step's own is the
+    /// difference of two snapshots).
+    async fn latency(&mut self) -> Result<Histogram, String> {
+        let mut all = Histogram::default();
         for h in &mut self.holders {
-            parts.push(h.timeline_since(from_ms).await?);
+            all.merge(&h.latency().await?);
         }
-        let merged = stats::merge_timelines(&parts, period);
-        Ok(stats::window_latency(&merged, from_ms, last))
+        Ok(all)
     }
 
     /// Deliveries the accepted publishes add up to.
@@ -559,7 +544,7 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
             for _ in 0..opts.steps.max(1) {
                 let before = run.status().await?.received;
                 let exp0 = run.expected();
-                let t_start = now_us() / 1000 - t0_unix_ms;
+                let hist0 = run.latency().await?;
                 let t = Instant::now();
                 run.stream(rate, opts.duration, broadcast)
                     .await
@@ -569,10 +554,11 @@ pub async fn run(opts: Options) -> Result<BenchReport, String> {
                     .wait(settle, |x| x.received >= before + (want - exp0))
                     .await?;
                 let span = t.elapsed().as_secs_f64();
-                let t_end = now_us() / 1000 - t0_unix_ms;
                 let got = after.received - before;
                 let offered = rate * s.connected as f64;
-                let (p50_ms, p99_ms) = run.step_latency(t_start, t_end, t0_unix_ms).await?;
+                // the step's own deliveries: what the histogram counted since the step began
+                let step = run.latency().await?.minus(&hist0);
+                let (p50_ms, p99_ms) = (step.percentile_ms(50.0), step.percentile_ms(99.0));
                 let mut row = StepRow {
                     offered_publishes_per_sec: round(rate, 3),
                     offered_deliveries_per_sec: round(offered, 0),

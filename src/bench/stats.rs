@@ -69,6 +69,19 @@ impl Histogram {
         self.counts.values().sum()
     }
 
+    /// What this cumulative histogram counted since `earlier` (a snapshot of the same counts).
+    pub fn minus(&self, earlier: &Histogram) -> Histogram {
+        let counts = self
+            .counts
+            .iter()
+            .filter_map(|(&k, &n)| {
+                let d = n.saturating_sub(earlier.counts.get(&k).copied().unwrap_or(0));
+                (d > 0).then_some((k, d))
+            })
+            .collect();
+        Histogram { counts }
+    }
+
     pub fn merge(&mut self, other: &Histogram) {
         for (&k, &n) in &other.counts {
             *self.counts.entry(k).or_default() += n;
@@ -259,26 +272,6 @@ pub fn merge_timelines(parts: &[Vec<Sample>], period_ms: u64) -> Vec<Sample> {
         .collect()
 }
 
-/// Latency of the merged timeline's samples between `from_ms` and `to_ms` (inclusive): p50 as
-/// the delivery-weighted mean of the samples' p50s (0.1 ms), p99 as their worst (an upper bound).
-/// What a throughput step reports, live (to stop the ramp) and in the report alike.
-pub fn window_latency(timeline: &[Sample], from_ms: u64, to_ms: u64) -> (Option<f64>, Option<f64>) {
-    let win: Vec<&Sample> = timeline
-        .iter()
-        .filter(|x| x.t_ms >= from_ms && x.t_ms <= to_ms)
-        .collect();
-    let p99 = win.iter().filter_map(|x| x.p99_ms).reduce(f64::max);
-    let w: u64 = win.iter().map(|x| x.window).sum();
-    let p50 = (w > 0).then(|| {
-        let sum: f64 = win
-            .iter()
-            .filter_map(|x| x.p50_ms.map(|p| p * x.window as f64))
-            .sum();
-        (sum / w as f64 * 10.0).round() / 10.0
-    });
-    (p50, p99)
-}
-
 /// What one process of devices measured (a worker's answer, or the merge of several).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceTotals {
@@ -460,28 +453,16 @@ mod tests {
     }
 
     #[test]
-    fn window_latency_weights_p50_and_takes_the_worst_p99_inside_the_window() {
-        let at = |t_ms, p50, p99, window| Sample {
-            t_ms,
-            p50_ms: Some(p50),
-            p99_ms: Some(p99),
-            window,
-            ..Default::default()
-        };
-        let tl = vec![
-            at(0, 1.0, 900.0, 5),
-            at(250, 2.0, 10.0, 10),
-            at(500, 5.0, 40.0, 30),
-            Sample {
-                t_ms: 750,
-                ..Default::default()
-            },
-            at(1000, 9.0, 700.0, 1),
-        ];
-        // (2 × 10 + 5 × 30) / 40 = 4.25 → 4.3 (one decimal)
-        assert_eq!(window_latency(&tl, 250, 750), (Some(4.3), Some(40.0)));
-        assert_eq!(window_latency(&tl, 0, 1000).1, Some(900.0));
-        assert_eq!(window_latency(&tl, 760, 990), (None, None));
+    fn a_later_histogram_minus_an_earlier_one_is_what_came_between() {
+        let early = Histogram::from_values(&[1_000, 2_000]);
+        let mut late = early.clone();
+        late.merge(&Histogram::from_values(&[2_000, 300_000]));
+        let between = late.minus(&early);
+        assert_eq!(between.total(), 2);
+        assert_eq!(between, Histogram::from_values(&[2_000, 300_000]));
+        assert!(between.percentile_ms(99.0).unwrap() >= 300.0);
+        // empty buckets are dropped, and nothing goes below zero
+        assert_eq!(early.minus(&late), Histogram::default());
     }
 
     #[test]

@@ -9,17 +9,15 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 
 use super::device::{DeviceSet, Spec, Status};
-use super::stats::{DeviceTotals, Published, Sample};
+use super::stats::{DeviceTotals, Histogram, Published};
 
 /// A command from the coordinator.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
 pub enum Command {
     Status,
-    /// The timeline's samples from `since_ms` on.
-    Timeline {
-        since_ms: u64,
-    },
+    /// Every delivery's latency so far (cumulative).
+    Latency,
     DropAll,
     Cut {
         fraction: f64,
@@ -98,11 +96,11 @@ impl Holder {
         }
     }
 
-    pub async fn timeline_since(&mut self, since_ms: u64) -> Result<Vec<Sample>, String> {
+    pub async fn latency(&mut self) -> Result<Histogram, String> {
         match self {
-            Holder::Local(Some(d)) => Ok(d.timeline_since(since_ms)),
+            Holder::Local(Some(d)) => Ok(d.latency()),
             Holder::Local(None) => Err("finished".into()),
-            Holder::Remote(_) => self.ask(&Command::Timeline { since_ms }).await,
+            Holder::Remote(_) => self.ask(&Command::Latency).await,
         }
     }
 
@@ -156,7 +154,7 @@ pub async fn serve_stdin(out: &mut dyn std::io::Write) -> Result<(), String> {
             serde_json::from_str(&line).map_err(|e| format!("worker command {line:?}: {e}"))?;
         let answer = match cmd {
             Command::Status => serde_json::to_string(&set.status()),
-            Command::Timeline { since_ms } => serde_json::to_string(&set.timeline_since(since_ms)),
+            Command::Latency => serde_json::to_string(&set.latency()),
             Command::DropAll => serde_json::to_string(&set.drop_all()),
             Command::Cut { fraction, seed } => serde_json::to_string(&set.cut(fraction, seed)),
             Command::Finish { pubs } => {
