@@ -415,7 +415,7 @@ none\t'No department'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
 polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l seed -d 'Seed of the device ids' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k). With more than one, each worker runs on one thread (the devices share the cores with the node under test)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connect-concurrency -d 'Handshakes in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
@@ -461,7 +461,7 @@ none\t'No department'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
 polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l seed -d 'Seed of the device ids' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k). With more than one, each worker runs on one thread (the devices share the cores with the node under test)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-concurrency -d 'Handshakes in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
@@ -507,7 +507,7 @@ none\t'No department'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
 polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l seed -d 'Seed of the device ids' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k). With more than one, each worker runs on one thread (the devices share the cores with the node under test)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l connect-concurrency -d 'Handshakes in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from throughput" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
@@ -553,7 +553,7 @@ none\t'No department'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
 polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l seed -d 'Seed of the device ids' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k). With more than one, each worker runs on one thread (the devices share the cores with the node under test)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l connect-concurrency -d 'Handshakes in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from jitter" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
@@ -599,7 +599,7 @@ none\t'No department'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
 polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l seed -d 'Seed of the device ids' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k). With more than one, each worker runs on one thread (the devices share the cores with the node under test)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l connect-concurrency -d 'Handshakes in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from avalanche" -l connect-timeout -d 'Bound of the connect phase, seconds' -r
@@ -645,7 +645,7 @@ none\t'No department'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l transport -d 'How devices talk to the node' -r -f -a "websocket\t'One WebSocket per device from the start'
 polling\t'Engine.IO long-polling only (a long-poll GET and a POST connection per device: 2 sockets)'"
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l seed -d 'Seed of the device ids' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k). With more than one, each worker runs on one thread (the devices share the cores with the node under test)' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l workers -d 'Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on loopback each gets its own source address 127.0.0.(10+k)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l src-ip -d 'Source addresses to connect from (split over the workers)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l connect-concurrency -d 'Handshakes in flight at once' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l connect-timeout -d 'Bound of the connect phase, seconds' -r

@@ -399,8 +399,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Processes holding the devices (each ~19k at most under a 20,000 open-file limit); on
-    /// loopback each gets its own source address 127.0.0.(10+k). With more than one, each
-    /// worker runs on one thread (the devices share the cores with the node under test).
+    /// loopback each gets its own source address 127.0.0.(10+k).
     #[arg(long, default_value_t = 1)]
     pub workers: usize,
     /// Source addresses to connect from (split over the workers).

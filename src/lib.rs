@@ -443,18 +443,9 @@ fn bench_command(
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let (scenario, args) = match cmd {
         B::Worker => {
-            // One thread per worker process: on one machine the simulated devices share the
-            // cores with the node they measure, and a multi-threaded runtime per worker only
-            // added context switches (broadcast to 10k, last receiver: rtctl 83 → 72 ms, Node
-            // 161 → 147 ms; BENCHMARKS.md).
-            drop(rt);
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
             return rt
                 .block_on(bench::worker::serve_stdin(out))
-                .map_err(Error::Internal);
+                .map_err(Error::Internal)
         }
         B::Calibrate(c) => {
             let profile =
