@@ -415,6 +415,46 @@ impl Payload {
     }
 }
 
+/// The accessors an [`Event`] and an [`Ack`] share: both are a [`Payload`] with an id.
+macro_rules! payload_access {
+    ($args:literal, $kind:literal) => {
+        /// The payload: the array, the arguments and the attachments.
+        pub fn payload(&self) -> &Payload {
+            &self.payload
+        }
+
+        /// Takes the payload.
+        pub fn into_payload(self) -> Payload {
+            self.payload
+        }
+
+        #[doc = concat!("The ", $args, ", as raw JSON.")]
+        pub fn args(&self) -> Args<'_> {
+            self.payload.args()
+        }
+
+        /// The whole array, verbatim (placeholders included when binary).
+        pub fn json(&self) -> &Json {
+            self.payload.json()
+        }
+
+        #[doc = concat!("The binary attachments (empty for a plain ", $kind, ").")]
+        pub fn attachments(&self) -> &[Bytes] {
+            self.payload.attachments()
+        }
+
+        /// Takes the attachments.
+        pub fn into_attachments(self) -> Vec<Bytes> {
+            self.payload.into_attachments()
+        }
+
+        #[doc = concat!("`true` when sent as BINARY_", $kind, ".")]
+        pub fn is_binary(&self) -> bool {
+            self.payload.is_binary()
+        }
+    };
+}
+
 /// An EVENT (or BINARY_EVENT): its optional ack id, its name and its [`Payload`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -496,40 +536,7 @@ impl Event {
         &self.payload.json.as_str()[self.name.0..self.name.1]
     }
 
-    /// The payload: the array, the arguments and the attachments.
-    pub fn payload(&self) -> &Payload {
-        &self.payload
-    }
-
-    /// Takes the payload.
-    pub fn into_payload(self) -> Payload {
-        self.payload
-    }
-
-    /// The arguments after the name, as raw JSON.
-    pub fn args(&self) -> Args<'_> {
-        self.payload.args()
-    }
-
-    /// The whole array, verbatim (placeholders included for a binary event).
-    pub fn json(&self) -> &Json {
-        self.payload.json()
-    }
-
-    /// The binary attachments (empty for a plain EVENT).
-    pub fn attachments(&self) -> &[Bytes] {
-        self.payload.attachments()
-    }
-
-    /// Takes the attachments.
-    pub fn into_attachments(self) -> Vec<Bytes> {
-        self.payload.into_attachments()
-    }
-
-    /// `true` when sent as BINARY_EVENT.
-    pub fn is_binary(&self) -> bool {
-        self.payload.is_binary()
-    }
+    payload_access!("arguments after the name", "EVENT");
 
     /// The connection-state-recovery offset as the official client sees it:
     /// the last argument when it is a string and the event has no ack id.
@@ -584,40 +591,7 @@ impl Ack {
         self.id
     }
 
-    /// The payload: the array, the arguments and the attachments.
-    pub fn payload(&self) -> &Payload {
-        &self.payload
-    }
-
-    /// Takes the payload.
-    pub fn into_payload(self) -> Payload {
-        self.payload
-    }
-
-    /// The acknowledgement arguments, as raw JSON.
-    pub fn args(&self) -> Args<'_> {
-        self.payload.args()
-    }
-
-    /// The whole array, verbatim.
-    pub fn json(&self) -> &Json {
-        self.payload.json()
-    }
-
-    /// The binary attachments (empty for a plain ACK).
-    pub fn attachments(&self) -> &[Bytes] {
-        self.payload.attachments()
-    }
-
-    /// Takes the attachments.
-    pub fn into_attachments(self) -> Vec<Bytes> {
-        self.payload.into_attachments()
-    }
-
-    /// `true` when sent as BINARY_ACK.
-    pub fn is_binary(&self) -> bool {
-        self.payload.is_binary()
-    }
+    payload_access!("acknowledgement arguments", "ACK");
 }
 /// What a Socket.IO packet carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
