@@ -154,10 +154,7 @@ fn jitter_cuts_connections_and_loses_nothing() {
 #[test]
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn avalanche_with_two_workers_brings_everyone_back_caught_up() {
-    let redis = match RedisServer::start() {
-        Some(r) => r,
-        None => return,
-    };
+    let redis = RedisServer::start();
     let node = ServeProcess::start("bench-avalanche", &["--redis", &redis.url()]);
     let r = bench(&node.url(), "avalanche", &["--workers", "2"]);
     assert_nothing_lost(&r);
@@ -212,9 +209,7 @@ impl Drop for Restarted {
 #[test]
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn avalanche_after_a_node_kill_brings_everyone_back_caught_up() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let node = ServeProcess::start("bench-kill", &["--redis", &redis.url()]);
     let dir = tempfile::tempdir().unwrap();
     let pidfile = dir.path().join("restarted.pid");
@@ -254,9 +249,7 @@ fn avalanche_after_a_node_kill_brings_everyone_back_caught_up() {
 #[test]
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 fn devices_spread_over_two_nodes_on_redis_lose_nothing() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let a = ServeProcess::start("two-a", &["--redis", &redis.url()]);
     let b = ServeProcess::start("two-b", &["--redis", &redis.url()]);
     // publishes go through the first node only; the second delivers from the shared log
@@ -463,14 +456,10 @@ fn a_calibrated_profile_round_trips_through_plan() {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_nginx), ignore = "nginx not found")]
 fn behind_nginx_devices_per_node_match_the_simulation() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let a = ServeProcess::start("gw-a", &["--redis", &redis.url()]);
     let b = ServeProcess::start("gw-b", &["--redis", &redis.url()]);
-    let Some(nginx) = crate::support::Nginx::start_sized(&[a.port, b.port], 50) else {
-        return;
-    };
+    let nginx = crate::support::Nginx::start_sized(&[a.port, b.port], 50);
     let dir = tempfile::tempdir().unwrap();
     let fleet = dir.path().join("fleet.toml");
     std::fs::write(

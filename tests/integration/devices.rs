@@ -27,8 +27,8 @@ fn guide_body(id: &str) -> Value {
 }
 
 /// The guide's `fetch('/api/v1/devices/register', ...)`, from Node 20: (status, body).
-fn node_register(url: &str, body: Value, token: Option<&str>) -> Option<(u16, Value)> {
-    let dir = node_dir()?;
+fn node_register(url: &str, body: Value, token: Option<&str>) -> (u16, Value) {
+    let dir = node_dir();
     let mut cfg = json!({"url": url, "body": body});
     if let Some(t) = token {
         cfg["token"] = json!(t);
@@ -42,7 +42,7 @@ fn node_register(url: &str, body: Value, token: Option<&str>) -> Option<(u16, Va
         .expect("node runs");
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stdout)));
-    Some((v["status"].as_u64().unwrap() as u16, v["body"].clone()))
+    (v["status"].as_u64().unwrap() as u16, v["body"].clone())
 }
 
 async fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> (u16, Value) {
@@ -98,10 +98,7 @@ async fn the_guides_client_registers_and_an_upsert_keeps_registered_at() {
     let dir = tempfile::tempdir().unwrap();
     let node = ServeProcess::start("n1", &args(&data_dir_args(dir.path())));
     let url = node.url();
-    let Some((status, first)) = node_register(&url, guide_body("tablet-ios_a1b2c3d4"), Some("dev"))
-    else {
-        return;
-    };
+    let (status, first) = node_register(&url, guide_body("tablet-ios_a1b2c3d4"), Some("dev"));
     assert_eq!(status, 201, "{first}");
     assert_eq!(first["device_id"], "tablet-ios_a1b2c3d4");
     assert_eq!(first["device_type"], "tablet-ios");
@@ -366,16 +363,14 @@ async fn with_auth_jwt_only_the_devices_own_token_registers_it() {
     ]);
     let node = ServeProcess::start("n1", &args(&a));
     let url = node.url();
-    let Some((s, v)) = node_register(&url, guide_body("tablet-1"), Some(&other)) else {
-        return;
-    };
+    let (s, v) = node_register(&url, guide_body("tablet-1"), Some(&other));
     assert_eq!((s, v["field"].as_str()), (403, Some("device_id")), "{v}");
-    let (s, v) = node_register(&url, guide_body("tablet-1"), None).unwrap();
+    let (s, v) = node_register(&url, guide_body("tablet-1"), None);
     assert_eq!(s, 401, "{v}");
-    let (s, v) = node_register(&url, guide_body("tablet-1"), Some("not.a.token")).unwrap();
+    let (s, v) = node_register(&url, guide_body("tablet-1"), Some("not.a.token"));
     assert_eq!(s, 401, "{v}");
     assert!(v["error"].as_str().unwrap().contains("token"), "{v}");
-    let (s, v) = node_register(&url, guide_body("tablet-1"), Some(&own)).unwrap();
+    let (s, v) = node_register(&url, guide_body("tablet-1"), Some(&own));
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["user_id"], user);
     let (_, v) = get(&url, "/api/v1/devices", Some(KEY)).await;
@@ -386,8 +381,8 @@ async fn with_auth_jwt_only_the_devices_own_token_registers_it() {
 struct Connected(Child);
 
 impl Connected {
-    fn start(url: &str, device: &str) -> Option<Connected> {
-        let dir = node_dir()?;
+    fn start(url: &str, device: &str) -> Connected {
+        let dir = node_dir();
         let mut child = Command::new("node")
             .arg(dir.join("registry.mjs"))
             .arg("connect")
@@ -402,7 +397,7 @@ impl Connected {
             .read_line(&mut line)
             .unwrap();
         assert_eq!(line.trim(), "READY", "{line}");
-        Some(Connected(child))
+        Connected(child)
     }
 }
 
@@ -454,9 +449,7 @@ fn cli_text(args: &[&str]) -> String {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let r = redis.url();
     let extra = [
         "--redis",
@@ -476,9 +469,7 @@ async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
     assert_eq!(v["registered_at"], first["registered_at"]);
     let (s, _) = post(&a.url(), &snake("pc-9", "1.0"), &[]).await;
     assert_eq!(s, 201);
-    let Some(device) = Connected::start(&b.url(), "tablet-7") else {
-        return;
-    };
+    let device = Connected::start(&b.url(), "tablet-7");
     let url = a.url();
     until("tablet-7 online on node-b, seen from node-a", async || {
         let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
@@ -566,7 +557,7 @@ async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
     })
     .await;
     // a node killed with SIGKILL: its devices turn offline once its set expires (HEARTBEAT_TTL)
-    let device = Connected::start(&b.url(), "tablet-7").unwrap();
+    let device = Connected::start(&b.url(), "tablet-7");
     until("tablet-7 online again", async || {
         let (_, v) = get(&url, "/api/v1/devices/tablet-7", Some(KEY)).await;
         v["online"] == true
@@ -840,9 +831,7 @@ async fn a_removed_device_stays_removed_across_a_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 async fn a_removed_device_leaves_redis_and_its_department() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let dir = tempfile::tempdir().unwrap();
     let keys = keys_file(dir.path());
     let r = redis.url();

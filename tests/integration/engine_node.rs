@@ -12,8 +12,8 @@ use super::engine_support::*;
 use crate::support::node_dir;
 
 /// Runs one scenario of `sio-client.mjs`; returns its JSON report.
-async fn scenario(name: &str, base: &str, env: &[(&str, &str)]) -> Option<serde_json::Value> {
-    let dir = node_dir()?;
+async fn scenario(name: &str, base: &str, env: &[(&str, &str)]) -> serde_json::Value {
+    let dir = node_dir();
     let mut cmd = tokio::process::Command::new("node");
     cmd.arg(dir.join("sio-client.mjs"))
         .arg(name)
@@ -38,7 +38,7 @@ async fn scenario(name: &str, base: &str, env: &[(&str, &str)]) -> Option<serde_
         out.status.success() && report["ok"] == true,
         "{name} failed: {report}\nstderr: {stderr}"
     );
-    Some(report)
+    report
 }
 
 fn base(srv: &TestServer) -> String {
@@ -49,41 +49,38 @@ fn base(srv: &TestServer) -> String {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_polling_only() {
     let srv = start().await;
-    if let Some(r) = scenario("polling", &base(&srv), &[]).await {
-        assert_eq!(r["transport"], "polling");
-        assert_eq!(
-            srv.sio
-                .stats()
-                .upgrades_total
-                .load(std::sync::atomic::Ordering::Relaxed),
-            0
-        );
-    }
+    let r = scenario("polling", &base(&srv), &[]).await;
+    assert_eq!(r["transport"], "polling");
+    assert_eq!(
+        srv.sio
+            .stats()
+            .upgrades_total
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_websocket_only() {
     let srv = start().await;
-    if let Some(r) = scenario("websocket", &base(&srv), &[]).await {
-        assert_eq!(r["transport"], "websocket");
-    }
+    let r = scenario("websocket", &base(&srv), &[]).await;
+    assert_eq!(r["transport"], "websocket");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_polling_upgrades_to_websocket() {
     let srv = start().await;
-    if let Some(r) = scenario("upgrade", &base(&srv), &[]).await {
-        assert_eq!(r["transport"], "websocket");
-        assert_eq!(
-            srv.sio
-                .stats()
-                .upgrades_total
-                .load(std::sync::atomic::Ordering::Relaxed),
-            1
-        );
-    }
+    let r = scenario("upgrade", &base(&srv), &[]).await;
+    assert_eq!(r["transport"], "websocket");
+    assert_eq!(
+        srv.sio
+            .stats()
+            .upgrades_total
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,9 +101,8 @@ async fn node_client_binary() {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_connect_error() {
     let srv = start().await;
-    if let Some(r) = scenario("connect-error", &base(&srv), &[]).await {
-        assert_eq!(r["message"], "Invalid namespace");
-    }
+    let r = scenario("connect-error", &base(&srv), &[]).await;
+    assert_eq!(r["message"], "Invalid namespace");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,10 +110,7 @@ async fn node_client_connect_error() {
 async fn node_client_ping_timeout_is_detected() {
     let srv = start().await;
     for transport in ["websocket", "polling"] {
-        let Some(r) = scenario("ping-timeout", &base(&srv), &[("TRANSPORT", transport)]).await
-        else {
-            return;
-        };
+        let r = scenario("ping-timeout", &base(&srv), &[("TRANSPORT", transport)]).await;
         // the client stopped answering at a ping: closed ~pingTimeout later
         assert_eq!(r["reason"], "transport close", "{transport}");
         let elapsed = r["elapsed"].as_u64().expect("elapsed");

@@ -54,7 +54,7 @@ impl Drop for Snippet {
 }
 
 async fn run(start: impl Fn(&str) -> Command) {
-    let redis = RedisServer::start().expect("have_redis");
+    let redis = RedisServer::start();
     let port = free_port();
     let flags = ["--redis", &redis.url()];
     let mut node = ServeProcess::start_on(port, "readme-a", &flags);
@@ -103,7 +103,7 @@ async fn run(start: impl Fn(&str) -> Command) {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn the_readme_socket_io_client_snippet_works() {
-    let dir = node_dir().expect("have_node_modules");
+    let dir = node_dir();
     run(|url| {
         let mut cmd = Command::new("node");
         cmd.arg(dir.join("readme-device.mjs"))

@@ -61,8 +61,7 @@ fn delivers_through(url: &str, extra: &[&str], ns: &str) {
     let mut dev = Devices::start(json!({
         "url": node.url(), "ids": ["sec-1"], "transports": ["websocket"],
         "expect": 1, "timeoutMs": 20000
-    }))
-    .unwrap();
+    }));
     dev.wait_ready();
     let out = rtctl()
         .args([

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::serve_node::{publish, Devices};
-use crate::support::{free_port, RedisServer, ServeProcess};
+use crate::support::{free_port, require, RedisServer, ServeProcess};
 
 /// A redis-server process on a given loopback port, with extra arguments; SIGKILLed on drop.
 struct RedisProc {
@@ -90,9 +90,9 @@ struct ReplicatedCluster {
 }
 
 impl ReplicatedCluster {
-    fn start() -> Option<ReplicatedCluster> {
-        RedisServer::start()?; // skips (or fails under CI) when redis-server is missing
-                               // The cluster bus listens on port + 10000: pick ports whose bus port is free too.
+    fn start() -> ReplicatedCluster {
+        require(cfg!(have_redis), "have_redis", "redis-server not found");
+        // The cluster bus listens on port + 10000: pick ports whose bus port is free too.
         let mut ports = Vec::new();
         let mut candidate = 30_000 + (std::process::id() % 5_000) as u16 * 3;
         let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
@@ -140,7 +140,7 @@ impl ReplicatedCluster {
                 info.contains("role:master") || info.contains("master_link_status:up")
             });
             if ok && synced {
-                return Some(c);
+                return c;
             }
             assert!(Instant::now() < deadline, "cluster did not become ok");
             std::thread::sleep(Duration::from_millis(100));
@@ -219,13 +219,13 @@ fn received_ids(report: &Value, device: &str) -> Vec<(String, String)> {
 /// Every device group must get every publish in `want`: hand them that, merge their reports and
 /// count (expected, lost, duplicates).
 /// `ids` split in two halves, the first on node `a` and the second on `b`, each device in
-/// department `dept` over WebSocket, connected and ready (`None`: node modules missing).
+/// department `dept` over WebSocket, connected and ready.
 fn halves(
     a: &ServeProcess,
     b: &ServeProcess,
     ids: &[String],
     dept: &str,
-) -> Option<Vec<(Vec<String>, Devices)>> {
+) -> Vec<(Vec<String>, Devices)> {
     let n = ids.len() / 2;
     let mut groups = Vec::new();
     for (node, half) in [(a, &ids[..n]), (b, &ids[n..])] {
@@ -234,11 +234,11 @@ fn halves(
         let mut devs = Devices::start(json!({
             "url": node.url(), "ids": half, "departments": depts,
             "transports": ["websocket"], "timeoutMs": 60000
-        }))?;
+        }));
         devs.wait_ready();
         groups.push((half.to_vec(), devs));
     }
-    Some(groups)
+    groups
 }
 
 fn settle(
@@ -302,9 +302,7 @@ async fn get_json(url: String) -> (u16, Value) {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
-    let Some(mut cluster) = ReplicatedCluster::start() else {
-        return;
-    };
+    let mut cluster = ReplicatedCluster::start();
     let ns = "it-failover";
     let key = format!("{{rtctl:{ns}}}:log");
     let owner = cluster.master_of(cluster.nodes[0].port, &key).unwrap();
@@ -313,9 +311,7 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
     let a = ServeProcess::start("fa", &flags);
     let b = ServeProcess::start("fb", &flags);
     let ids: Vec<String> = (0..20).map(|i| format!("fo-{i:02}")).collect();
-    let Some(groups) = halves(&a, &b, &ids, "DF") else {
-        return;
-    };
+    let groups = halves(&a, &b, &ids, "DF");
     let nodes = [&a, &b];
     let mut want = Vec::new();
     let target = json!({"department": "DF"});
@@ -337,12 +333,10 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
             "replicated",
         ],
     );
-    let Some(mut r_dev) = Devices::start(json!({
+    let mut r_dev = Devices::start(json!({
         "url": r_node.url(), "ids": ["fr-1"], "departments": {"fr-1": "DF"},
         "transports": ["websocket"], "timeoutMs": 30000
-    })) else {
-        return;
-    };
+    }));
     r_dev.wait_ready();
     let mut r_want = Vec::new();
     for k in 0..3 {
@@ -398,16 +392,12 @@ async fn a_cluster_failover_with_one_seed_url_loses_nothing() {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_stalled_log_reader_is_reported_and_unready() {
     let redis = RedisProc::start(free_port(), &[]);
-    let Some(_) = RedisServer::start() else {
-        return;
-    };
+    let _ = RedisServer::start();
     let ns = "it-stall";
     let node = ServeProcess::start("st", &["--redis", &redis.url(), "--namespace", ns]);
-    let Some(mut devs) = Devices::start(json!({
+    let mut devs = Devices::start(json!({
         "url": node.url(), "ids": ["st-1"], "transports": ["websocket"], "timeoutMs": 60000
-    })) else {
-        return;
-    };
+    }));
     devs.wait_ready();
     let first = publish_acked(&[&node], json!({"device": "st-1"}), json!(0)).await;
     cli(redis.port, &["acl", "setuser", "default", "-xread"]);
@@ -495,9 +485,7 @@ async fn a_stalled_log_reader_is_reported_and_unready() {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_log_lost_in_a_restart_is_announced_then_replayed() {
-    let Some(_) = RedisServer::start() else {
-        return;
-    };
+    let _ = RedisServer::start();
     let mut redis = RedisProc::start(free_port(), &[]);
     let node = ServeProcess::start(
         "gen",
@@ -509,19 +497,15 @@ async fn a_log_lost_in_a_restart_is_announced_then_replayed() {
         .chain(["on-1".to_string()].iter())
         .map(|d| (d.clone(), json!("DG")))
         .collect();
-    let Some(mut online) = Devices::start(json!({
+    let mut online = Devices::start(json!({
         "url": node.url(), "ids": ["on-1"], "departments": depts.clone(),
         "transports": ["websocket"], "timeoutMs": 60000
-    })) else {
-        return;
-    };
+    }));
     online.wait_ready();
-    let Some(mut first) = Devices::start(json!({
+    let mut first = Devices::start(json!({
         "url": node.url(), "ids": offline, "departments": depts.clone(),
         "transports": ["websocket"], "expect": 2, "timeoutMs": 20000
-    })) else {
-        return;
-    };
+    }));
     first.wait_ready();
     let mut before = Vec::new();
     for k in 0..2 {
@@ -547,15 +531,11 @@ async fn a_log_lost_in_a_restart_is_announced_then_replayed() {
             "transports": ["websocket"], "timeoutMs": 20000
         }))
     };
-    let Some(mut early) = reconnect(&offline[..2]) else {
-        return;
-    };
+    let mut early = reconnect(&offline[..2]);
     early.wait_ready();
     let mut after = Vec::new();
     after.push(publish_acked(&[&node], json!({"department": "DG"}), json!(3)).await);
-    let Some(mut late) = reconnect(&offline[2..]) else {
-        return;
-    };
+    let mut late = reconnect(&offline[2..]);
     late.wait_ready();
     for k in 4..6 {
         after.push(publish_acked(&[&node], json!({"department": "DG"}), json!(k)).await);
@@ -633,9 +613,7 @@ fn wait_replicas(primary: &RedisProc, n: usize) {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered() {
-    let Some(_) = RedisServer::start() else {
-        return;
-    };
+    let _ = RedisServer::start();
     let primary = RedisProc::start(free_port(), &[]);
     let port = primary.port.to_string();
     let mut replica = RedisProc::start(free_port(), &["--replicaof", "127.0.0.1", &port]);
@@ -656,12 +634,10 @@ async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered(
             "2000",
         ],
     );
-    let Some(mut online) = Devices::start(json!({
+    let mut online = Devices::start(json!({
         "url": node.url(), "ids": ["du-1"], "departments": {"du-1": "DD"},
         "transports": ["websocket"], "timeoutMs": 60000
-    })) else {
-        return;
-    };
+    }));
     online.wait_ready();
     let (id0, _) = id_of(publish_keyed(&node, Some("k0"), 0).await).await;
     let (id1, replayed) = id_of(publish_keyed(&node, Some("k1"), 1).await).await;
@@ -710,12 +686,10 @@ async fn replicated_publishes_without_a_replica_are_refused_and_never_delivered(
         .collect();
     assert_eq!(payloads, vec![json!(0), json!(1), json!(2), json!(4)]);
     // A catch-up skips the refused entries too.
-    let Some(mut back) = Devices::start(json!({
+    let mut back = Devices::start(json!({
         "url": node.url(), "ids": ["du-2"], "departments": {"du-2": "DD"},
         "auth": {"offset": id0}, "transports": ["websocket"], "expect": 3, "timeoutMs": 20000
-    })) else {
-        return;
-    };
+    }));
     back.wait_ready();
     let r = back.result();
     assert_eq!(r["ok"], true, "{r}");
@@ -852,9 +826,7 @@ async fn a_sentinel_promotion_with_replicated_durability_loses_nothing() {
 }
 
 async fn sentinel_failover(replicas: usize, extra: &[&str]) {
-    let Some(_) = RedisServer::start() else {
-        return;
-    };
+    let _ = RedisServer::start();
     let mut setup = SentinelSetup::start(replicas);
     let url = setup.url();
     let mut flags = vec!["--redis", url.as_str(), "--namespace", "it-sentinel"];
@@ -862,9 +834,7 @@ async fn sentinel_failover(replicas: usize, extra: &[&str]) {
     let a = ServeProcess::start("sa", &flags);
     let b = ServeProcess::start("sb", &flags);
     let ids: Vec<String> = (0..10).map(|i| format!("se-{i:02}")).collect();
-    let Some(groups) = halves(&a, &b, &ids, "DS") else {
-        return;
-    };
+    let groups = halves(&a, &b, &ids, "DS");
     let nodes = [&a, &b];
     let target = json!({"department": "DS"});
     let mut want = Vec::new();

@@ -16,8 +16,8 @@ pub struct Devices {
 }
 
 impl Devices {
-    pub fn start(cfg: Value) -> Option<Devices> {
-        let dir = node_dir()?;
+    pub fn start(cfg: Value) -> Devices {
+        let dir = node_dir();
         let mut child = Command::new("node")
             .arg(dir.join("devices.mjs"))
             .arg(cfg.to_string())
@@ -27,7 +27,7 @@ impl Devices {
             .spawn()
             .expect("node runs");
         let out = BufReader::new(child.stdout.take().unwrap());
-        Some(Devices { child, out })
+        Devices { child, out }
     }
 
     fn line(&mut self) -> String {
@@ -121,13 +121,11 @@ async fn one_node_delivers_department_direct_and_broadcast_with_offsets() {
         json!(["polling"]),
     ] {
         let node = ServeProcess::start("solo", &[]);
-        let Some(mut devs) = Devices::start(json!({
+        let mut devs = Devices::start(json!({
             "url": node.url(), "ids": ["tab-1", "tab-2", "pc-3"],
             "departments": {"tab-1": "D1", "tab-2": "D1"}, "subscribe": "D9",
             "transports": transports, "expect": 3, "timeoutMs": 15000
-        })) else {
-            return;
-        };
+        }));
         devs.wait_ready();
         let d1 = publish_ok(
             &node,
@@ -164,11 +162,7 @@ async fn one_node_delivers_department_direct_and_broadcast_with_offsets() {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_device_without_an_id_gets_a_connect_error() {
     let node = ServeProcess::start("solo", &[]);
-    let Some(devs) =
-        Devices::start(json!({"url": node.url(), "noIdentity": true, "timeoutMs": 8000}))
-    else {
-        return;
-    };
+    let devs = Devices::start(json!({"url": node.url(), "noIdentity": true, "timeoutMs": 8000}));
     let r = devs.result();
     assert_eq!(r["ok"], true, "{r}");
     assert!(
@@ -194,9 +188,7 @@ async fn a_device_without_an_id_gets_a_connect_error() {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn three_nodes_share_the_log_through_redis_in_order() {
-    let Some(mut redis) = RedisServer::start() else {
-        return;
-    };
+    let mut redis = RedisServer::start();
     let url = redis.url();
     let flags = ["--redis", url.as_str(), "--namespace", "it-cluster"];
     let nodes: Vec<ServeProcess> = ["a", "b", "c"]
@@ -207,12 +199,10 @@ async fn three_nodes_share_the_log_through_redis_in_order() {
     let mut devs = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
         let ids = [format!("dev-{i}-0"), format!("dev-{i}-1")];
-        let Some(mut d) = Devices::start(json!({
+        let mut d = Devices::start(json!({
             "url": n.url(), "ids": ids, "departments": {ids[0].clone(): "D1", ids[1].clone(): "D1"},
             "transports": ["websocket"], "expect": 40, "timeoutMs": 30000
-        })) else {
-            return;
-        };
+        }));
         d.wait_ready();
         devs.push(d);
     }
@@ -310,11 +300,9 @@ async fn three_nodes_share_the_log_through_redis_in_order() {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn sigterm_drains_and_exits_within_the_timeout() {
     let mut node = ServeProcess::start("drain", &["--drain-timeout", "3"]);
-    let Some(mut devs) = Devices::start(json!({
+    let mut devs = Devices::start(json!({
         "url": node.url(), "ids": ["d-1"], "expect": 1000, "timeoutMs": 20000
-    })) else {
-        return;
-    };
+    }));
     devs.wait_ready();
     let started = Instant::now();
     let status = node
@@ -414,11 +402,9 @@ async fn bad_clients_do_not_hurt_the_node_or_other_devices() {
     use tokio_tungstenite::tungstenite::Message;
 
     let node = ServeProcess::start("tough", &[]);
-    let Some(mut good) = Devices::start(json!({
+    let mut good = Devices::start(json!({
         "url": node.url(), "ids": ["good-1"], "transports": ["websocket"], "expect": 2, "timeoutMs": 15000
-    })) else {
-        return;
-    };
+    }));
     good.wait_ready();
     let first = publish_ok(&node, json!({"device": "good-1"}), json!(1)).await;
     // Garbage bytes on the port.
@@ -549,21 +535,17 @@ async fn cors_allows_only_configured_origins() {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn nodes_share_the_log_through_a_redis_cluster() {
-    let Some(cluster) = crate::support::RedisCluster::start() else {
-        return;
-    };
+    let cluster = crate::support::RedisCluster::start();
     let url = cluster.url();
     let flags = ["--redis", url.as_str(), "--namespace", "it-rc"];
     let a = ServeProcess::start("rc-a", &flags);
     let b = ServeProcess::start("rc-b", &flags);
     let first = publish_ok(&a, json!({"device": "rc-dev"}), json!("before")).await;
     let missed = publish_ok(&b, json!({"device": "rc-dev"}), json!("missed")).await;
-    let Some(mut devs) = Devices::start(json!({
+    let mut devs = Devices::start(json!({
         "url": b.url(), "ids": ["rc-dev"], "auth": {"offset": first},
         "transports": ["websocket"], "expect": 3, "timeoutMs": 20000
-    })) else {
-        return;
-    };
+    }));
     devs.wait_ready();
     let live_a = publish_ok(&a, json!({"all": true}), json!("from a")).await;
     let live_b = publish_ok(&b, json!({"device": "rc-dev"}), json!("from b")).await;

@@ -33,20 +33,16 @@ fn triples(r: &Value, device: &str) -> Vec<(String, Value, String)> {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn official_client_recovers_everything_after_its_node_is_killed() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let url = redis.url();
     let flags = ["--redis", url.as_str(), "--namespace", "it-csr"];
     let port_a = free_port();
     let mut a = ServeProcess::start_on(port_a, "a", &flags);
     let b = ServeProcess::start("b", &flags);
-    let Some(mut dev) = Devices::start(json!({
+    let mut dev = Devices::start(json!({
         "url": a.url(), "ids": ["csr-1"], "departments": {"csr-1": "D1"},
         "transports": ["websocket"], "expect": 15, "timeoutMs": 40000
-    })) else {
-        return;
-    };
+    }));
     dev.wait_ready();
     let mut want = Vec::new();
     for i in 0..5 {
@@ -101,12 +97,10 @@ async fn a_device_offset_replays_what_it_missed_while_the_app_was_closed() {
     publish_ok(&node, json!({"device": "someone-else"}), json!("not mine")).await;
     want.push(publish_ok(&node, json!({"all": true}), json!("everyone")).await);
     want.push(publish_ok(&node, json!({"device": "app-1"}), json!("mine")).await);
-    let Some(mut dev) = Devices::start(json!({
+    let mut dev = Devices::start(json!({
         "url": node.url(), "ids": ["app-1"], "auth": {"offset": first, "departments": ["D3"]},
         "transports": ["websocket"], "expect": 4, "timeoutMs": 15000
-    })) else {
-        return;
-    };
+    }));
     dev.wait_ready();
     want.push(publish_ok(&node, json!({"department": "D3"}), json!("live")).await);
     let r = dev.result();
@@ -132,12 +126,10 @@ async fn a_gap_older_than_retention_is_announced_not_hidden() {
     for i in 1..6 {
         ids.push(publish_ok(&node, json!({"device": "g-1"}), json!(i)).await);
     }
-    let Some(mut dev) = Devices::start(json!({
+    let mut dev = Devices::start(json!({
         "url": node.url(), "ids": ["g-1"], "auth": {"offset": first},
         "transports": ["websocket"], "expect": 4, "timeoutMs": 15000
-    })) else {
-        return;
-    };
+    }));
     dev.wait_ready();
     let r = dev.result();
     assert_eq!(r["ok"], true, "{r}");
@@ -152,11 +144,9 @@ async fn a_gap_older_than_retention_is_announced_not_hidden() {
     let rest: Vec<Value> = got[1..].iter().map(|e| e[1].clone()).collect();
     assert_eq!(rest, vec![json!(3), json!(4), json!(5)]);
     // A malformed offset is refused with a reason.
-    let Some(bad) = Devices::start(json!({
+    let bad = Devices::start(json!({
         "url": node.url(), "ids": ["g-2"], "auth": {"offset": "yesterday"}, "expect": 1, "timeoutMs": 8000
-    })) else {
-        return;
-    };
+    }));
     let r = bad.result();
     assert_eq!(r["ok"], false);
     assert!(r["error"].as_str().unwrap().contains("auth.offset"), "{r}");
@@ -332,9 +322,7 @@ async fn subscribe_raw(ws: &mut crate::engine_support::Ws, dept: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 async fn a_forged_pid_recovers_nobody_and_a_genuine_one_restores_the_departments() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let url = redis.url();
     let node = ServeProcess::start("pid", &["--redis", &url, "--namespace", "it-pid"]);
     // Device A subscribes to D1 by event, learns its pid, goes away.
@@ -406,22 +394,20 @@ async fn a_forged_pid_recovers_nobody_and_a_genuine_one_restores_the_departments
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn an_app_restart_with_an_offset_gets_its_event_departments_back() {
     let redis = RedisServer::start();
+    let url = redis.url();
     for with_redis in [false, true] {
-        let url = redis.as_ref().map(|r| r.url());
-        let flags: Vec<&str> = match (&url, with_redis) {
-            (Some(u), true) => vec!["--redis", u, "--namespace", "it-app"],
-            (None, true) => continue,
-            _ => vec![],
+        let flags: Vec<&str> = if with_redis {
+            vec!["--redis", &url, "--namespace", "it-app"]
+        } else {
+            vec![]
         };
         let first = ServeProcess::start("app-1", &flags);
         let ids: Vec<String> = (0..20).map(|i| format!("app-{i:02}")).collect();
         let depts = event_departments(&ids, 2);
-        let Some(mut dev) = Devices::start(json!({
+        let mut dev = Devices::start(json!({
             "url": first.url(), "ids": ids, "eventDepartments": depts,
             "transports": ["websocket"], "timeoutMs": 20000
-        })) else {
-            return;
-        };
+        }));
         dev.wait_ready();
         let last = publish_ok(&first, json!({"department": "D0"}), json!("seen")).await;
         publish_ok(&first, json!({"department": "D1"}), json!("seen")).await;
@@ -449,12 +435,10 @@ async fn an_app_restart_with_an_offset_gets_its_event_departments_back() {
         let node = second.as_ref().unwrap_or(&first);
         let offsets: serde_json::Map<String, Value> =
             ids.iter().map(|id| (id.clone(), json!(last1))).collect();
-        let Some(mut dev) = Devices::start(json!({
+        let mut dev = Devices::start(json!({
             "url": node.url(), "ids": ids, "eventDepartments": depts, "offsets": offsets,
             "transports": ["websocket"], "timeoutMs": 20000
-        })) else {
-            return;
-        };
+        }));
         dev.wait_ready();
         missed.push(publish_ok(node, json!({"department": "D1"}), json!("live")).await);
         let mut expect = serde_json::Map::new();
@@ -503,12 +487,10 @@ async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut
     let node = ServeProcess::start("solo", &[]);
     let ids: Vec<String> = (0..150).map(|i| format!("emb-{i:03}")).collect();
     let depts = event_departments(&ids, 3);
-    let Some(mut dev) = Devices::start(json!({
+    let mut dev = Devices::start(json!({
         "url": node.url(), "ids": ids, "eventDepartments": depts,
         "transports": ["websocket"], "timeoutMs": 60000
-    })) else {
-        return;
-    };
+    }));
     dev.wait_ready();
     let mut want: std::collections::HashMap<String, Vec<String>> = Default::default();
     let mut rng = 0x9e37_79b9_u64;
@@ -577,9 +559,7 @@ async fn the_embedded_node_loses_nothing_when_a_third_of_the_connections_are_cut
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn a_node_killed_and_restarted_under_its_devices_loses_nothing() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let url = redis.url();
     let flags = ["--redis", url.as_str(), "--namespace", "it-restart"];
     let port = free_port();
@@ -587,12 +567,10 @@ async fn a_node_killed_and_restarted_under_its_devices_loses_nothing() {
     let b = ServeProcess::start("b", &flags);
     let ids: Vec<String> = (0..1000).map(|i| format!("rs-{i:04}")).collect();
     let depts = event_departments(&ids, 10);
-    let Some(mut dev) = Devices::start(json!({
+    let mut dev = Devices::start(json!({
         "url": a.url(), "ids": ids, "eventDepartments": depts,
         "transports": ["websocket"], "timeoutMs": 90000, "retryConnectErrors": true
-    })) else {
-        return;
-    };
+    }));
     dev.wait_ready();
     let mut want: std::collections::HashMap<String, Vec<String>> = Default::default();
     for k in 0..24 {

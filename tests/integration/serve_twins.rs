@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::support::{node_dir, RedisServer, ServeProcess};
 
 fn run_twins(node: &ServeProcess) -> Value {
-    let dir = node_dir().unwrap();
+    let dir = node_dir();
     let out = Command::new("node")
         .arg(dir.join("twins.mjs"))
         .arg(node.url())
@@ -89,7 +89,7 @@ fn one_device_id_connected_twice_is_two_sessions_on_the_embedded_node() {
 #[cfg_attr(not(have_redis), ignore = "redis-server not found")]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 fn one_device_id_connected_twice_is_two_sessions_with_redis() {
-    let redis = RedisServer::start().unwrap();
+    let redis = RedisServer::start();
     let url = redis.url();
     let node = ServeProcess::start("twins-r", &["--redis", &url, "--namespace", "it-twins"]);
     check(&run_twins(&node));
@@ -132,8 +132,7 @@ async fn a_stale_connection_of_the_same_device_times_out_without_disturbing_the_
     let mut fresh = Devices::start(json!({
         "url": node.url(), "ids": ["twin-s"], "transports": ["websocket"],
         "timeoutMs": 20000
-    }))
-    .unwrap();
+    }));
     fresh.wait_ready();
     assert_eq!(metric("socket_io_active_connections").await, 2.0);
     assert!(

@@ -34,10 +34,6 @@
 //! Under `CI=true` a missing tool fails the run (`ci_gate::every_tool_the_tests_use_is_present_under_ci`),
 //! and a helper asked for a tool that is missing panics (the test lacks its attribute): a test
 //! that did not run is never reported as passed.
-//!
-//! The helpers that return `Option` ([`RedisServer::start`], [`node_dir`], [`Nginx::start_sized`],
-//! [`RedisCluster::start`]) always return `Some` now; the `Option` only keeps older call sites
-//! (`let Some(r) = RedisServer::start() else { return }`) compiling.
 
 use std::path::PathBuf;
 
@@ -94,8 +90,8 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Start one (always `Some`; see the top of this file). Needs `have_redis`.
-    pub fn start() -> Option<RedisServer> {
+    /// Start one. Needs `have_redis`.
+    pub fn start() -> RedisServer {
         require(cfg!(have_redis), "have_redis", "redis-server not found");
         let port = free_port();
         let mut r = RedisServer {
@@ -104,7 +100,7 @@ impl RedisServer {
             child: None,
         };
         r.spawn();
-        Some(r)
+        r
     }
 
     pub fn url(&self) -> String {
@@ -275,15 +271,14 @@ impl Drop for ServeProcess {
     }
 }
 
-/// `tests/node` with node_modules installed (always `Some`; see the top of this file). Needs
-/// `have_node_modules`.
-pub fn node_dir() -> Option<PathBuf> {
+/// `tests/node` with node_modules installed. Needs `have_node_modules`.
+pub fn node_dir() -> PathBuf {
     require(
         cfg!(have_node_modules),
         "have_node_modules",
         "tests/node/node_modules not found",
     );
-    Some(root().join("tests/node"))
+    root().join("tests/node")
 }
 
 /// `python3` with tests/python/site (where tests/fetch installs the pinned packages) first on
@@ -322,10 +317,10 @@ pub struct Nginx {
 }
 
 impl Nginx {
-    /// Always `Some` (see the top of this file); needs `have_nginx`. Sized for `devices` proxied
+    /// Needs `have_nginx`. Sized for `devices` proxied
     /// websockets (2 fds each): `worker_connections` (default 8192) and `worker_rlimit_nofile`
     /// grow when needed.
-    pub fn start_sized(backends: &[u16], devices: usize) -> Option<Nginx> {
+    pub fn start_sized(backends: &[u16], devices: usize) -> Nginx {
         require(cfg!(have_nginx), "have_nginx", "nginx not found");
         let conns = (2 * devices + 512).max(8192);
         let bin = ["/usr/sbin/nginx", "nginx"]
@@ -385,11 +380,11 @@ http {{
             assert!(std::time::Instant::now() < deadline, "nginx did not listen");
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Some(Nginx {
+        Nginx {
             port,
             _dir: dir,
             child,
-        })
+        }
     }
 
     pub fn url(&self) -> String {
@@ -422,7 +417,7 @@ pub struct RedisCluster {
 }
 
 impl RedisCluster {
-    pub fn start() -> Option<RedisCluster> {
+    pub fn start() -> RedisCluster {
         require(cfg!(have_redis), "have_redis", "redis-server not found");
         // Cluster bus ports are port + 10000: pick ports whose bus port is free too.
         let mut ports = Vec::new();
@@ -499,7 +494,7 @@ impl RedisCluster {
                 .output()
                 .unwrap();
             if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
-                return Some(c);
+                return c;
             }
             assert!(
                 std::time::Instant::now() < deadline,

@@ -11,7 +11,7 @@ use crate::support::{rtctl, succeeded, RedisServer, ServeProcess};
 
 /// Three nodes in `namespace` with 2, 1 and 3 official clients (departments joined at
 /// connect, and one `subscribe-department`), or `None` when a tool is missing outside CI.
-fn fleet(redis: &RedisServer, namespace: &str) -> Option<(Vec<ServeProcess>, Vec<Devices>)> {
+fn fleet(redis: &RedisServer, namespace: &str) -> (Vec<ServeProcess>, Vec<Devices>) {
     let url = redis.url();
     let flags = ["--redis", url.as_str(), "--namespace", namespace];
     let nodes: Vec<ServeProcess> = ["a", "b", "c"]
@@ -28,11 +28,11 @@ fn fleet(redis: &RedisServer, namespace: &str) -> Option<(Vec<ServeProcess>, Vec
         let mut d = Devices::start(json!({
             "url": node.url(), "ids": ids, "departments": departments, "subscribe": "D2",
             "transports": ["websocket"], "expect": 1_000_000, "timeoutMs": 120_000
-        }))?;
+        }));
         d.wait_ready();
         devs.push(d);
     }
-    Some((nodes, devs))
+    (nodes, devs)
 }
 
 /// A fleet file naming the three nodes (nginx consistent hashing on the device id).
@@ -75,12 +75,8 @@ fn node<'a>(v: &'a Value, id: &str) -> &'a Value {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 #[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 fn status_json_counts_then_degraded_after_kill_9_then_redis_unreachable() {
-    let Some(mut redis) = RedisServer::start() else {
-        return;
-    };
-    let Some((mut nodes, _devs)) = fleet(&redis, "it-status") else {
-        return;
-    };
+    let mut redis = RedisServer::start();
+    let (mut nodes, _devs) = fleet(&redis, "it-status");
     let dir = tempfile::tempdir().unwrap();
     let fleet = fleet_file(&dir, &nodes, &redis);
     // Heartbeats are written every second: wait (bounded) for all three with their devices.
@@ -203,7 +199,7 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(width: u16, height: u16) -> Option<Tmux> {
+    fn start(width: u16, height: u16) -> Tmux {
         if std::process::Command::new("tmux")
             .arg("-V")
             .output()
@@ -222,7 +218,7 @@ impl Tmux {
             .status
             .success();
         assert!(ok, "tmux session starts");
-        Some(t)
+        t
     }
 
     fn cmd(&self, args: &[&str]) -> Output {
@@ -276,15 +272,9 @@ fn row<'a>(screen: &'a str, id: &str) -> Option<&'a str> {
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 #[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly() {
-    let Some(mut redis) = RedisServer::start() else {
-        return;
-    };
-    let Some((mut nodes, _devs)) = fleet(&redis, "it-top") else {
-        return;
-    };
-    let Some(tmux) = Tmux::start(160, 45) else {
-        return;
-    };
+    let mut redis = RedisServer::start();
+    let (mut nodes, _devs) = fleet(&redis, "it-top");
+    let tmux = Tmux::start(160, 45);
     let bin = assert_cmd::cargo::cargo_bin("rtctl");
     let interval = 1.0;
     tmux.keys(&[
@@ -398,9 +388,7 @@ fn top_in_tmux_shows_nodes_marks_the_killed_one_opens_a_node_and_quits_cleanly()
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 #[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 fn status_and_top_once_read_a_redis_cluster() {
-    let Some(cluster) = crate::support::RedisCluster::start() else {
-        return;
-    };
+    let cluster = crate::support::RedisCluster::start();
     let url = cluster.url();
     let _a = ServeProcess::start("a", &["--redis", &url, "--namespace", "it-cl"]);
     let _b = ServeProcess::start("b", &["--redis", &url, "--namespace", "it-cl"]);
@@ -448,9 +436,7 @@ fn status_and_top_once_read_a_redis_cluster() {
 #[cfg_attr(not(have_tmux), ignore = "tmux not found")]
 async fn heartbeats_count_client_ips_from_a_trusted_gateway_only() {
     use crate::engine_support::{http_with, open_sid};
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
+    let redis = RedisServer::start();
     let url = redis.url();
     let trusting = ServeProcess::start(
         "trusting",

@@ -235,7 +235,7 @@ async fn fleet(redis: &RedisServer) -> (Vec<u16>, Vec<ServeProcess>) {
 }
 
 /// The nginx gateways: one per `PER_GATEWAY` devices, all with the same upstreams.
-fn gateways(ports: &[u16]) -> Option<Vec<Nginx>> {
+fn gateways(ports: &[u16]) -> Vec<Nginx> {
     let n = devices();
     let count = n.div_ceil(PER_GATEWAY);
     (0..count)
@@ -249,7 +249,7 @@ struct Fleet {
 }
 
 impl Fleet {
-    fn start(gws: &[Nginx], joins: Joins) -> Option<Fleet> {
+    fn start(gws: &[Nginx], joins: Joins) -> Fleet {
         let n = devices();
         let procs = n.div_ceil(PER_PROCESS);
         let mut groups = Vec::new();
@@ -273,10 +273,10 @@ impl Fleet {
                 cfg["connectPerTick"] = json!(50);
                 cfg["retryConnectErrors"] = json!(true);
             }
-            let devs = Devices::start(cfg)?;
+            let devs = Devices::start(cfg);
             groups.push((ids, devs));
         }
-        Some(Fleet { groups })
+        Fleet { groups }
     }
 
     fn wait_ready(&mut self) {
@@ -352,20 +352,20 @@ struct Rig {
     devs: Fleet,
 }
 
-/// Start the rig, or `None` (skip, outside CI) when a tool is missing.
-async fn rig(joins: Joins) -> Option<Rig> {
-    let redis = RedisServer::start()?;
+/// Start the rig.
+async fn rig(joins: Joins) -> Rig {
+    let redis = RedisServer::start();
     let (ports, nodes) = fleet(&redis).await;
-    let gws = gateways(&ports)?;
-    let mut devs = Fleet::start(&gws, joins)?;
+    let gws = gateways(&ports);
+    let mut devs = Fleet::start(&gws, joins);
     devs.wait_ready();
-    Some(Rig {
+    Rig {
         redis,
         ports,
         nodes,
         _gateways: gws,
         devs,
-    })
+    }
 }
 
 /// Assert the scenario's outcome and print it.
@@ -393,16 +393,13 @@ fn verdict(name: &str, joins: Joins, ledger: &Ledger, report: &Value, extra: &st
 }
 
 async fn kill_9_and_restart(joins: Joins) {
-    let Some(Rig {
+    let Rig {
         redis,
         ports,
         mut nodes,
         _gateways,
         mut devs,
-    }) = rig(joins).await
-    else {
-        return;
-    };
+    } = rig(joins).await;
     let mut ledger = Ledger::default();
     let started = Instant::now();
     let mut recovered_at = None;
@@ -501,16 +498,13 @@ async fn kill_9_and_restart_a_node_behind_nginx_loses_nothing_with_mixed_joins_a
 }
 
 async fn cutting_connections(joins: Joins) {
-    let Some(Rig {
+    let Rig {
         redis: _redis,
         ports,
         nodes,
         _gateways,
         mut devs,
-    }) = rig(joins).await
-    else {
-        return;
-    };
+    } = rig(joins).await;
     let mut ledger = Ledger::default();
     let live: Vec<&ServeProcess> = nodes.iter().collect();
     for k in 0..100 {
@@ -560,16 +554,13 @@ async fn cutting_device_connections_mid_stream_loses_nothing_with_mixed_joins_an
 }
 
 async fn redis_restart(joins: Joins) {
-    let Some(Rig {
+    let Rig {
         mut redis,
         ports: _,
         nodes,
         _gateways,
         mut devs,
-    }) = rig(joins).await
-    else {
-        return;
-    };
+    } = rig(joins).await;
     let mut ledger = Ledger::default();
     let live: Vec<&ServeProcess> = nodes.iter().collect();
     let mut refused = 0;
@@ -620,16 +611,13 @@ async fn redis_restart_mid_stream_loses_nothing_with_mixed_joins_and_leaves() {
 }
 
 async fn rolling_restart(joins: Joins) {
-    let Some(Rig {
+    let Rig {
         redis,
         ports,
         mut nodes,
         _gateways,
         mut devs,
-    }) = rig(joins).await
-    else {
-        return;
-    };
+    } = rig(joins).await;
     let mut ledger = Ledger::default();
     let url = redis.url();
     for k in 0..120 {
