@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{free_port, node_dir, rtctl, RedisServer, ServeProcess};
+use crate::support::{free_port, issue_token, node_dir, rtctl, RedisServer, ServeProcess};
 
 const KEY: &str = "registry-test-key";
 
@@ -53,16 +53,27 @@ async fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> (u16, Value) {
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    answer(req).await
 }
 
 async fn get(url: &str, path: &str, key: Option<&str>) -> (u16, Value) {
-    let mut req = reqwest::Client::new().get(format!("{url}{path}"));
-    if let Some(k) = key {
-        req = req.bearer_auth(k);
+    answer(with_key(
+        reqwest::Client::new().get(format!("{url}{path}")),
+        key,
+    ))
+    .await
+}
+
+/// The request with `Authorization: Bearer KEY` when there is a key.
+fn with_key(req: reqwest::RequestBuilder, key: Option<&str>) -> reqwest::RequestBuilder {
+    match key {
+        Some(k) => req.bearer_auth(k),
+        None => req,
     }
+}
+
+/// Sends the request: its status and JSON body (`null` when the body is not JSON).
+async fn answer(req: reqwest::RequestBuilder) -> (u16, Value) {
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
@@ -328,20 +339,6 @@ async fn forwarded_for_is_used_only_from_a_trusted_peer() {
     );
 }
 
-fn issue(file: &str, args: &[&str]) -> String {
-    let out = rtctl()
-        .args(["token", "issue", "--key-file", file])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 /// With --auth jwt the bearer must be the device's own token: none or a bad one is 401,
 /// another device's 403; the token's user becomes the record's user_id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -352,8 +349,8 @@ async fn with_auth_jwt_only_the_devices_own_token_registers_it() {
     std::fs::write(&keys, "registry-key-0123456789abcdefghijklmnopqrstuv\n").unwrap();
     let file = keys.to_string_lossy().into_owned();
     let user = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
-    let own = issue(&file, &["--device", "tablet-1", "--user", user]);
-    let other = issue(&file, &["--device", "tablet-2"]);
+    let own = issue_token(&file, &["--device", "tablet-1", "--user", user]);
+    let other = issue_token(&file, &["--device", "tablet-2"]);
     let mut a = data_dir_args(&dir.path().join("data"));
     a.extend([
         "--auth".into(),
@@ -714,13 +711,8 @@ fn keys_file(dir: &std::path::Path) -> String {
 }
 
 async fn delete(url: &str, id: &str, key: Option<&str>) -> (u16, Value) {
-    let mut req = reqwest::Client::new().delete(format!("{url}/api/v1/devices/{id}"));
-    if let Some(k) = key {
-        req = req.bearer_auth(k);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    let req = reqwest::Client::new().delete(format!("{url}/api/v1/devices/{id}"));
+    answer(with_key(req, key)).await
 }
 
 /// `DELETE /api/v1/devices/ID` and `rtctl devices remove`: checks the key's scope (none → 401,

@@ -1005,19 +1005,7 @@ async fn signed_tokens_are_required_with_auth_jwt() {
         "rotating.keys",
         &format!("# new key signs\n{new_key}\n{old_key}\n"),
     );
-    let issue = |file: &str, args: &[&str]| {
-        let out = crate::support::rtctl()
-            .args(["token", "issue", "--key-file", file])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
+    let issue = crate::support::issue_token;
     let good_old = issue(
         &old_file,
         &["--device", "D1", "--department", "ops", "--ttl", "1h"],

@@ -65,6 +65,17 @@ pub fn succeeded(out: &std::process::Output) {
     );
 }
 
+/// `rtctl token issue --key-file FILE ARGS…`: the token (the command must succeed).
+pub fn issue_token(file: &str, args: &[&str]) -> String {
+    let out = rtctl()
+        .args(["token", "issue", "--key-file", file])
+        .args(args)
+        .output()
+        .unwrap();
+    succeeded(&out);
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
