@@ -301,15 +301,15 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s v -l verbose -d '
 complete -c rtctl -n "__fish_rtctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -s o -l output -d 'Output format: the offset as text, or JSON for scripts' -r -f -a "table\t'Human-readable tables'
 json\t'One JSON document on stdout'"
-complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l url -d 'Base URL of a node or of the gateway in front of the nodes' -r -f
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l url -d 'Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway in front of the nodes' -r -f
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l api-key -d 'The node\'s API key, sent as `Authorization: Bearer <key>`' -r
+complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l timeout -d 'Seconds to wait for the answer' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l department -d 'Send to every device of this department' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l device -d 'Send to one device' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l payload -d 'The notification, as JSON (default `{}`)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l payload-file -d 'Read the notification (JSON) from a file ("-" for stdin)' -r -F
-complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l api-key -d 'API key, sent as `Authorization: Bearer <key>`' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l count -d 'Send the notification this many times (a smoke load; progress bar on a terminal)' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l rate -d 'At most this many requests per second with --count (0: as fast as the node answers)' -r
-complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l timeout -d 'Seconds to wait for each response' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -l all -d 'Send to every device'
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -181,7 +181,7 @@ pub enum DevicesCommand {
     NatReport(DevicesNatArgs),
 }
 
-/// How `rtctl devices` reaches a node's HTTP API.
+/// How `rtctl devices` and `rtctl publish` reach a node's HTTP API.
 #[derive(Debug, Clone, Args)]
 pub struct NodeApiArgs {
     /// Base URL of a node (with Redis, any node answers for the whole fleet) or of the gateway
@@ -1111,9 +1111,9 @@ pub struct PublishArgs {
     /// Output format: the offset as text, or JSON for scripts.
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table, env = "RTCTL_OUTPUT")]
     pub output: OutputFormat,
-    /// Base URL of a node or of the gateway in front of the nodes.
-    #[arg(long, env = "RTCTL_URL", value_name = "URL", value_hint = ValueHint::Url)]
-    pub url: String,
+    // --url, --api-key and --timeout (per request), as `rtctl devices` has them
+    #[command(flatten)]
+    pub api: NodeApiArgs,
     /// Send to every device of this department.
     #[arg(long, value_name = "ID")]
     pub department: Option<String>,
@@ -1129,21 +1129,10 @@ pub struct PublishArgs {
     /// Read the notification (JSON) from a file ("-" for stdin).
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub payload_file: Option<PathBuf>,
-    /// API key, sent as `Authorization: Bearer <key>`.
-    #[arg(
-        long,
-        env = "RTCTL_API_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    pub api_key: Option<String>,
     /// Send the notification this many times (a smoke load; progress bar on a terminal).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub count: u64,
     /// At most this many requests per second with --count (0: as fast as the node answers).
     #[arg(long, default_value_t = 0.0, value_name = "PER_SEC")]
     pub rate: f64,
-    /// Seconds to wait for each response.
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
-    pub timeout: f64,
 }

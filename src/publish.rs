@@ -154,7 +154,7 @@ async fn send(
 
 pub fn run(args: &PublishArgs, format: OutputFormat, out: &mut dyn Write) -> Result<()> {
     let body = body(args)?;
-    let url = endpoint(&args.url)?;
+    let url = endpoint(&args.api.url)?;
     if args.count == 0 {
         return Err(Error::flag("--count", "expected at least 1"));
     }
@@ -164,8 +164,8 @@ pub fn run(args: &PublishArgs, format: OutputFormat, out: &mut dyn Write) -> Res
             format!("expected requests per second ≥ 0, got {}", args.rate),
         ));
     }
-    let (client, rt) = client(args.timeout)?;
-    let key = args.api_key.as_deref().filter(|k| !k.is_empty());
+    let (client, rt) = client(args.api.timeout)?;
+    let key = args.api.api_key.as_deref().filter(|k| !k.is_empty());
     let bar = (args.count > 1 && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::with_draw_target(
             Some(args.count),
