@@ -75,6 +75,13 @@ struct StoredSession {
     subs: Vec<Membership>,
 }
 
+impl StoredSession {
+    /// Touched within the last `ttl_secs` at `now`.
+    fn live(&self, now: u32, ttl_secs: u64) -> bool {
+        u64::from(now.saturating_sub(self.touched)) <= ttl_secs
+    }
+}
+
 /// Writes between two sweeps of the whole store.
 const SWEEP_EVERY: u32 = 4096;
 
@@ -93,7 +100,7 @@ impl MemoryStore {
     }
 
     fn live(&self, s: &StoredSession, now: u32) -> bool {
-        u64::from(now.saturating_sub(s.touched)) <= self.ttl.as_secs()
+        s.live(now, self.ttl.as_secs())
     }
 
     fn session(&mut self, device: &str, session: &str) -> Option<&mut StoredSession> {
@@ -104,7 +111,7 @@ impl MemoryStore {
             .get_mut(device)?
             .iter_mut()
             .find(|s| &*s.id == session)
-            .filter(|s| u64::from(now.saturating_sub(s.touched)) <= ttl)?;
+            .filter(|s| s.live(now, ttl))?;
         s.touched = now;
         Some(s)
     }
@@ -142,7 +149,7 @@ impl MemoryStore {
         let now = self.now();
         let ttl = self.ttl.as_secs();
         if let Some(list) = self.devices.get_mut(device) {
-            list.retain(|s| u64::from(now.saturating_sub(s.touched)) <= ttl);
+            list.retain(|s| s.live(now, ttl));
             if let Some(i) = list.iter().position(|s| &*s.id == session) {
                 let mut s = list.remove(i);
                 s.subs = subs;
@@ -162,7 +169,7 @@ impl MemoryStore {
         let now = self.now();
         let ttl = self.ttl.as_secs();
         self.devices.retain(|_, list| {
-            list.retain(|s| u64::from(now.saturating_sub(s.touched)) <= ttl);
+            list.retain(|s| s.live(now, ttl));
             !list.is_empty()
         });
     }
