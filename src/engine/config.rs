@@ -80,6 +80,11 @@ pub struct Config {
     /// Resolution of the shared timer wheel. `None` derives it from the
     /// heartbeat settings (a tenth of the shorter one, 5 ms to 1 s).
     pub timer_tick: Option<Duration>,
+    /// Sockets each thread of a direct-write broadcast ([`crate::engine::Write::Now`])
+    /// writes at least (default 2,048): a broadcast to `n` sockets is written from
+    /// `min(cores, n / this)` threads (a thread costs tens of microseconds to start, 2,048
+    /// writes about ten milliseconds).
+    pub fan_out_per_thread: usize,
 }
 
 impl Default for Config {
@@ -99,6 +104,7 @@ impl Default for Config {
             max_rooms_per_socket: 100,
             overflow: OverflowPolicy::default(),
             timer_tick: None,
+            fan_out_per_thread: 2048,
         }
     }
 }

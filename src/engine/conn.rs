@@ -24,6 +24,7 @@ use std::num::NonZeroU64;
 use super::eio::{self, Frame, FrameKind, Packet};
 use super::http::ConnHandle;
 use super::server::{CloseReason, EioHandler, Session, WsSync};
+use super::tcp::SharedTcp;
 use super::ws::{self, close_code, OpCode, WsError};
 
 /// Bytes read per `read` call (on the stack of the poll, not in the future).
@@ -39,6 +40,24 @@ const MAX_CTL_PENDING: usize = 8 * 1024;
 const MAX_PROBE_REPLIES: usize = 16;
 /// Time allowed to flush the close frame before the socket is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// A WebSocket's stream. A plain TCP stream can also be written by its session directly
+/// (see `Session::send_direct`).
+pub(crate) trait WsIo: AsyncRead + AsyncWrite + Unpin {
+    /// A second handle to the stream for the session's direct writes, where it has one.
+    fn direct(&self) -> Option<SharedTcp> {
+        None
+    }
+}
+
+impl WsIo for SharedTcp {
+    fn direct(&self) -> Option<SharedTcp> {
+        Some(self.clone())
+    }
+}
+
+/// Upgraded streams that are not plain TCP (other embeddings): the task writes everything.
+impl WsIo for hyper_util::rt::TokioIo<hyper::upgrade::Upgraded> {}
 
 /// The connection's role towards its session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,9 +131,14 @@ struct Control {
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
+impl<H: EioHandler, IO: WsIo> WsConn<H, IO> {
     /// A connection over `io`.
     pub(crate) fn new(io: IO, session: Arc<Session<H>>, role: Role) -> Self {
+        if role == Role::Active {
+            if let Some(w) = io.direct() {
+                session.attach_writer(w);
+            }
+        }
         WsConn {
             io,
             session,
@@ -388,6 +412,9 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
                     Some(frames) => {
                         self.role = Role::Active;
                         self.out.extend(frames);
+                        if let Some(w) = self.io.direct() {
+                            self.session.attach_writer(w);
+                        }
                     }
                     None => self.start_close(close_code::NORMAL, ""),
                 }
@@ -447,11 +474,7 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
             let mut hlens = [0usize; FRAMES_PER_WRITE];
             let count = self.out.len().min(FRAMES_PER_WRITE);
             for (i, f) in self.out.iter().take(count).enumerate() {
-                let op = match f.kind() {
-                    FrameKind::Text => OpCode::Text,
-                    FrameKind::Binary => OpCode::Binary,
-                };
-                hlens[i] = ws::write_header(&mut headers[i], op, f.bytes().len());
+                hlens[i] = frame_header(&mut headers[i], f);
             }
             let mut slices = [IoSlice::new(&[]); FRAMES_PER_WRITE * 2];
             let mut n_slices = 0;
@@ -521,20 +544,24 @@ impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> WsConn<H, IO> {
         if self.phase != Phase::Open {
             return;
         }
+        let take = self.out.is_empty() && self.out_pos == 0;
+        let idle = take && !self.ctl_pending();
         let r = match self.role {
-            Role::Active => self
-                .session
-                .ws_sync(cx.waker(), self.out.is_empty() && self.out_pos == 0),
+            Role::Active => self.session.ws_sync(cx.waker(), take, idle),
             Role::Probing(token) => self.session.upgrade_sync(token.get(), cx.waker()),
         };
         match r {
-            WsSync::Frames(f) => {
-                if !f.is_empty() {
-                    self.out = f;
+            WsSync::Frames(t) => {
+                if !t.frames.is_empty() {
+                    self.out = t.frames;
+                    self.out_pos = t.head_pos;
                 }
             }
             WsSync::Closed(reason, rest) => {
-                self.out.extend(rest);
+                if !rest.frames.is_empty() && self.out.is_empty() {
+                    self.out_pos = rest.head_pos;
+                }
+                self.out.extend(rest.frames);
                 let code = if reason == CloseReason::ServerShutdown {
                     close_code::GOING_AWAY
                 } else {
@@ -559,6 +586,50 @@ fn io_close_reason(e: &std::io::Error) -> CloseReason {
     }
 }
 
+/// Writes the WebSocket header of `f` (unmasked, final); returns its length.
+fn frame_header(out: &mut [u8; ws::MAX_HEADER], f: &Frame) -> usize {
+    let op = match f.kind() {
+        FrameKind::Text => OpCode::Text,
+        FrameKind::Binary => OpCode::Binary,
+    };
+    ws::write_header(out, op, f.bytes().len())
+}
+
+/// Frames per direct write (a packet and its binary attachments); more are queued.
+const FRAMES_PER_DIRECT: usize = 4;
+
+/// Writes `frames` to `w` now, with one non-blocking vectored write. Returns how many frames
+/// went out whole and how many bytes of the next one (header included). The caller holds
+/// the session's lock and has checked that nothing else is being written.
+pub(crate) fn write_direct(w: &SharedTcp, frames: &[Frame]) -> (usize, u32) {
+    if frames.len() > FRAMES_PER_DIRECT {
+        return (0, 0);
+    }
+    let mut headers = [[0u8; ws::MAX_HEADER]; FRAMES_PER_DIRECT];
+    let mut hlens = [0usize; FRAMES_PER_DIRECT];
+    let mut slices = [IoSlice::new(&[]); FRAMES_PER_DIRECT * 2];
+    for (i, f) in frames.iter().enumerate() {
+        hlens[i] = frame_header(&mut headers[i], f);
+    }
+    for (i, f) in frames.iter().enumerate() {
+        slices[2 * i] = IoSlice::new(&headers[i][..hlens[i]]);
+        slices[2 * i + 1] = IoSlice::new(f.bytes());
+    }
+    // WouldBlock (or an error, which the task meets again and handles): nothing written
+    let mut n =
+        w.0.try_write_vectored(&slices[..frames.len() * 2])
+            .unwrap_or(0);
+    for (i, f) in frames.iter().enumerate() {
+        let len = hlens[i] + f.bytes().len();
+        if n < len {
+            // less than one frame, itself far below 4 GiB
+            return (i, n as u32);
+        }
+        n -= len;
+    }
+    (frames.len(), 0)
+}
+
 /// Appends an unmasked control frame.
 fn encode_control(out: &mut Vec<u8>, op: OpCode, payload: &[u8]) {
     let mut h = [0u8; ws::MAX_HEADER];
@@ -567,7 +638,7 @@ fn encode_control(out: &mut Vec<u8>, op: OpCode, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-impl<H: EioHandler, IO: AsyncRead + AsyncWrite + Unpin> Future for WsConn<H, IO> {
+impl<H: EioHandler, IO: WsIo> Future for WsConn<H, IO> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

@@ -45,6 +45,7 @@ use super::guard::{client_ip, ClientIp, HttpLimits, HttpStats, RequestBody, Unfi
 use super::query::{EioQuery, ErrorCode, Transport};
 use super::server::{CloseReason, EioHandler, EioServer, GetOutcome, HandshakeRequest, Session};
 use super::socket::{Handler, SocketIo};
+use super::tcp::SharedTcp;
 use super::ws;
 
 /// Response body type of the engine.
@@ -426,7 +427,8 @@ async fn run_websocket<H: EioHandler>(
             drop(read_buf);
             // counted as an open connection of the guarded server while it lives; spawned
             // as it is (an `async` block around it would hold it twice: a 512-byte cell)
-            tokio::spawn(WsConn::with_pre(io.into_inner(), pre, session, role).holding(conn));
+            let io = SharedTcp::new(io.into_inner());
+            tokio::spawn(WsConn::with_pre(io, pre, session, role).holding(conn));
         }
         Err(upgraded) => {
             let io = TokioIo::new(upgraded);
@@ -822,7 +824,7 @@ mod tests {
         // the connection future lives in a tokio task cell aligned to 128 bytes, with ~110
         // bytes of tokio's own: at most 128 keeps the cell at 256 bytes (160 made it 384, and
         // an async block around it, holding it twice, 512)
-        let ws = size_of::<WsConn<SioLayer<H>, TcpStream>>();
+        let ws = size_of::<WsConn<SioLayer<H>, SharedTcp>>();
         assert!(ws <= 128, "WsConn is {ws} bytes");
         assert!(size_of::<WsConn<SioLayer<H>, TokioIo<hyper::upgrade::Upgraded>>>() <= 144);
         let session = size_of::<Session<SioLayer<H>>>();

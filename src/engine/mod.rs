@@ -140,6 +140,7 @@ pub mod query;
 pub mod server;
 pub mod sio;
 pub mod socket;
+mod tcp;
 mod timer;
 pub mod ws;
 
@@ -152,7 +153,7 @@ pub use server::{
 };
 pub use socket::{
     AckError, AckFuture, AckSender, ConnectError, ConnectRequest, Delivery, DisconnectReason,
-    Handler, JoinError, NamespaceRef, Socket, SocketIo,
+    Handler, JoinError, NamespaceRef, Socket, SocketIo, Write,
 };
 
 /// Writes `s` as a JSON string literal, escaped like `JSON.stringify`

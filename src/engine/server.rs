@@ -27,8 +27,10 @@ use bytes::Bytes;
 use hyper::HeaderMap;
 
 use super::config::Config;
+use super::conn::write_direct;
 use super::eio::{Frame, Handshake, Packet};
 use super::query::{EioQuery, Transport};
+use super::tcp::SharedTcp;
 use super::timer::{TimerKind, Wheel};
 
 /// Locks a mutex, ignoring poisoning (state stays consistent because no
@@ -267,8 +269,13 @@ pub struct Stats {
     pub upgrades_total: AtomicU64,
     /// Closes by reason, indexed by [`CloseReason::index`].
     pub closed_total: [AtomicU64; 8],
-    /// Frames queued for sending (every attachment counts).
+    /// Frames queued for sending, or written directly (every attachment counts).
     pub frames_sent_total: AtomicU64,
+    /// Sends written straight to an idle WebSocket by [`Session::send_direct`].
+    pub direct_writes_total: AtomicU64,
+    /// Direct writes the socket did not take whole (`EAGAIN`, or part of a frame): queued for
+    /// the connection's task instead.
+    pub direct_deferred_total: AtomicU64,
     /// Sends refused because a queue was over its bound.
     pub queue_full_total: AtomicU64,
     /// Sockets marked behind ([`super::config::OverflowPolicy::MarkBehind`]).
@@ -473,10 +480,12 @@ impl<H: EioHandler> EioServer<H> {
                 waker: None,
                 upgrade: None,
                 hold: None,
-                held_bytes: 0,
                 last_pong: Instant::now(),
                 ping_queued: false,
                 pending_ip,
+                writer: None,
+                ws_idle: false,
+                head_pos: 0,
             }),
             upper: Mutex::new(Some(state)),
         });
@@ -563,15 +572,23 @@ pub(crate) struct State {
     upgrade: Option<Box<Upgrade>>,
     /// Frames sent while a Socket.IO connect is being completed: they go out
     /// after the CONNECT reply.
-    hold: Option<Vec<Frame>>,
-    /// Bytes in `hold` (counted against the queue bound).
-    held_bytes: u32,
+    /// (Boxed: held only while a CONNECT is completed, so a small session the rest of the time.)
+    hold: Option<Box<Held>>,
     last_pong: Instant,
     /// The ping we wait an answer for is still in our queue (not handed to the transport):
     /// a `3` cannot be its answer.
     ping_queued: bool,
     /// Counted as an unfinished handshake of this IP until established or closed.
     pending_ip: Option<IpAddr>,
+    /// The active WebSocket's TCP stream, for [`Session::send_direct`] (plain TCP only).
+    writer: Option<SharedTcp>,
+    /// The WebSocket task has nothing in flight (no frame, no control bytes) and has not
+    /// been handed the queue since: a direct write may go to `writer` while the queue is
+    /// empty. Set and cleared under this lock, as are the direct writes themselves.
+    ws_idle: bool,
+    /// Bytes of `queue[0]` (WebSocket header included) that a direct write already sent:
+    /// the socket took the frame in part, the task writes the rest.
+    head_pos: u32,
 }
 
 impl State {
@@ -580,6 +597,31 @@ impl State {
         self.queued_bytes = 0;
         self.ping_queued = false;
     }
+
+    /// Hands the queue to the WebSocket task, with the bytes of its first frame already sent.
+    fn take_queue(&mut self) -> Taken {
+        self.taken();
+        Taken {
+            frames: std::mem::take(&mut self.queue),
+            head_pos: std::mem::take(&mut self.head_pos),
+        }
+    }
+}
+
+/// Frames sent while a Socket.IO connect is being completed.
+#[derive(Default)]
+struct Held {
+    frames: Vec<Frame>,
+    /// Bytes in `frames` (counted against the queue bound).
+    bytes: u32,
+}
+
+/// Frames handed to the WebSocket task.
+#[derive(Default)]
+pub(crate) struct Taken {
+    pub(crate) frames: VecDeque<Frame>,
+    /// Bytes of `frames[0]` (header included) a direct write already sent.
+    pub(crate) head_pos: u32,
 }
 
 /// Which bound a send is held to.
@@ -639,10 +681,11 @@ pub(crate) enum GetOutcome {
 /// What the WebSocket task must do after syncing with the session.
 pub(crate) enum WsSync {
     /// Keep going; frames to write (possibly none).
-    Frames(VecDeque<Frame>),
-    /// The session closed: write these last frames (only for an
-    /// application close), then a close frame, and stop.
-    Closed(CloseReason, VecDeque<Frame>),
+    Frames(Taken),
+    /// The session closed: write these last frames (all of them after an
+    /// application close; else only the rest of a frame a direct write sent in part),
+    /// then a close frame, and stop.
+    Closed(CloseReason, Taken),
     /// The upgrade this task was doing was cancelled (timeout, session closed).
     Detached,
 }
@@ -681,7 +724,17 @@ impl<H: EioHandler> Session<H> {
     /// binary attachments). Refused with [`SendError::Full`] when the queue
     /// would go over its bound; nothing is queued then.
     pub fn send(&self, frames: &[Frame]) -> Result<(), SendError> {
-        self.push(frames, Bound::Data)
+        self.push(frames, Bound::Data, false)
+    }
+
+    /// Like [`Session::send`], but when the WebSocket has nothing queued or in flight the
+    /// frames are written to its socket right away, from the caller's thread: one system
+    /// call and no task wake per delivery. What the socket does not take (`EAGAIN`, or a
+    /// part of a frame) is queued for the connection's task, as with `send`. For fan-outs
+    /// that want the lowest latency; a caller with a backlog should `send` and let the
+    /// task coalesce.
+    pub fn send_direct(&self, frames: &[Frame]) -> Result<(), SendError> {
+        self.push(frames, Bound::Data, true)
     }
 
     /// Queues control replies (pongs, pings, CONNECT_ERROR, DISCONNECT). They may use
@@ -690,7 +743,7 @@ impl<H: EioHandler> Session<H> {
     /// that fills the reserve too does not read what it asks for, and its session is closed
     /// ([`CloseReason::SendQueueFull`]).
     pub(crate) fn send_control(self: &Arc<Self>, frames: &[Frame]) -> Result<(), SendError> {
-        match self.push(frames, Bound::Control) {
+        match self.push(frames, Bound::Control, false) {
             Err(SendError::Full) => {
                 let stats = &self.shared.stats;
                 stats.control_overflow_total.fetch_add(1, Ordering::Relaxed);
@@ -702,7 +755,7 @@ impl<H: EioHandler> Session<H> {
         }
     }
 
-    fn push(&self, frames: &[Frame], bound: Bound) -> Result<(), SendError> {
+    fn push(&self, frames: &[Frame], bound: Bound, direct: bool) -> Result<(), SendError> {
         let cfg = &self.shared.config;
         let waker = {
             let mut st = lock(&self.state);
@@ -717,9 +770,12 @@ impl<H: EioHandler> Session<H> {
                     cfg.max_queue_bytes + cfg.control_reserve_bytes,
                 ),
             };
-            let held = st.hold.as_ref().map_or(0, Vec::len);
+            let (held, held_bytes) = st
+                .hold
+                .as_ref()
+                .map_or((0, 0), |h| (h.frames.len(), h.bytes));
             if st.queue.len() + held + frames.len() > max_frames
-                || st.queued_bytes as usize + st.held_bytes as usize + bytes > max_bytes
+                || st.queued_bytes as usize + held_bytes as usize + bytes > max_bytes
             {
                 self.shared
                     .stats
@@ -728,11 +784,31 @@ impl<H: EioHandler> Session<H> {
                 return Err(SendError::Full);
             }
             if let Some(hold) = st.hold.as_mut() {
-                hold.extend_from_slice(frames);
-                st.held_bytes = st.held_bytes.saturating_add(small(bytes));
+                hold.frames.extend_from_slice(frames);
+                hold.bytes = hold.bytes.saturating_add(small(bytes));
                 return Ok(());
             }
-            st.queue.extend(frames.iter().cloned());
+            let mut rest = frames;
+            if direct && st.ws_idle && st.queue.is_empty() {
+                if let Some(w) = &st.writer {
+                    let (whole, part) = write_direct(w, frames);
+                    let stats = &self.shared.stats;
+                    if whole == frames.len() {
+                        stats
+                            .frames_sent_total
+                            .fetch_add(frames.len() as u64, Ordering::Relaxed);
+                        stats.direct_writes_total.fetch_add(1, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    stats.direct_deferred_total.fetch_add(1, Ordering::Relaxed);
+                    // the task writes the rest, and nobody else until it is idle again
+                    st.ws_idle = false;
+                    st.head_pos = part;
+                    rest = &frames[whole..];
+                }
+            }
+            let bytes: usize = rest.iter().map(|f| f.bytes().len()).sum();
+            st.queue.extend(rest.iter().cloned());
             st.queued_bytes = st.queued_bytes.saturating_add(small(bytes));
             st.waker.take()
         };
@@ -748,7 +824,7 @@ impl<H: EioHandler> Session<H> {
     pub(crate) fn hold(&self) {
         let mut st = lock(&self.state);
         if st.hold.is_none() {
-            st.hold = Some(Vec::new());
+            st.hold = Some(Box::default());
         }
     }
 
@@ -756,8 +832,7 @@ impl<H: EioHandler> Session<H> {
     pub(crate) fn release_hold(&self, first: &[Frame]) {
         let (held, waker) = {
             let mut st = lock(&self.state);
-            let held = st.hold.take().unwrap_or_default();
-            st.held_bytes = 0;
+            let held = st.hold.take().map(|h| h.frames).unwrap_or_default();
             if st.closed.is_some() {
                 return;
             }
@@ -792,8 +867,10 @@ impl<H: EioHandler> Session<H> {
                 return;
             }
             st.closed = Some(reason);
+            // no direct write from now on; the task's own handle closes the socket
+            st.writer = None;
+            st.ws_idle = false;
             st.hold = None;
-            st.held_bytes = 0;
             if let Some(ip) = st.pending_ip.take() {
                 self.shared.handshake_done(ip);
             }
@@ -1064,14 +1141,23 @@ impl<H: EioHandler> Session<H> {
 
     /// Syncs the active WebSocket task: registers its waker and hands over
     /// the queued frames when `take` is set.
-    pub(crate) fn ws_sync(&self, waker: &Waker, take: bool) -> WsSync {
+    ///
+    /// `idle`: the task has nothing in flight (implies `take`). Direct writes are allowed from
+    /// then until the next sync that is not idle; a task must sync with `idle` unset before
+    /// it writes anything of its own.
+    pub(crate) fn ws_sync(&self, waker: &Waker, take: bool, idle: bool) -> WsSync {
         let mut st = lock(&self.state);
+        st.ws_idle = false;
         if let Some(r) = st.closed {
-            let rest = if r == CloseReason::ServerClose && take {
-                std::mem::take(&mut st.queue)
+            let mut rest = if take {
+                st.take_queue()
             } else {
-                VecDeque::new()
+                Taken::default()
             };
+            if r != CloseReason::ServerClose {
+                // only the rest of a frame already begun
+                rest.frames.truncate(usize::from(rest.head_pos > 0));
+            }
             return WsSync::Closed(r, rest);
         }
         match &st.waker {
@@ -1079,10 +1165,18 @@ impl<H: EioHandler> Session<H> {
             _ => st.waker = Some(waker.clone()),
         }
         if take && !st.queue.is_empty() {
-            st.taken();
-            return WsSync::Frames(std::mem::take(&mut st.queue));
+            return WsSync::Frames(st.take_queue());
         }
-        WsSync::Frames(VecDeque::new())
+        st.ws_idle = idle && take;
+        WsSync::Frames(Taken::default())
+    }
+
+    /// Gives the session the active WebSocket's stream for [`Session::send_direct`].
+    pub(crate) fn attach_writer(&self, writer: SharedTcp) {
+        let mut st = lock(&self.state);
+        if st.closed.is_none() && st.websocket {
+            st.writer = Some(writer);
+        }
     }
 
     /// Attaches a WebSocket to upgrade this polling session; returns its token.
@@ -1122,7 +1216,7 @@ impl<H: EioHandler> Session<H> {
                     Some(w) if w.will_wake(waker) => {}
                     _ => u.waker = Some(waker.clone()),
                 }
-                WsSync::Frames(VecDeque::new())
+                WsSync::Frames(Taken::default())
             }
             _ => WsSync::Detached,
         }

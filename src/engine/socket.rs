@@ -181,6 +181,41 @@ pub struct Delivery {
     pub closed: usize,
 }
 
+/// Threads for a direct-write fan-out to `n` sockets with `cores` cores: at most one per
+/// core (and 8), each writing at least `per_thread` sockets.
+fn fan_out_threads(n: usize, per_thread: usize, cores: usize) -> usize {
+    (n / per_thread.max(1)).clamp(1, cores.clamp(1, 8))
+}
+
+/// Delivers `frames` to `members`; returns the delivery counts and the sockets whose queue
+/// overflowed (their policy runs later, outside the index lock).
+fn deliver_all<'a, H: Handler>(
+    members: impl Iterator<Item = &'a Socket<H>>,
+    frames: &[Frame],
+    write: Write,
+) -> (Delivery, Vec<Socket<H>>) {
+    let mut d = Delivery::default();
+    let mut overflowed = Vec::new();
+    for s in members {
+        if s.deliver(frames, &mut d, write).is_err() {
+            overflowed.push(s.clone());
+        }
+    }
+    (d, overflowed)
+}
+
+/// How a broadcast reaches the WebSockets that have nothing in flight.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Write {
+    /// Written from the broadcasting thread, one non-blocking write per socket (no task
+    /// wake); what a socket does not take is queued for its task. The lowest latency.
+    #[default]
+    Now,
+    /// Queued for each connection's task, which writes whatever piled up with one vectored
+    /// write: fewer system calls when broadcasts come back to back.
+    Queued,
+}
+
 // ---------------------------------------------------------------------------
 
 const CONNECTED: u8 = 1;
@@ -510,7 +545,7 @@ impl<H: Handler> Socket<H> {
     }
 
     /// Queues broadcast frames; `Err(())` when the queue is full.
-    fn deliver(&self, frames: &[Frame], d: &mut Delivery) -> Result<(), ()> {
+    fn deliver(&self, frames: &[Frame], d: &mut Delivery, write: Write) -> Result<(), ()> {
         if self.is_behind() {
             self.stats()
                 .behind_skipped_total
@@ -518,7 +553,11 @@ impl<H: Handler> Socket<H> {
             d.behind += 1;
             return Ok(());
         }
-        match self.0.session.send(frames) {
+        let sent = match write {
+            Write::Now => self.0.session.send_direct(frames),
+            Write::Queued => self.0.session.send(frames),
+        };
+        match sent {
             Ok(()) => d.delivered += 1,
             Err(SendError::Closed) => d.closed += 1,
             Err(SendError::Full) => return Err(()),
@@ -659,6 +698,8 @@ struct Index<H: Handler> {
 
 struct Nsp<H: Handler> {
     name: Namespace,
+    /// [`Config::fan_out_per_thread`].
+    fan_out_per_thread: usize,
     index: RwLock<Index<H>>,
 }
 
@@ -697,21 +738,21 @@ impl<H: Handler> NamespaceRef<H> {
     }
 
     /// Sends `packet` (encoded once, for this namespace) to every socket of
-    /// `room`.
+    /// `room`, written now where a socket takes it ([`Write::Now`]).
     pub fn broadcast(&self, room: &str, packet: &Encoded) -> Delivery {
-        self.fan_out(Some(room), packet)
+        self.broadcast_with(Some(room), packet, Write::Now)
     }
 
-    /// Sends `packet` to every socket of the namespace.
+    /// Sends `packet` to every socket of the namespace ([`Write::Now`]).
     pub fn broadcast_all(&self, packet: &Encoded) -> Delivery {
-        self.fan_out(None, packet)
+        self.broadcast_with(None, packet, Write::Now)
     }
 
-    fn fan_out(&self, room: Option<&str>, packet: &Encoded) -> Delivery {
+    /// Sends `packet` to every socket of `room` (of the namespace for `None`), written as
+    /// `write` says.
+    pub fn broadcast_with(&self, room: Option<&str>, packet: &Encoded, write: Write) -> Delivery {
         let frames: Vec<Frame> = packet.frames().collect();
-        let mut d = Delivery::default();
-        let mut overflowed = Vec::new();
-        {
+        let (mut d, overflowed) = {
             let idx = self.nsp.read();
             let members: Box<dyn Iterator<Item = &Socket<H>>> = match room {
                 Some(r) => match idx.rooms.get(r) {
@@ -720,12 +761,42 @@ impl<H: Handler> NamespaceRef<H> {
                 },
                 None => Box::new(idx.sockets.values()),
             };
-            for s in members {
-                if s.deliver(&frames, &mut d).is_err() {
-                    overflowed.push(s.clone());
-                }
+            let n = room.map_or(idx.sockets.len(), |r| {
+                idx.rooms.get(r).map_or(0, Members::len)
+            });
+            let cores = std::thread::available_parallelism().map_or(1, usize::from);
+            let threads = fan_out_threads(n, self.nsp.fan_out_per_thread, cores);
+            if write == Write::Queued || threads == 1 {
+                deliver_all(members, &frames, write)
+            } else {
+                // Direct writes cost a system call each (most of it the loopback or NIC
+                // path): spread them over the cores.
+                let members: Vec<&Socket<H>> = members.collect();
+                let per = members.len().div_ceil(threads);
+                std::thread::scope(|scope| {
+                    let mut parts = members.chunks(per);
+                    let first = parts.next().unwrap_or_default();
+                    let helpers: Vec<_> = parts
+                        .map(|part| {
+                            let frames = &frames;
+                            scope.spawn(move || deliver_all(part.iter().copied(), frames, write))
+                        })
+                        .collect();
+                    let (mut d, mut overflowed) =
+                        deliver_all(first.iter().copied(), &frames, write);
+                    for h in helpers {
+                        // a helper only delivers (no user code runs there): it does not panic
+                        if let Ok((hd, ho)) = h.join() {
+                            d.delivered += hd.delivered;
+                            d.behind += hd.behind;
+                            d.closed += hd.closed;
+                            overflowed.extend(ho);
+                        }
+                    }
+                    (d, overflowed)
+                })
             }
-        }
+        };
         // the policy runs outside the index lock (closing edits the index)
         for s in overflowed {
             s.overflowed();
@@ -1007,6 +1078,7 @@ impl<H: Handler> SocketIo<H> {
                 name.as_str().to_owned(),
                 Arc::new(Nsp {
                     name,
+                    fan_out_per_thread: config.fan_out_per_thread.max(1),
                     index: RwLock::new(Index {
                         sockets: HashMap::new(),
                         rooms: HashMap::new(),
@@ -1067,6 +1139,17 @@ impl<H: Handler> SocketIo<H> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fan_out_threads_follow_cores_and_the_minimum_per_thread() {
+        assert_eq!(fan_out_threads(0, 2048, 2), 1);
+        assert_eq!(fan_out_threads(4095, 2048, 2), 1);
+        assert_eq!(fan_out_threads(4096, 2048, 2), 2);
+        assert_eq!(fan_out_threads(100_000, 2048, 2), 2);
+        assert_eq!(fan_out_threads(100_000, 2048, 64), 8);
+        assert_eq!(fan_out_threads(10, 0, 4), 4);
+        assert_eq!(fan_out_threads(10, 1, 0), 1);
+    }
 
     struct H;
 

@@ -26,7 +26,7 @@ use super::log::{Entry, Log, Offset, Target};
 use super::metrics::Metrics;
 use super::session::{Device, Membership};
 use crate::engine::sio::{Encoded, EventBuilder};
-use crate::engine::{Handler, SendError, Socket, SocketIo};
+use crate::engine::{Handler, SendError, Socket, SocketIo, Write};
 
 /// Room of one device: a direct notification is one room lookup.
 pub fn device_room(id: &str) -> String {
@@ -201,10 +201,19 @@ pub async fn deliver<H: Handler>(
         let d = {
             let mut pos = position.delivered.lock().expect("position lock");
             *position.broadcasting_after.lock().expect("position lock") = *pos;
+            // With nothing else waiting, write each socket now (latency); with a backlog,
+            // queue and let each connection coalesce what piles up (throughput).
+            let write = if rx.is_empty() {
+                Write::Now
+            } else {
+                Write::Queued
+            };
             let d = match &e.target {
-                Target::Department(id) => ns.broadcast(&department_room(id), &packet),
-                Target::Device(id) => ns.broadcast(&device_room(id), &packet),
-                Target::All => ns.broadcast_all(&packet),
+                Target::Department(id) => {
+                    ns.broadcast_with(Some(&department_room(id)), &packet, write)
+                }
+                Target::Device(id) => ns.broadcast_with(Some(&device_room(id)), &packet, write),
+                Target::All => ns.broadcast_with(None, &packet, write),
             };
             position.advance(&mut pos, &e);
             d

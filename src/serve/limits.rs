@@ -98,30 +98,41 @@ impl LimitMetrics {
                 v.load(Relaxed)
             );
         }
-        let mut counter = |name: &str, help: &str, v: u64| {
+        for (name, help, v) in [
+            (
+                "rtctl_reply_overflow_closes_total",
+                "Connections closed because they asked for replies (pongs, acks, CONNECT_ERRORs) they did not read",
+                &e.control_overflow_total,
+            ),
+            (
+                "rtctl_unsolicited_pongs_total",
+                "Heartbeat answers ignored because no ping had reached the client",
+                &e.unsolicited_pongs_total,
+            ),
+            (
+                "rtctl_send_queue_full_total",
+                "Sends refused because a connection's send queue was at its bound",
+                &e.queue_full_total,
+            ),
+            (
+                "rtctl_direct_writes_total",
+                "Deliveries written straight to an idle WebSocket from the fan-out (no queue, no task wake)",
+                &e.direct_writes_total,
+            ),
+            (
+                "rtctl_direct_writes_deferred_total",
+                "Direct writes the socket did not take whole (EAGAIN or part of a frame): finished by the connection's task",
+                &e.direct_deferred_total,
+            ),
+            (
+                "rtctl_expired_sessions_on_access_total",
+                "Polling requests answered 400 because the session's pong deadline had passed",
+                &e.expired_on_access_total,
+            ),
+        ] {
             let _ = writeln!(o, "# HELP {name} {help}");
             let _ = writeln!(o, "# TYPE {name} counter");
-            let _ = writeln!(o, "{name} {v}");
-        };
-        counter(
-            "rtctl_reply_overflow_closes_total",
-            "Connections closed because they asked for replies (pongs, acks, CONNECT_ERRORs) they did not read",
-            e.control_overflow_total.load(Relaxed),
-        );
-        counter(
-            "rtctl_unsolicited_pongs_total",
-            "Heartbeat answers ignored because no ping had reached the client",
-            e.unsolicited_pongs_total.load(Relaxed),
-        );
-        counter(
-            "rtctl_send_queue_full_total",
-            "Sends refused because a connection's send queue was at its bound",
-            e.queue_full_total.load(Relaxed),
-        );
-        counter(
-            "rtctl_expired_sessions_on_access_total",
-            "Polling requests answered 400 because the session's pong deadline had passed",
-            e.expired_on_access_total.load(Relaxed),
-        );
+            let _ = writeln!(o, "{name} {}", v.load(Relaxed));
+        }
     }
 }

@@ -714,3 +714,89 @@ async fn a_socket_that_starts_behind_gets_no_broadcast_until_caught_up() {
         got = ws_text(&mut ws).await;
     }
 }
+
+/// A broadcast writes an idle WebSocket straight from the fan-out; what the socket does not
+/// take (the client stopped reading and the buffers filled) is finished by the connection's
+/// task. Mixed with queued emits, every frame arrives whole and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_writes_the_socket_does_not_take_arrive_whole_and_in_order() {
+    let config = Config {
+        max_queue_frames: 100_000,
+        max_queue_bytes: 256 << 20,
+        ping_interval: Duration::from_secs(20),
+        ping_timeout: Duration::from_secs(20),
+        ..app_config()
+    };
+    let app = start_app(config).await;
+    let mut ws = app_connect(app.addr, "slow").await;
+    let root = app.io.of("/").expect("ns");
+    let socket = root.sockets_in("device:slow").pop().expect("socket");
+    // 32 MB: more than the loopback socket buffers hold while the client does not read
+    let pad = "x".repeat(32 * 1024);
+    const N: usize = 1000;
+    for i in 0..N {
+        let event = EventBuilder::new("n").arg_str(&format!("{i}:{pad}"));
+        if i % 10 == 9 {
+            socket.emit(event).expect("queued");
+        } else {
+            let d = root.broadcast(
+                "device:slow",
+                &root.event("n").arg_str(&format!("{i}:{pad}")).build(),
+            );
+            assert_eq!(d.delivered, 1, "broadcast {i}");
+        }
+        if i % 100 == 0 {
+            // let the connection's task run now and then (it drains, then goes idle again)
+            tokio::task::yield_now().await;
+        }
+    }
+    let stats = app.io.stats();
+    assert!(stats.direct_writes_total.load(Ordering::Relaxed) > 0);
+    assert!(
+        stats.direct_deferred_total.load(Ordering::Relaxed) > 0,
+        "the socket took every direct write whole: the test did not fill its buffers"
+    );
+    for i in 0..N {
+        let got = ws_text(&mut ws).await;
+        assert!(
+            got == format!(r#"42["n","{i}:{pad}"]"#),
+            "message {i}: got {} bytes starting {:?}",
+            got.len(),
+            &got[..got.len().min(24)]
+        );
+    }
+}
+
+/// A broadcast to more sockets than `fan_out_per_thread` is written from several threads
+/// (one per core): every socket gets it once, and the delivery counts add up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_split_over_threads_reaches_every_socket_once() {
+    let config = Config {
+        fan_out_per_thread: 2,
+        ping_interval: Duration::from_secs(20),
+        ping_timeout: Duration::from_secs(20),
+        ..app_config()
+    };
+    let app = start_app(config).await;
+    let mut clients = Vec::new();
+    for i in 0..12 {
+        clients.push(app_connect(app.addr, &format!("d{i}")).await);
+    }
+    let root = app.io.of("/").expect("ns");
+    for round in 0..3 {
+        let d = root.broadcast_all(&root.event("n").arg_str(&round.to_string()).build());
+        assert_eq!(
+            (d.delivered, d.behind, d.disconnected, d.closed),
+            (12, 0, 0, 0)
+        );
+    }
+    for ws in &mut clients {
+        for round in 0..3 {
+            assert_eq!(ws_text(ws).await, format!(r#"42["n","{round}"]"#));
+        }
+        assert!(ws_next_within(ws, Duration::from_millis(100))
+            .await
+            .is_none());
+    }
+    assert!(app.io.stats().direct_writes_total.load(Ordering::Relaxed) >= 36);
+}
