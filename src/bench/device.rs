@@ -124,7 +124,6 @@ struct Shared {
     gaps: AtomicU64,
     reconnects: AtomicU64,
     hist: AtomicHist,
-    window: AtomicHist,
     timeline: Mutex<Vec<Sample>>,
     first_error: Mutex<Option<String>>,
     stopping: AtomicBool,
@@ -193,7 +192,6 @@ impl DeviceSet {
             gaps: AtomicU64::new(0),
             reconnects: AtomicU64::new(0),
             hist: AtomicHist::default(),
-            window: AtomicHist::default(),
             timeline: Mutex::new(Vec::new()),
             first_error: Mutex::new(None),
             stopping: AtomicBool::new(false),
@@ -222,7 +220,7 @@ impl DeviceSet {
 
     /// Every delivery's latency so far (a cumulative snapshot).
     pub fn latency(&self) -> Histogram {
-        self.sh.hist.snapshot(false)
+        self.sh.hist.snapshot()
     }
 
     /// Ends every open connection at once (the devices reconnect by themselves).
@@ -264,7 +262,7 @@ impl DeviceSet {
             received: sh.received.load(Relaxed),
             duplicates: sh.duplicates.load(Relaxed),
             gaps: sh.gaps.load(Relaxed),
-            latency: sh.hist.snapshot(false),
+            latency: sh.hist.snapshot(),
             timeline: sh.timeline.lock().expect("timeline").clone(),
             first_error: sh.first_error.lock().expect("error slot").clone(),
             ..Default::default()
@@ -295,9 +293,12 @@ async fn sample(sh: Arc<Shared>) {
     let period = Duration::from_millis(sh.spec.sample_ms.max(10));
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut before = Histogram::default();
     loop {
         tick.tick().await;
-        let w = sh.window.snapshot(true);
+        let now = sh.hist.snapshot();
+        let w = now.minus(&before);
+        before = now;
         let s = Sample {
             t_ms: (now_us() / 1000).saturating_sub(sh.spec.t0_unix_ms),
             connected: sh.connected.load(Relaxed),
@@ -549,7 +550,6 @@ fn on_message(
                 sh.received.fetch_add(1, Relaxed);
                 let lat = now_us().saturating_sub(sent_us);
                 sh.hist.add(lat);
-                sh.window.add(lat);
                 if sh.spec.per_publish {
                     d.latencies.lock().expect("latencies").push((seq, lat));
                 }

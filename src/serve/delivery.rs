@@ -17,7 +17,7 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, watch};
@@ -179,6 +179,57 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// Fan-outs to fewer sockets than this are written directly whenever no entry waits.
+const SMALL_FAN_OUT: usize = 256;
+/// A large direct fan-out needs this many times its own (estimated) duration of idle time
+/// before it: room for the connections' own work and the next entries.
+const DIRECT_HEADROOM: u32 = 2;
+
+/// How each log entry is written to the sockets: directly from the fan-out ([`Write::Now`]:
+/// the lowest latency, one system call per socket) while the node has room for it, queued
+/// ([`Write::Queued`]: each connection writes what piled up with one write) when entries
+/// come faster than direct fan-outs can take. Pure: the caller passes the clock.
+#[derive(Debug, Default)]
+pub struct WritePolicy {
+    /// Duration of one direct delivery, measured on the last large direct fan-out.
+    per_socket: Duration,
+    /// When the previous fan-out ended.
+    last_end: Option<Instant>,
+}
+
+impl WritePolicy {
+    /// The write for a fan-out to `sockets` sockets starting `now`; `backlog`: more entries
+    /// are waiting.
+    pub fn choose(&self, backlog: bool, sockets: usize, now: Instant) -> Write {
+        if backlog {
+            return Write::Queued;
+        }
+        if sockets < SMALL_FAN_OUT {
+            return Write::Now;
+        }
+        let cost = self
+            .per_socket
+            .saturating_mul(u32::try_from(sockets).unwrap_or(u32::MAX))
+            .saturating_mul(DIRECT_HEADROOM);
+        let idle = self
+            .last_end
+            .map_or(Duration::MAX, |t| now.saturating_duration_since(t));
+        if idle >= cost {
+            Write::Now
+        } else {
+            Write::Queued
+        }
+    }
+
+    /// A fan-out written with `write` reached `sockets` sockets between `started` and `ended`.
+    pub fn done(&mut self, write: Write, sockets: usize, started: Instant, ended: Instant) {
+        self.last_end = Some(ended);
+        if write == Write::Now && sockets >= SMALL_FAN_OUT {
+            self.per_socket = ended.saturating_duration_since(started) / sockets as u32;
+        }
+    }
+}
+
 /// Deliver each log entry to the local sockets: one encoding, one write per socket.
 pub async fn deliver<H: Handler>(
     io: SocketIo<H>,
@@ -188,6 +239,7 @@ pub async fn deliver<H: Handler>(
 ) {
     let ns = io.of("/").expect("namespace / exists");
     let m = &metrics;
+    let mut policy = WritePolicy::default();
     while let Some(e) = rx.recv().await {
         let Some(packet) = packet(&e) else {
             tracing::error!(offset = %e.offset, "log entry payload is not JSON; skipped");
@@ -201,20 +253,16 @@ pub async fn deliver<H: Handler>(
         let d = {
             let mut pos = position.delivered.lock().expect("position lock");
             *position.broadcasting_after.lock().expect("position lock") = *pos;
-            // With nothing else waiting, write each socket now (latency); with a backlog,
-            // queue and let each connection coalesce what piles up (throughput).
-            let write = if rx.is_empty() {
-                Write::Now
-            } else {
-                Write::Queued
+            let room = match &e.target {
+                Target::Department(id) => Some(department_room(id)),
+                Target::Device(id) => Some(device_room(id)),
+                Target::All => None,
             };
-            let d = match &e.target {
-                Target::Department(id) => {
-                    ns.broadcast_with(Some(&department_room(id)), &packet, write)
-                }
-                Target::Device(id) => ns.broadcast_with(Some(&device_room(id)), &packet, write),
-                Target::All => ns.broadcast_with(None, &packet, write),
-            };
+            let sockets = room.as_deref().map_or_else(|| ns.len(), |r| ns.room_len(r));
+            let started = Instant::now();
+            let write = policy.choose(!rx.is_empty(), sockets, started);
+            let d = ns.broadcast_with(room.as_deref(), &packet, write);
+            policy.done(write, d.delivered, started, Instant::now());
             position.advance(&mut pos, &e);
             d
         };
@@ -397,6 +445,33 @@ mod tests {
             target: t,
             payload: "{}".into(),
         }
+    }
+
+    #[test]
+    fn direct_writes_while_the_node_has_room_queued_under_load() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut p = WritePolicy::default();
+        // nothing measured yet: direct; a backlog always queues
+        assert_eq!(p.choose(false, 10_000, t0), Write::Now);
+        assert_eq!(p.choose(true, 10_000, t0), Write::Queued);
+        assert_eq!(p.choose(true, 1, t0), Write::Queued);
+        // a direct fan-out to 10k took 50 ms (5 µs a socket)
+        p.done(Write::Now, 10_000, t0, t0 + ms(50));
+        // the next large one needs 2 × 50 ms of idle time before it
+        assert_eq!(p.choose(false, 10_000, t0 + ms(149)), Write::Queued);
+        assert_eq!(p.choose(false, 10_000, t0 + ms(150)), Write::Now);
+        // half the sockets, half the idle time
+        assert_eq!(p.choose(false, 5_000, t0 + ms(100)), Write::Now);
+        // small fan-outs are always direct when nothing waits
+        assert_eq!(p.choose(false, 255, t0 + ms(51)), Write::Now);
+        // a queued fan-out moves the idle clock but keeps the direct estimate
+        p.done(Write::Queued, 10_000, t0 + ms(60), t0 + ms(70));
+        assert_eq!(p.choose(false, 10_000, t0 + ms(169)), Write::Queued);
+        assert_eq!(p.choose(false, 10_000, t0 + ms(170)), Write::Now);
+        // a small direct fan-out does not replace the estimate
+        p.done(Write::Now, 10, t0 + ms(200), t0 + ms(260));
+        assert_eq!(p.choose(false, 10_000, t0 + ms(360)), Write::Now);
     }
 
     #[test]
