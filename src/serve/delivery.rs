@@ -181,40 +181,38 @@ fn now_ms() -> u64 {
 
 /// Fan-outs to fewer sockets than this are written directly whenever no entry waits.
 const SMALL_FAN_OUT: usize = 256;
-/// A large direct fan-out needs this many times its own (estimated) duration of idle time
-/// before it: room for the connections' own work and the next entries.
-const DIRECT_HEADROOM: u32 = 2;
+/// Time spent in large direct fan-outs that may be owed at once (a burst: one broadcast to
+/// 50k sockets, or a few to 10k).
+const DIRECT_BURST: Duration = Duration::from_millis(250);
 
 /// How each log entry is written to the sockets: directly from the fan-out ([`Write::Now`]:
 /// the lowest latency, one system call per socket) while the node has room for it, queued
-/// ([`Write::Queued`]: each connection writes what piled up with one write) when entries
-/// come faster than direct fan-outs can take. Pure: the caller passes the clock.
+/// ([`Write::Queued`]: each connection writes what piled up with one write, far fewer system
+/// calls per delivery under load) when entries wait or large direct fan-outs would take more
+/// than half of the time. A leaky bucket: each large direct fan-out adds its duration to a
+/// debt that drains at half the wall-clock rate; while the debt is over [`DIRECT_BURST`],
+/// large fan-outs are queued. Pure: the caller passes the clock.
 #[derive(Debug, Default)]
 pub struct WritePolicy {
-    /// Duration of one direct delivery, measured on the last large direct fan-out.
-    per_socket: Duration,
-    /// When the previous fan-out ended.
-    last_end: Option<Instant>,
+    /// Time owed for large direct fan-outs, as of `at`.
+    debt: Duration,
+    at: Option<Instant>,
 }
 
 impl WritePolicy {
+    fn debt_at(&self, now: Instant) -> Duration {
+        let drained = self
+            .at
+            .map_or(Duration::ZERO, |t| now.saturating_duration_since(t) / 2);
+        self.debt.saturating_sub(drained)
+    }
+
     /// The write for a fan-out to `sockets` sockets starting `now`; `backlog`: more entries
     /// are waiting.
     pub fn choose(&self, backlog: bool, sockets: usize, now: Instant) -> Write {
         if backlog {
-            return Write::Queued;
-        }
-        if sockets < SMALL_FAN_OUT {
-            return Write::Now;
-        }
-        let cost = self
-            .per_socket
-            .saturating_mul(u32::try_from(sockets).unwrap_or(u32::MAX))
-            .saturating_mul(DIRECT_HEADROOM);
-        let idle = self
-            .last_end
-            .map_or(Duration::MAX, |t| now.saturating_duration_since(t));
-        if idle >= cost {
+            Write::Queued
+        } else if sockets < SMALL_FAN_OUT || self.debt_at(now) <= DIRECT_BURST {
             Write::Now
         } else {
             Write::Queued
@@ -223,9 +221,9 @@ impl WritePolicy {
 
     /// A fan-out written with `write` reached `sockets` sockets between `started` and `ended`.
     pub fn done(&mut self, write: Write, sockets: usize, started: Instant, ended: Instant) {
-        self.last_end = Some(ended);
         if write == Write::Now && sockets >= SMALL_FAN_OUT {
-            self.per_socket = ended.saturating_duration_since(started) / sockets as u32;
+            self.debt = self.debt_at(ended) + ended.saturating_duration_since(started);
+            self.at = Some(ended);
         }
     }
 }
@@ -452,26 +450,40 @@ mod tests {
         let t0 = Instant::now();
         let ms = Duration::from_millis;
         let mut p = WritePolicy::default();
-        // nothing measured yet: direct; a backlog always queues
         assert_eq!(p.choose(false, 10_000, t0), Write::Now);
+        // a backlog always queues, small fan-outs are direct otherwise
         assert_eq!(p.choose(true, 10_000, t0), Write::Queued);
         assert_eq!(p.choose(true, 1, t0), Write::Queued);
-        // a direct fan-out to 10k took 50 ms (5 µs a socket)
-        p.done(Write::Now, 10_000, t0, t0 + ms(50));
-        // the next large one needs 2 × 50 ms of idle time before it
-        assert_eq!(p.choose(false, 10_000, t0 + ms(149)), Write::Queued);
-        assert_eq!(p.choose(false, 10_000, t0 + ms(150)), Write::Now);
-        // half the sockets, half the idle time
-        assert_eq!(p.choose(false, 5_000, t0 + ms(100)), Write::Now);
-        // small fan-outs are always direct when nothing waits
-        assert_eq!(p.choose(false, 255, t0 + ms(51)), Write::Now);
-        // a queued fan-out moves the idle clock but keeps the direct estimate
-        p.done(Write::Queued, 10_000, t0 + ms(60), t0 + ms(70));
-        assert_eq!(p.choose(false, 10_000, t0 + ms(169)), Write::Queued);
-        assert_eq!(p.choose(false, 10_000, t0 + ms(170)), Write::Now);
-        // a small direct fan-out does not replace the estimate
-        p.done(Write::Now, 10, t0 + ms(200), t0 + ms(260));
-        assert_eq!(p.choose(false, 10_000, t0 + ms(360)), Write::Now);
+        // one broadcast every 200 ms, each 80 ms direct: under half the time, always direct
+        let mut t = t0;
+        for _ in 0..50 {
+            assert_eq!(p.choose(false, 10_000, t), Write::Now);
+            p.done(Write::Now, 10_000, t, t + ms(80));
+            // a department and a device in between change nothing
+            p.done(Write::Now, 200, t + ms(100), t + ms(102));
+            t += ms(200);
+        }
+        // back to back (each 80 ms, every 100 ms): the debt grows 30 ms a broadcast and
+        // passes the burst allowance, then they are queued until it drains
+        let mut direct = 0;
+        for _ in 0..20 {
+            let w = p.choose(false, 10_000, t);
+            if w == Write::Now {
+                direct += 1;
+                p.done(w, 10_000, t, t + ms(80));
+            } else {
+                p.done(w, 10_000, t, t + ms(15));
+            }
+            t += ms(100);
+        }
+        assert!((9..20).contains(&direct), "{direct} direct");
+        // one long direct fan-out (400 ms): the next large one waits, small ones do not
+        p.done(Write::Now, 50_000, t, t + ms(400));
+        t += ms(400);
+        assert_eq!(p.choose(false, 10_000, t), Write::Queued);
+        assert_eq!(p.choose(false, 100, t), Write::Now);
+        // an idle second pays the debt back
+        assert_eq!(p.choose(false, 10_000, t + ms(1000)), Write::Now);
     }
 
     #[test]
