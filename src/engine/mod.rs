@@ -16,7 +16,11 @@
 //!
 //! Per connection there is one task (the WebSocket's; none for polling), no
 //! read buffer while idle, only what [`Handler::handshake`] keeps from the
-//! request, and rooms are a shared index per namespace.
+//! request, and rooms are a shared index per namespace. A broadcast writes each
+//! WebSocket that has nothing in flight straight from the broadcasting thread
+//! ([`Write::Now`], spread over the cores for large rooms); only what a socket does
+//! not take is queued for its task. [`Write::Queued`] leaves every write to the
+//! tasks, which coalesce what piles up (fewer system calls under load).
 //!
 //! ```no_run
 //! use rtctl::engine::sio::{self, EventBuilder};

@@ -853,6 +853,18 @@ impl<H: Handler> NamespaceRef<H> {
             .map(|k| k.to_string())
             .collect()
     }
+
+    /// The names of the rooms that start with `prefix`, shared with the room index (no copy
+    /// of the strings: a reference count each).
+    pub fn rooms_with_prefix<C: FromIterator<Arc<str>>>(&self, prefix: &str) -> C {
+        self.nsp
+            .read()
+            .rooms
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -30,8 +30,11 @@ use crate::engine::{Handler, SendError, Socket, SocketIo, Write};
 
 /// Room of one device: a direct notification is one room lookup.
 pub fn device_room(id: &str) -> String {
-    format!("device:{id}")
+    format!("{DEVICE_ROOM}{id}")
 }
+
+/// The prefix of a device's room.
+pub const DEVICE_ROOM: &str = "device:";
 
 /// Room of one department.
 pub fn department_room(id: &str) -> String {

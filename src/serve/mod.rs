@@ -201,16 +201,15 @@ pub async fn run(
         io.engine().stats_handle(),
         http_stats.clone(),
     )));
-    let local_devices: Arc<dyn Fn() -> std::collections::BTreeSet<String> + Send + Sync> = {
+    let local_devices: registry::LocalDevices = {
         let io = io.clone();
         // Every connected device is in its room (`delivery::device_room`).
-        let prefix = delivery::device_room("");
         Arc::new(move || {
             io.of("/")
                 .map(|n| {
-                    n.rooms()
+                    n.rooms_with_prefix::<Vec<_>>(delivery::DEVICE_ROOM)
                         .into_iter()
-                        .filter_map(|r| r.strip_prefix(prefix.as_str()).map(str::to_string))
+                        .filter_map(registry::LocalDevice::from_room)
                         .collect()
                 })
                 .unwrap_or_default()

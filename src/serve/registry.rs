@@ -39,6 +39,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::delivery::DEVICE_ROOM;
 use super::identity::check_id;
 use super::redis_conn::Conn;
 use crate::redis_schema::Keys;
@@ -933,10 +934,41 @@ pub async fn fleet_online(
 }
 
 /// The changes between two snapshots of the local devices: `(added, removed)`.
-pub fn diff(before: &BTreeSet<String>, now: &BTreeSet<String>) -> (Vec<String>, Vec<String>) {
+/// A device connected to this node, held as the name of its room (`device:<id>`): the string
+/// is the room index's own, so the set of a node's devices that presence keeps from one
+/// heartbeat to the next costs a reference count per device, not a copy of every id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalDevice(Arc<str>);
+
+impl LocalDevice {
+    /// The device of room `room`, if it is a device room.
+    pub fn from_room(room: Arc<str>) -> Option<LocalDevice> {
+        room.starts_with(DEVICE_ROOM).then_some(LocalDevice(room))
+    }
+
+    /// The device `id` (a fresh string; for tests and callers without a room index).
+    pub fn new(id: &str) -> LocalDevice {
+        LocalDevice(format!("{DEVICE_ROOM}{id}").into())
+    }
+
+    /// The device id.
+    pub fn id(&self) -> &str {
+        &self.0[DEVICE_ROOM.len()..]
+    }
+}
+
+/// The devices connected to this node now.
+pub type LocalDevices = Arc<dyn Fn() -> BTreeSet<LocalDevice> + Send + Sync>;
+
+/// Devices connected since `before` and gone since, as ids.
+pub fn diff(
+    before: &BTreeSet<LocalDevice>,
+    now: &BTreeSet<LocalDevice>,
+) -> (Vec<String>, Vec<String>) {
+    let ids = |d: &LocalDevice| d.id().to_string();
     (
-        now.difference(before).cloned().collect(),
-        before.difference(now).cloned().collect(),
+        now.difference(before).map(ids).collect(),
+        before.difference(now).map(ids).collect(),
     )
 }
 
@@ -945,7 +977,7 @@ pub fn diff(before: &BTreeSet<String>, now: &BTreeSet<String>) -> (Vec<String>, 
 /// of newly connected registered devices to now. At cancel the set is removed.
 pub async fn presence(
     node_id: String,
-    local: Arc<dyn Fn() -> BTreeSet<String> + Send + Sync>,
+    local: LocalDevices,
     registry: Option<Arc<Registry>>,
     redis: Option<(Conn, Keys)>,
     every: Duration,
@@ -956,7 +988,7 @@ pub async fn presence(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // What the last tick saw. One copy of the node's device ids (not a second one for what is
     // published): after a successful publish the online set is exactly `seen`.
-    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut seen: BTreeSet<LocalDevice> = BTreeSet::new();
     let mut published = false;
     loop {
         tokio::select! {
@@ -988,7 +1020,7 @@ pub async fn presence(
             if !now.is_empty() {
                 p.cmd("SADD")
                     .arg(&key)
-                    .arg(now.iter().collect::<Vec<_>>())
+                    .arg(now.iter().map(LocalDevice::id).collect::<Vec<_>>())
                     .ignore();
             }
         }
@@ -1331,8 +1363,12 @@ mod tests {
 
     #[test]
     fn diffs() {
-        let a: BTreeSet<String> = ["x", "y"].iter().map(|s| s.to_string()).collect();
-        let b: BTreeSet<String> = ["y", "z"].iter().map(|s| s.to_string()).collect();
+        let a: BTreeSet<LocalDevice> = ["x", "y"].into_iter().map(LocalDevice::new).collect();
+        let b: BTreeSet<LocalDevice> = ["y", "z"].into_iter().map(LocalDevice::new).collect();
         assert_eq!(diff(&a, &b), (vec!["z".to_string()], vec!["x".to_string()]));
+        assert_eq!(LocalDevice::new("tablet-1").id(), "tablet-1");
+        assert!(LocalDevice::from_room("department:x".into()).is_none());
+        let d = LocalDevice::from_room("device:tablet-1".into()).expect("a device room");
+        assert_eq!(d.id(), "tablet-1");
     }
 }

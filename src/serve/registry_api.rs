@@ -23,7 +23,8 @@ use super::api::{authorize, error, is_json_media_type, NodeState, MAX_BODY_DEPTH
 use super::identity::{check_id, token_keys};
 use super::redis_conn::Conn;
 use super::registry::{
-    check_user, fleet_online, parse_registration, views, Filter, Registry, RegistryError,
+    check_user, fleet_online, parse_registration, views, Filter, LocalDevices, Registry,
+    RegistryError,
 };
 use crate::engine::ClientIp;
 use crate::redis_schema::Keys;
@@ -35,8 +36,8 @@ pub const MAX_REGISTER_BODY: usize = 16 * 1024;
 pub struct Devices {
     /// `None`: the node runs with neither `--redis` nor `--data-dir`.
     pub registry: Option<Arc<Registry>>,
-    /// The device ids connected to this node now.
-    pub local: Arc<dyn Fn() -> BTreeSet<String> + Send + Sync>,
+    /// The devices connected to this node now.
+    pub local: LocalDevices,
     /// The fleet's Redis, where every node publishes its connected devices.
     pub fleet: Option<(Conn, Keys)>,
     /// Registrations by outcome (rendered at `/metrics`).
@@ -262,8 +263,10 @@ async fn online(st: &NodeState) -> Result<HashMap<String, BTreeSet<String>>, Reg
         Some((con, keys)) => fleet_online(con, keys, super::now_ms()).await?,
         None => HashMap::new(),
     };
-    for id in (d.local)() {
-        map.entry(id).or_default().insert(st.node_id.clone());
+    for d in (d.local)() {
+        map.entry(d.id().to_string())
+            .or_default()
+            .insert(st.node_id.clone());
     }
     Ok(map)
 }
@@ -399,7 +402,10 @@ mod tests {
     fn state(dir: Option<&std::path::Path>, online: &[&str]) -> Arc<NodeState> {
         let mut s = NodeState::new("n1", Log::memory(10), Arc::new(Metrics::default()));
         s.keys = Some(Arc::new(crate::serve::api_keys::ApiKeys::single("k")));
-        let online: BTreeSet<String> = online.iter().map(|s| s.to_string()).collect();
+        let online: BTreeSet<crate::serve::registry::LocalDevice> = online
+            .iter()
+            .map(|s| crate::serve::registry::LocalDevice::new(s))
+            .collect();
         s.devices = Some(Arc::new(Devices {
             registry: dir
                 .map(|d| Arc::new(Registry::Disk(Arc::new(DiskStore::open(d, "t").unwrap())))),
