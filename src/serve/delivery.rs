@@ -187,6 +187,9 @@ const SMALL_FAN_OUT: usize = 256;
 /// A large direct fan-out needs this many times its own (estimated) duration of idle time
 /// since the previous large fan-out: room for the connections' own work and for the devices.
 const DIRECT_HEADROOM: u32 = 2;
+/// And at least this much: at ten or more large fan-outs a second, always queue. The estimate
+/// comes from one fan-out and reads low when sockets deferred their writes (`EAGAIN` is cheap).
+const DIRECT_MIN_IDLE: Duration = Duration::from_millis(100);
 
 /// How each log entry is written to the sockets: directly from the fan-out ([`Write::Now`]:
 /// the lowest latency, one system call per socket) while the node has room for it, queued
@@ -219,7 +222,8 @@ impl WritePolicy {
         let cost = self
             .per_socket
             .saturating_mul(u32::try_from(sockets).unwrap_or(u32::MAX))
-            .saturating_mul(DIRECT_HEADROOM);
+            .saturating_mul(DIRECT_HEADROOM)
+            .max(DIRECT_MIN_IDLE);
         let idle = self
             .last_end
             .map_or(Duration::MAX, |t| now.saturating_duration_since(t));
@@ -470,10 +474,11 @@ mod tests {
         assert_eq!(p.choose(true, 1, t0), Write::Queued);
         // a direct fan-out to 10k took 50 ms (5 µs a socket)
         p.done(Write::Now, 10_000, t0, t0 + ms(50));
-        // the next large one needs 2 × 50 ms of idle time before it, half the sockets 50 ms
+        // the next large one needs 2 × 50 ms of idle time before it; twice the sockets, 200 ms
         assert_eq!(p.choose(false, 10_000, t0 + ms(149)), Write::Queued);
         assert_eq!(p.choose(false, 10_000, t0 + ms(150)), Write::Now);
-        assert_eq!(p.choose(false, 5_000, t0 + ms(100)), Write::Now);
+        assert_eq!(p.choose(false, 20_000, t0 + ms(249)), Write::Queued);
+        assert_eq!(p.choose(false, 20_000, t0 + ms(250)), Write::Now);
         // small fan-outs are direct whenever nothing waits, and do not move the clock (a
         // department and a device notification between two broadcasts)
         assert_eq!(p.choose(false, 255, t0 + ms(51)), Write::Now);
@@ -483,6 +488,11 @@ mod tests {
         p.done(Write::Queued, 10_000, t0 + ms(150), t0 + ms(160));
         assert_eq!(p.choose(false, 10_000, t0 + ms(259)), Write::Queued);
         assert_eq!(p.choose(false, 10_000, t0 + ms(260)), Write::Now);
+        // fast fan-outs still need 100 ms of idle time
+        let mut q = WritePolicy::default();
+        q.done(Write::Now, 10_000, t0, t0 + ms(10));
+        assert_eq!(q.choose(false, 10_000, t0 + ms(99)), Write::Queued);
+        assert_eq!(q.choose(false, 10_000, t0 + ms(110)), Write::Now);
         // a stream every 62 ms: once queued (10 ms), the gap (52 ms) stays under 100 ms
         let mut t = t0 + ms(300);
         let mut direct = 0;
