@@ -470,34 +470,10 @@ impl<H: EioHandler, IO: WsIo> WsConn<H, IO> {
                 ctl.close_written = true;
                 continue;
             }
-            let mut headers = [[0u8; ws::MAX_HEADER]; FRAMES_PER_WRITE];
-            let mut hlens = [0usize; FRAMES_PER_WRITE];
-            let count = self.out.len().min(FRAMES_PER_WRITE);
-            for (i, f) in self.out.iter().take(count).enumerate() {
-                hlens[i] = frame_header(&mut headers[i], f);
-            }
+            let batch = Batch::new(self.out.iter());
             let mut slices = [IoSlice::new(&[]); FRAMES_PER_WRITE * 2];
-            let mut n_slices = 0;
-            for (i, f) in self.out.iter().take(count).enumerate() {
-                let h = &headers[i][..hlens[i]];
-                let p: &Bytes = f.bytes();
-                let out_pos = self.out_pos as usize;
-                if i == 0 && out_pos > 0 {
-                    if out_pos < h.len() {
-                        slices[n_slices] = IoSlice::new(&h[out_pos..]);
-                        slices[n_slices + 1] = IoSlice::new(p);
-                        n_slices += 2;
-                    } else {
-                        slices[n_slices] = IoSlice::new(&p[out_pos - h.len()..]);
-                        n_slices += 1;
-                    }
-                } else {
-                    slices[n_slices] = IoSlice::new(h);
-                    slices[n_slices + 1] = IoSlice::new(p);
-                    n_slices += 2;
-                }
-            }
-            let mut n = match Pin::new(&mut self.io).poll_write_vectored(cx, &slices[..n_slices]) {
+            let n_slices = batch.slices(self.out.iter(), self.out_pos as usize, &mut slices);
+            let n = match Pin::new(&mut self.io).poll_write_vectored(cx, &slices[..n_slices]) {
                 Poll::Ready(Ok(0)) => {
                     return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()))
                 }
@@ -505,21 +481,9 @@ impl<H: EioHandler, IO: WsIo> WsConn<H, IO> {
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
             };
-            let mut i = 0;
-            while n > 0 {
-                let total = hlens[i] + self.out[0].bytes().len();
-                let left = total - self.out_pos as usize;
-                if n >= left {
-                    n -= left;
-                    self.out.pop_front();
-                    self.out_pos = 0;
-                    i += 1;
-                } else {
-                    // less than one frame, itself far below 4 GiB
-                    self.out_pos += n as u32;
-                    n = 0;
-                }
-            }
+            let (whole, pos) = batch.advance(self.out.iter(), self.out_pos, n);
+            self.out.drain(..whole);
+            self.out_pos = pos;
         }
     }
 
@@ -586,48 +550,91 @@ fn io_close_reason(e: &std::io::Error) -> CloseReason {
     }
 }
 
-/// Writes the WebSocket header of `f` (unmasked, final); returns its length.
-fn frame_header(out: &mut [u8; ws::MAX_HEADER], f: &Frame) -> usize {
-    let op = match f.kind() {
-        FrameKind::Text => OpCode::Text,
-        FrameKind::Binary => OpCode::Binary,
-    };
-    ws::write_header(out, op, f.bytes().len())
+/// The WebSocket headers (unmasked, final) of the first [`FRAMES_PER_WRITE`] frames of a
+/// queue, for one vectored write: by the connection's task and by a direct write.
+struct Batch {
+    headers: [[u8; ws::MAX_HEADER]; FRAMES_PER_WRITE],
+    lens: [usize; FRAMES_PER_WRITE],
+    count: usize,
 }
 
-/// Frames per direct write (a packet and its binary attachments); more are queued.
-const FRAMES_PER_DIRECT: usize = 4;
+impl Batch {
+    fn new<'a>(frames: impl Iterator<Item = &'a Frame>) -> Batch {
+        let mut b = Batch {
+            headers: [[0u8; ws::MAX_HEADER]; FRAMES_PER_WRITE],
+            lens: [0; FRAMES_PER_WRITE],
+            count: 0,
+        };
+        for (i, f) in frames.take(FRAMES_PER_WRITE).enumerate() {
+            let op = match f.kind() {
+                FrameKind::Text => OpCode::Text,
+                FrameKind::Binary => OpCode::Binary,
+            };
+            b.lens[i] = ws::write_header(&mut b.headers[i], op, f.bytes().len());
+            b.count = i + 1;
+        }
+        b
+    }
+
+    /// Fills `out` with the batch's headers and payloads (the same `frames`), from byte `pos`
+    /// of the first frame; returns how many slices it used.
+    fn slices<'a>(
+        &'a self,
+        frames: impl Iterator<Item = &'a Frame>,
+        pos: usize,
+        out: &mut [IoSlice<'a>; FRAMES_PER_WRITE * 2],
+    ) -> usize {
+        let mut n = 0;
+        for (i, f) in frames.take(self.count).enumerate() {
+            let h = &self.headers[i][..self.lens[i]];
+            let p: &Bytes = f.bytes();
+            let skip = if i == 0 { pos } else { 0 };
+            if skip < h.len() {
+                out[n] = IoSlice::new(&h[skip..]);
+                out[n + 1] = IoSlice::new(p);
+                n += 2;
+            } else {
+                out[n] = IoSlice::new(&p[skip - h.len()..]);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// After `n` bytes were written from byte `pos` of the first frame: how many frames went
+    /// out whole, and how many bytes of the next one (a frame is far below 4 GiB).
+    fn advance<'a>(
+        &self,
+        frames: impl Iterator<Item = &'a Frame>,
+        pos: u32,
+        mut n: usize,
+    ) -> (usize, u32) {
+        let mut pos = pos as usize;
+        for (i, f) in frames.take(self.count).enumerate() {
+            let left = self.lens[i] + f.bytes().len() - pos;
+            if n < left {
+                return (i, (pos + n) as u32);
+            }
+            n -= left;
+            pos = 0;
+        }
+        (self.count, 0)
+    }
+}
 
 /// Writes `frames` to `w` now, with one non-blocking vectored write. Returns how many frames
 /// went out whole and how many bytes of the next one (header included). The caller holds
 /// the session's lock and has checked that nothing else is being written.
 pub(crate) fn write_direct(w: &SharedTcp, frames: &[Frame]) -> (usize, u32) {
-    if frames.len() > FRAMES_PER_DIRECT {
+    if frames.len() > FRAMES_PER_WRITE {
         return (0, 0);
     }
-    let mut headers = [[0u8; ws::MAX_HEADER]; FRAMES_PER_DIRECT];
-    let mut hlens = [0usize; FRAMES_PER_DIRECT];
-    let mut slices = [IoSlice::new(&[]); FRAMES_PER_DIRECT * 2];
-    for (i, f) in frames.iter().enumerate() {
-        hlens[i] = frame_header(&mut headers[i], f);
-    }
-    for (i, f) in frames.iter().enumerate() {
-        slices[2 * i] = IoSlice::new(&headers[i][..hlens[i]]);
-        slices[2 * i + 1] = IoSlice::new(f.bytes());
-    }
+    let batch = Batch::new(frames.iter());
+    let mut slices = [IoSlice::new(&[]); FRAMES_PER_WRITE * 2];
+    let n_slices = batch.slices(frames.iter(), 0, &mut slices);
     // WouldBlock (or an error, which the task meets again and handles): nothing written
-    let mut n =
-        w.0.try_write_vectored(&slices[..frames.len() * 2])
-            .unwrap_or(0);
-    for (i, f) in frames.iter().enumerate() {
-        let len = hlens[i] + f.bytes().len();
-        if n < len {
-            // less than one frame, itself far below 4 GiB
-            return (i, n as u32);
-        }
-        n -= len;
-    }
-    (frames.len(), 0)
+    let n = w.0.try_write_vectored(&slices[..n_slices]).unwrap_or(0);
+    batch.advance(frames.iter(), 0, n)
 }
 
 /// Appends an unmasked control frame.

@@ -39,7 +39,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::delivery::DEVICE_ROOM;
+use super::delivery::{device_room, DEVICE_ROOM};
 use super::identity::check_id;
 use super::redis_conn::Conn;
 use crate::redis_schema::Keys;
@@ -948,7 +948,7 @@ impl LocalDevice {
 
     /// The device `id` (a fresh string; for tests and callers without a room index).
     pub fn new(id: &str) -> LocalDevice {
-        LocalDevice(format!("{DEVICE_ROOM}{id}").into())
+        LocalDevice(device_room(id).into())
     }
 
     /// The device id.
