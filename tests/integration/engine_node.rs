@@ -45,19 +45,21 @@ fn base(srv: &TestServer) -> String {
     format!("http://{}", srv.addr)
 }
 
+/// Polling → WebSocket upgrades the server completed.
+fn upgrades(srv: &TestServer) -> u64 {
+    srv.sio
+        .stats()
+        .upgrades_total
+        .load(std::sync::atomic::Ordering::Relaxed)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(not(have_node_modules), ignore = "tests/node/node_modules not found")]
 async fn node_client_polling_only() {
     let srv = start().await;
     let r = scenario("polling", &base(&srv), &[]).await;
     assert_eq!(r["transport"], "polling");
-    assert_eq!(
-        srv.sio
-            .stats()
-            .upgrades_total
-            .load(std::sync::atomic::Ordering::Relaxed),
-        0
-    );
+    assert_eq!(upgrades(&srv), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,13 +76,7 @@ async fn node_client_polling_upgrades_to_websocket() {
     let srv = start().await;
     let r = scenario("upgrade", &base(&srv), &[]).await;
     assert_eq!(r["transport"], "websocket");
-    assert_eq!(
-        srv.sio
-            .stats()
-            .upgrades_total
-            .load(std::sync::atomic::Ordering::Relaxed),
-        1
-    );
+    assert_eq!(upgrades(&srv), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
