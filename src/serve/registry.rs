@@ -885,9 +885,18 @@ impl Registry {
                     p.cmd("EXISTS").arg(keys.device(id));
                 }
                 let exists: Vec<bool> = p.query_async(&mut con).await?;
+                let registered: Vec<&String> = ids
+                    .iter()
+                    .zip(exists)
+                    .filter_map(|(id, e)| e.then_some(id))
+                    .collect();
+                if registered.is_empty() {
+                    // none of them registered (yet): an empty pipeline is an error in Redis
+                    return Ok(());
+                }
                 let now = rfc3339(now_ms);
                 let mut p = redis::pipe();
-                for (id, _) in ids.iter().zip(exists).filter(|(_, e)| *e) {
+                for id in registered {
                     p.cmd("HSET")
                         .arg(keys.device(id))
                         .arg("last_seen")

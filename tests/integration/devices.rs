@@ -582,6 +582,51 @@ async fn a_redis_fleet_shows_each_device_on_the_node_it_is_connected_to() {
     assert!(v["error"].as_str().unwrap().contains("not stored"), "{v}");
 }
 
+/// Most of a fleet connects before (or without) registering: bringing `last_seen` of only
+/// unregistered devices up to date writes nothing and is not an error (it once sent Redis an
+/// empty pipeline and logged "last_seen not updated" every second while devices connected).
+/// A registered one among them still gets its `last_seen`.
+#[tokio::test]
+async fn touching_unregistered_devices_is_not_an_error() {
+    use rtctl::serve::registry::Registry;
+    let redis = RedisServer::start();
+    let r = rtctl::redis_conn::Redis::detect(&redis.url())
+        .await
+        .unwrap();
+    let con = r.connect(Duration::from_secs(2)).await.unwrap();
+    let keys = rtctl::redis_schema::Keys::new("touch").unwrap();
+    let reg = Registry::Redis {
+        con: con.clone(),
+        keys: keys.clone(),
+    };
+    reg.touch(vec!["tablet_0000aaaa".into(), "pc_0000bbbb".into()], 1_000)
+        .await
+        .expect("only unregistered devices");
+    let mut c = con.clone();
+    let n: usize = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!(n, 0, "nothing written for unregistered devices");
+
+    let _: () = redis::cmd("HSET")
+        .arg(keys.device("pc_0000bbbb"))
+        .arg("last_seen")
+        .arg("old")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    reg.touch(vec!["tablet_0000aaaa".into(), "pc_0000bbbb".into()], 1_000)
+        .await
+        .expect("one registered");
+    let seen: String = redis::cmd("HGET")
+        .arg(keys.device("pc_0000bbbb"))
+        .arg("last_seen")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(seen, "1970-01-01T00:00:01.000Z");
+    let n: usize = redis::cmd("DBSIZE").query_async(&mut c).await.unwrap();
+    assert_eq!(n, 1, "the unregistered device got no record");
+}
+
 /// `rtctl devices nat-report`: 30 devices behind one NAT and 10 with their own IPs (the
 /// gateway forwards the client IPs); IP hashing puts the 30 on one node, device-id hashing
 /// spreads them. Unknown devices and a node without a registry exit 7 and 8.
