@@ -397,6 +397,9 @@ async fn connection(
     let deadline = Instant::now() + timeout;
     let mut up = false;
     let mut partial: Vec<u8> = Vec::new();
+    // One waiter for a cut for the whole connection, not one registered and dropped per read.
+    let cut = d.cut.notified();
+    tokio::pin!(cut);
     let end = loop {
         // parse every complete frame
         let mut pos = 0;
@@ -458,7 +461,7 @@ async fn connection(
         let read = if up {
             tokio::select! {
                 r = tcp.read_buf(&mut buf) => r,
-                _ = d.cut.notified() => break End::Cut,
+                _ = &mut cut => break End::Cut,
             }
         } else {
             match tokio::time::timeout_at(deadline.into(), tcp.read_buf(&mut buf)).await {
@@ -543,8 +546,11 @@ fn on_message(
             sent_us,
             offset,
         } => {
-            if offset.is_some() {
-                mem.offset = offset;
+            if let Some(o) = offset {
+                // the device's string, reused: no allocation per delivery
+                let m = mem.offset.get_or_insert_with(String::new);
+                m.clear();
+                m.push_str(o);
             }
             if d.seen.lock().expect("seen").insert(seq) {
                 sh.received.fetch_add(1, Relaxed);
