@@ -830,6 +830,8 @@ mod tests {
         let session = size_of::<Session<SioLayer<H>>>();
         // 240: the client IP counted as an unfinished handshake until CONNECT (issue 11)
         assert!(session <= 240, "Session is {session} bytes");
+        // a slot of the session table per connection: the pointer alone, not the id beside it
+        assert_eq!(size_of::<crate::engine::server::BySid<SioLayer<H>>>(), 8);
         // the task waiting for the upgrade is not the connection's task
         assert!(returned_future_size(run_websocket::<SioLayer<H>>) <= 96);
     }

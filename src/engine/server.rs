@@ -15,8 +15,10 @@
 //! Nothing here spawns a task per session: heartbeats and timeouts are
 //! entries in one timer wheel per server (module `timer`).
 
-use std::collections::{HashMap, VecDeque};
+use std::borrow::Borrow;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError, Weak};
@@ -308,11 +310,37 @@ impl Stats {
     }
 }
 
+/// An open session in the server's table, found by its id without a copy of the id: a slot
+/// of the table is the pointer's 8 bytes, not 32 for the id and the pointer (the table has
+/// a slot per connection, and 1.1–2.3 slots per entry as it grows by doubling).
+pub(crate) struct BySid<H: EioHandler>(Arc<Session<H>>);
+
+impl<H: EioHandler> Borrow<Sid> for BySid<H> {
+    fn borrow(&self) -> &Sid {
+        &self.0.sid
+    }
+}
+
+impl<H: EioHandler> Hash for BySid<H> {
+    fn hash<S: Hasher>(&self, state: &mut S) {
+        // as the id's own hash: `Borrow<Sid>` requires it
+        self.0.sid.hash(state);
+    }
+}
+
+impl<H: EioHandler> PartialEq for BySid<H> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.sid == other.0.sid
+    }
+}
+
+impl<H: EioHandler> Eq for BySid<H> {}
+
 /// Shared part of a server.
 pub(crate) struct Shared<H: EioHandler> {
     pub(crate) config: Config,
     pub(crate) handler: H,
-    pub(crate) sessions: Mutex<HashMap<Sid, Arc<Session<H>>>>,
+    pub(crate) sessions: Mutex<HashSet<BySid<H>>>,
     pub(crate) wheel: Wheel<Session<H>>,
     pub(crate) stats: Arc<Stats>,
     /// Sessions not established yet ([`Session::established`]), per client IP.
@@ -362,7 +390,7 @@ impl<H: EioHandler> EioServer<H> {
             open_tail: [polling_tail, tail(Transport::Websocket)],
             config,
             handler,
-            sessions: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashSet::new()),
             wheel: Wheel::new(tick),
             stats: Arc::new(Stats::default()),
             handshakes: Mutex::new(HashMap::new()),
@@ -394,7 +422,7 @@ impl<H: EioHandler> EioServer<H> {
     /// The session with this id, if open.
     pub fn session(&self, sid: &str) -> Option<Arc<Session<H>>> {
         let sid = Sid::parse(sid)?;
-        lock(&self.shared.sessions).get(&sid).cloned()
+        lock(&self.shared.sessions).get(&sid).map(|s| s.0.clone())
     }
 
     /// Number of open sessions.
@@ -410,7 +438,10 @@ impl<H: EioHandler> EioServer<H> {
     /// Closes every session with `reason` (e.g. [`CloseReason::ServerShutdown`]).
     /// Clients see a transport close and reconnect.
     pub fn close_all(&self, reason: CloseReason) {
-        let all: Vec<_> = lock(&self.shared.sessions).values().cloned().collect();
+        let all: Vec<_> = lock(&self.shared.sessions)
+            .iter()
+            .map(|s| s.0.clone())
+            .collect();
         for s in all {
             s.close(reason);
         }
@@ -489,7 +520,7 @@ impl<H: EioHandler> EioServer<H> {
             }),
             upper: Mutex::new(Some(state)),
         });
-        lock(&shared.sessions).insert(sid, session.clone());
+        lock(&shared.sessions).insert(BySid(session.clone()));
         shared.stats.sessions.fetch_add(1, Ordering::Relaxed);
         shared.stats.opened_total.fetch_add(1, Ordering::Relaxed);
         if req.transport == Transport::Websocket {
