@@ -22,7 +22,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use std::num::NonZeroU64;
 
 use super::eio::{self, Frame, FrameKind, Packet};
-use super::http::ConnHandle;
+use super::http::ConnCount;
 use super::server::{CloseReason, EioHandler, Session, WsSync};
 use super::tcp::SharedTcp;
 use super::ws::{self, close_code, OpCode, WsError};
@@ -111,7 +111,7 @@ pub(crate) struct WsConn<H: EioHandler, IO> {
     /// Control frames and closing state (rarely used, so boxed).
     ctl: Option<Box<Control>>,
     /// Keeps the connection counted by the guarded server while the WebSocket lives.
-    _held: Option<ConnHandle>,
+    _held: Option<ConnCount>,
 }
 
 /// Control frames waiting for a frame boundary, and the closing handshake.
@@ -153,7 +153,7 @@ impl<H: EioHandler, IO: WsIo> WsConn<H, IO> {
     }
 
     /// Keeps `held` (the guarded server's count of this connection) until the WebSocket ends.
-    pub(crate) fn holding(mut self, held: Option<ConnHandle>) -> Self {
+    pub(crate) fn holding(mut self, held: Option<ConnCount>) -> Self {
         self._held = held;
         self
     }

@@ -267,7 +267,10 @@ impl<H: EioHandler> EioServer<H> {
                     },
                 };
                 let on_upgrade = hyper::upgrade::on(&mut req);
-                let conn = req.extensions_mut().remove::<ConnHandle>();
+                let conn = req
+                    .extensions_mut()
+                    .remove::<ConnHandle>()
+                    .and_then(ConnHandle::into_count);
                 drop(req);
                 let (role, session) = role_session;
                 tokio::spawn(run_websocket(on_upgrade, session, role, conn));
@@ -404,7 +407,7 @@ async fn run_websocket<H: EioHandler>(
     on_upgrade: hyper::upgrade::OnUpgrade,
     session: Arc<Session<H>>,
     role: Role,
-    conn: Option<ConnHandle>,
+    conn: Option<ConnCount>,
 ) {
     let upgraded = match on_upgrade.await {
         Ok(u) => u,
@@ -513,19 +516,46 @@ pub(crate) struct ConnCtl {
     /// A request is being served, or the connection became a WebSocket.
     busy: AtomicBool,
     evict: tokio::sync::Notify,
+    /// This block still holds the connection's count (a WebSocket moves it out).
+    counted: AtomicBool,
 }
 
 impl Drop for ConnCtl {
     fn drop(&mut self) {
-        self.stats.connections.fetch_sub(1, Ordering::Relaxed);
+        if *self.counted.get_mut() {
+            self.stats.connections.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 }
 
-/// Keeps a WebSocket's connection counted (and never evicted) while its task runs; put
-/// into the upgrade request's extensions by [`serve_guarded`].
+/// A WebSocket's place in the guarded server's count of open connections, given back when
+/// its task ends.
+pub(crate) struct ConnCount(Arc<HttpStats>);
+
+impl Drop for ConnCount {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The connection of a request, put into its extensions by [`serve_guarded`]: a WebSocket
+/// takes its count with [`ConnHandle::into_count`].
 #[derive(Clone)]
 pub(crate) struct ConnHandle {
     _held: Arc<ConnCtl>,
+}
+
+impl ConnHandle {
+    /// Moves the connection's count out of its control block, for the WebSocket's task to
+    /// hold: the block (64 bytes) and its registry entry are then freed once HTTP is done
+    /// with the connection, instead of living as long as the WebSocket. A WebSocket is out of
+    /// the registry, so never evicted. `None` if the count was taken already.
+    pub(crate) fn into_count(self) -> Option<ConnCount> {
+        let ctl = &self._held;
+        ctl.counted
+            .swap(false, Ordering::AcqRel)
+            .then(|| ConnCount(ctl.stats.clone()))
+    }
 }
 
 /// The open connections, oldest first, for eviction at the ceiling.
@@ -608,6 +638,7 @@ where
             stats: stats.clone(),
             busy: AtomicBool::new(false),
             evict: tokio::sync::Notify::new(),
+            counted: AtomicBool::new(true),
         });
         let ceiling = limits.max_connections + limits.reserved_connections;
         if open > ceiling {

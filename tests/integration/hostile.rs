@@ -1120,3 +1120,42 @@ async fn signed_tokens_are_required_with_auth_jwt() {
         );
     }
 }
+
+/// A WebSocket stays counted among the open connections for as long as it lives (its task
+/// holds the count once HTTP is done with the connection) and is uncounted when it closes:
+/// the connection ceiling sees every device, and nothing leaks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websockets_are_counted_while_open_and_uncounted_when_closed() {
+    let node = ServeProcess::start("hostile-ws-count", &[]);
+    let host = node.url().trim_start_matches("http://").to_string();
+    let open = async || sample(&metrics(&node).await, "rtctl_http_connections");
+    let base = open().await;
+    let mut sockets = Vec::new();
+    for i in 0..8 {
+        let url = format!("ws://{host}/socket.io/?EIO=4&transport=websocket&deviceId=count-{i}");
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("websocket");
+        sockets.push(ws);
+    }
+    // well after every upgrade's HTTP connection task has ended
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(open().await, base + 8.0, "8 WebSockets open");
+    for mut ws in sockets.drain(..5) {
+        ws.close(None).await.expect("close");
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while open().await != base + 3.0 {
+        assert!(Instant::now() < deadline, "closed WebSockets still counted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(sockets);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while open().await != base {
+        assert!(
+            Instant::now() < deadline,
+            "dropped WebSockets still counted"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
