@@ -723,7 +723,6 @@ set edit:completion:arg-completer[rtctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'rtctl;bench;worker'= {
-            cand --threads 'Runtime threads: 1 runs every device on one thread (no wake-ups across threads, the cheapest receive when the workers already cover the cores); 0: one per core'
             cand -v 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
             cand --verbose 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
             cand -h 'Print help'

@@ -675,7 +675,6 @@ complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subco
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -l stop-after-fail -d 'throughput: end the ramp at the first step that is not sustained (any loss, or p99 above --p99-limit-ms), not only once deliveries stop draining'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from calibrate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from worker" -l threads -d 'Runtime threads: 1 runs every device on one thread (no wake-ups across threads, the cheapest receive when the workers already cover the cores); 0: one per core' -r
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from worker" -s v -l verbose -d 'More log detail on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from worker" -s h -l help -d 'Print help'
 complete -c rtctl -n "__fish_rtctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "idle" -d 'Connect the devices, hold them, read the node\'s memory per connection, then check one broadcast reaches everyone'

@@ -308,16 +308,7 @@ pub enum BenchCommand {
     Calibrate(CalibrateArgs),
     /// One worker process of `--workers` (reads its spec and commands on stdin).
     #[command(hide = true)]
-    Worker(WorkerArgs),
-}
-
-/// A worker process's own settings, given by the coordinator.
-#[derive(Debug, Clone, Args)]
-pub struct WorkerArgs {
-    /// Runtime threads: 1 runs every device on one thread (no wake-ups across threads, the
-    /// cheapest receive when the workers already cover the cores); 0: one per core.
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    Worker,
 }
 
 impl BenchCommand {
@@ -330,7 +321,7 @@ impl BenchCommand {
             | BenchCommand::Jitter(a)
             | BenchCommand::Avalanche(a) => a.report,
             BenchCommand::Calibrate(c) => c.bench.report,
-            BenchCommand::Worker(_) => ReportArgs {
+            BenchCommand::Worker => ReportArgs {
                 output: OutputFormat::Table,
                 color: ColorChoice::Auto,
             },

@@ -436,22 +436,13 @@ fn bench_command(
     out: &mut impl Write,
 ) -> Result<()> {
     use cli::BenchCommand as B;
-    let mut builder = match &cmd {
-        B::Worker(w) if w.threads == 1 => tokio::runtime::Builder::new_current_thread(),
-        B::Worker(w) if w.threads > 1 => {
-            let mut b = tokio::runtime::Builder::new_multi_thread();
-            b.worker_threads(w.threads);
-            b
-        }
-        _ => tokio::runtime::Builder::new_multi_thread(),
-    };
-    let rt = builder
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let (scenario, args) = match cmd {
-        B::Worker(_) => {
+        B::Worker => {
             return rt
                 .block_on(bench::worker::serve_stdin(out))
                 .map_err(Error::Internal)

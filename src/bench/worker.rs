@@ -28,13 +28,6 @@ pub enum Command {
     },
 }
 
-/// Runtime threads of each of `workers` processes on `cores` cores: the cores shared out,
-/// at least one. One thread per process (as `--workers 2` on 2 cores) runs a single-threaded
-/// runtime: a delivery then wakes no other thread of the worker.
-pub fn worker_threads(cores: usize, workers: usize) -> usize {
-    (cores / workers.max(1)).max(1)
-}
-
 /// One process's devices: here, or in a child process.
 pub enum Holder {
     Local(Option<DeviceSet>),
@@ -55,10 +48,8 @@ impl Holder {
             return Ok(Holder::Local(Some(DeviceSet::start(spec))));
         }
         let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let threads = worker_threads(cores, spec.of);
         let mut child = tokio::process::Command::new(exe)
-            .args(["bench", "worker", "--threads", &threads.to_string()])
+            .args(["bench", "worker"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -181,18 +172,4 @@ pub async fn serve_stdin(out: &mut dyn std::io::Write) -> Result<(), String> {
         out.flush().map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::worker_threads;
-
-    #[test]
-    fn workers_share_out_the_cores_and_get_at_least_one_thread() {
-        assert_eq!(worker_threads(2, 2), 1);
-        assert_eq!(worker_threads(2, 1), 2);
-        assert_eq!(worker_threads(8, 3), 2);
-        assert_eq!(worker_threads(2, 5), 1);
-        assert_eq!(worker_threads(4, 0), 4);
-    }
 }
