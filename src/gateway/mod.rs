@@ -687,6 +687,31 @@ mod tests {
         ])
     }
 
+    /// The nginx `hash` share model's known error (see `NginxHash::shares`): with most of
+    /// the weight down, the re-tries' correlation moves a few points from one peer to another.
+    #[test]
+    fn nginx_hash_shares_are_a_model_when_most_weight_is_down() {
+        let mut spec = random_spec(Algorithm::NginxHash, &[6, 0, 8, 0], 10);
+        spec.down = vec![0, 2];
+        let b = build(&spec).unwrap();
+        assert_eq!(b.shares(), vec![0.0, 0.5, 0.0, 0.5]);
+        let mut keys = Keys(1);
+        let mut rr = RoundRobin::from_spec(&spec);
+        let n = 100_000;
+        let ones = (0..n)
+            .filter(|_| {
+                let t = match b.pick(keys.key(Algorithm::NginxHash).as_bytes()) {
+                    Pick::Target(t) => t,
+                    // 21 tries all down: round-robin
+                    _ => rr.next().unwrap(),
+                };
+                t == 1
+            })
+            .count();
+        let freq = ones as f64 / n as f64;
+        assert!((0.45..0.48).contains(&freq), "{freq}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
 
@@ -797,10 +822,19 @@ mod tests {
                 prop_assert!(usable(&spec, t), "picked unusable target {}", t);
                 counts[t] += 1;
             }
+            // nginx `hash` re-tries past a down peer with crc32(dec(r) + key), which the model
+            // takes as independent draws; CRC32 is linear, so they are not, and the model is
+            // off by a few points when most of the weight is down (weights 6, 1, 8, 1 with the
+            // 6 and the 8 down: 0.466 / 0.534 over ten key sets of 100,000, model 0.5 / 0.5).
+            let tolerance = if algorithm == Algorithm::NginxHash && !spec.down.is_empty() {
+                0.05
+            } else {
+                0.03
+            };
             for (i, (&c, &s)) in counts.iter().zip(&shares).enumerate() {
                 let freq = c as f64 / N as f64;
                 prop_assert!(
-                    (freq - s).abs() < 0.03,
+                    (freq - s).abs() < tolerance,
                     "{}: target {} share {} but frequency {} ({:?})",
                     algorithm, i, s, freq, shares
                 );
