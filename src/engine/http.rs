@@ -509,27 +509,18 @@ fn refused(code: StatusCode, message: &str) -> Response<Body> {
     res
 }
 
-/// One open connection of [`serve_guarded`]: counted until dropped, and evictable while it
-/// waits for a request head (fresh or keep-alive idle).
+/// One open connection of [`serve_guarded`]: counted until dropped (unless a WebSocket took
+/// the count), and evictable while it waits for a request head (fresh or keep-alive idle).
 pub(crate) struct ConnCtl {
-    stats: Arc<HttpStats>,
-    /// A request is being served, or the connection became a WebSocket.
+    /// A request is being served, or the connection is becoming a WebSocket.
     busy: AtomicBool,
     evict: tokio::sync::Notify,
-    /// This block still holds the connection's count (a WebSocket moves it out).
-    counted: AtomicBool,
+    /// The connection's place in the count; `None` once a WebSocket took it.
+    count: std::sync::Mutex<Option<ConnCount>>,
 }
 
-impl Drop for ConnCtl {
-    fn drop(&mut self) {
-        if *self.counted.get_mut() {
-            self.stats.connections.fetch_sub(1, Ordering::Relaxed);
-        }
-    }
-}
-
-/// A WebSocket's place in the guarded server's count of open connections, given back when
-/// its task ends.
+/// A connection's place in the guarded server's count of open connections, given back when
+/// dropped: with its control block, or with the WebSocket's task that took it.
 pub(crate) struct ConnCount(Arc<HttpStats>);
 
 impl Drop for ConnCount {
@@ -551,10 +542,7 @@ impl ConnHandle {
     /// with the connection, instead of living as long as the WebSocket. A WebSocket is out of
     /// the registry, so never evicted. `None` if the count was taken already.
     pub(crate) fn into_count(self) -> Option<ConnCount> {
-        let ctl = &self._held;
-        ctl.counted
-            .swap(false, Ordering::AcqRel)
-            .then(|| ConnCount(ctl.stats.clone()))
+        super::server::lock(&self._held.count).take()
     }
 }
 
@@ -635,10 +623,9 @@ where
         };
         let mut open = stats.connections.fetch_add(1, Ordering::Relaxed) + 1;
         let ctl = Arc::new(ConnCtl {
-            stats: stats.clone(),
             busy: AtomicBool::new(false),
             evict: tokio::sync::Notify::new(),
-            counted: AtomicBool::new(true),
+            count: std::sync::Mutex::new(Some(ConnCount(stats.clone()))),
         });
         let ceiling = limits.max_connections + limits.reserved_connections;
         if open > ceiling {
@@ -748,7 +735,8 @@ where
                         res.headers_mut()
                             .insert(header::CONNECTION, HeaderValue::from_static("close"));
                     }
-                    // idle again (a WebSocket stays busy: its task holds the handle)
+                    // idle again (an upgraded connection stays busy until HTTP lets it go; its
+                    // WebSocket's task holds the count, not this block)
                     if res.status() != StatusCode::SWITCHING_PROTOCOLS {
                         conn_ctl.busy.store(false, Ordering::Release);
                     }
