@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{free_port, issue_token, node_dir, rtctl, RedisServer, ServeProcess};
+use crate::support::{free_port, issue_token, node_dir, rtctl, until, RedisServer, ServeProcess};
 
 const KEY: &str = "registry-test-key";
 
@@ -403,14 +403,6 @@ impl Drop for Connected {
         drop(self.0.stdin.take());
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-async fn until(what: &str, mut f: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !f().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

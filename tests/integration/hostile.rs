@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::serve_node::{events, publish_ok, Devices};
-use crate::support::ServeProcess;
+use crate::support::{until, ServeProcess};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -1144,18 +1144,13 @@ async fn websockets_are_counted_while_open_and_uncounted_when_closed() {
     for mut ws in sockets.drain(..5) {
         ws.close(None).await.expect("close");
     }
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while open().await != base + 3.0 {
-        assert!(Instant::now() < deadline, "closed WebSockets still counted");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until("closed WebSockets uncounted", async || {
+        open().await == base + 3.0
+    })
+    .await;
     drop(sockets);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while open().await != base {
-        assert!(
-            Instant::now() < deadline,
-            "dropped WebSockets still counted"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until("dropped WebSockets uncounted", async || {
+        open().await == base
+    })
+    .await;
 }

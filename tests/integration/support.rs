@@ -529,3 +529,15 @@ impl Drop for RedisCluster {
         }
     }
 }
+
+/// Waits (at most 15 s, polling every 100 ms) until `f` holds; fails naming `what`.
+pub async fn until(what: &str, mut f: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !f().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
